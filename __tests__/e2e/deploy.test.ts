@@ -1,0 +1,279 @@
+// The action end to end: the bundled dist/ run as the runner runs it, against the local Modal emulator.
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { errorTitles, World } from './world.js'
+
+/** A user's own Modal module in a folder of the emulator's home; returns the folder. */
+function userModule(world: World, source: string): string {
+  const dir = mkdtempSync(path.join(world.emulator.home, 'module-'))
+  writeFileSync(path.join(dir, 'modal_app.py'), source)
+  return dir
+}
+
+jest.setTimeout(120000)
+
+describe('happy path', () => {
+  const world = new World()
+  let first: Awaited<ReturnType<World['run']>>
+
+  beforeAll(async () => {
+    first = await world.run()
+  })
+
+  test('deploys, smoke-tests and succeeds with no error annotation', () => {
+    expect(errorTitles(first)).toEqual([])
+    expect(first.exitCode).toBe(0)
+  })
+
+  test('sets every output', () => {
+    expect(first.outputs).toMatchObject({
+      'app-name': 'llm-litellm-v1',
+      version: '1',
+      'previous-version': '',
+      'dashboard-url': 'https://modal.com/apps/acme/dev/deployed/llm-litellm-v1',
+      'smoke-status': 'passed',
+      phase: 'smoke',
+      'error-code': '',
+    })
+    expect(first.outputs['app-id']).toMatch(/^ap-[A-Za-z0-9]{22}$/)
+    expect(Number(first.outputs['duration-ms'])).toBeGreaterThan(0)
+    const output = JSON.parse(first.outputs['smoke-output'])
+    expect(JSON.stringify(output)).toContain('test')
+  })
+
+  test('the deployed version carries the provenance tag', () => {
+    expect(world.versions()).toEqual([expect.objectContaining({ version: 1, tag: '3f2a1bc9d8e7-r1001.1' })])
+  })
+
+  test('the summary tells the story at a glance', () => {
+    expect(first.summary).toContain('## ✅ llm/litellm@1 deployed and smoke-tested on Modal `dev`')
+    expect(first.summary).toContain('| Version | none → v1 |')
+    expect(first.summary).toContain(`| Image digest | \`${world.imageRef.split('@')[1]}\` |`)
+    expect(first.summary).toMatch(/\| smoke \| ✅ passed \|/)
+    expect(first.summary).toContain('`REGISTRY_AUTH`, `OPENAI_API_KEY`')
+  })
+
+  test('log groups follow the steps in order and the tokens are masked', () => {
+    expect(first.groups).toEqual([
+      'Validate inputs',
+      'Preflight: token, environment, secrets',
+      'Deploy llm-litellm-v1 to dev',
+      'Verify the live version',
+      'Smoke call (mock)',
+    ])
+    expect(first.masks).toEqual(expect.arrayContaining([world.emulator.token.MODAL_TOKEN_ID, world.emulator.token.MODAL_TOKEN_SECRET]))
+  })
+
+  test('a second run of the same code is a no-op deploy and says so', async () => {
+    const again = await world.run({}, { GITHUB_RUN_ID: '1002' })
+    expect(again.exitCode).toBe(0)
+    expect(again.logLines.join('\n')).toContain('Modal reported no changes')
+    expect(again.summary).toContain('v1 (no changes, nothing redeployed)')
+    expect(again.outputs.version).toBe('1')
+    expect(world.versions()).toHaveLength(1)
+  })
+
+  test('a changed deploy creates the next version and reports the previous one', async () => {
+    const changed = await world.run({ 'tool-secrets': '' }, { GITHUB_RUN_ID: '1003' })
+    expect(changed.exitCode).toBe(0)
+    expect(changed.outputs).toMatchObject({ version: '2', 'previous-version': '1' })
+    expect(changed.summary).toContain('| Version | v1 → v2 |')
+  })
+
+  test('deploy: false only calls the live version', async () => {
+    const call = await world.run({ deploy: 'false' })
+    expect(call.exitCode).toBe(0)
+    expect(call.outputs).toMatchObject({ version: '2', 'smoke-status': 'passed' })
+    expect(call.summary).toContain('v2 (deploy: false)')
+    expect(call.summary).toMatch(/\| deploy \| ⏭️ skipped \|/)
+    expect(world.versions()).toHaveLength(2)
+  })
+})
+
+describe('input validation', () => {
+  test('every bad input is reported at once, and nothing is started', async () => {
+    const world = new World({ prepare: false })
+    const run = await world.run({ 'processor-ref': 'LLM/litellm', 'image-ref': 'ghcr.io/acme/llm-litellm:1', 'modal-environment': 'en-x', mode: 'live' })
+    expect(run.exitCode).toBe(1)
+    expect(errorTitles(run)).toEqual(['ERR_INVALID_PROCESSOR_REF', 'ERR_UNPINNED_IMAGE', 'ERR_INVALID_ENVIRONMENT', 'ERR_INVALID_INPUT'])
+    expect(run.annotations[0].message).toContain('e.g. llm/litellm@1')
+    expect(run.outputs).toMatchObject({ phase: 'inputs', 'error-code': 'ERR_INVALID_PROCESSOR_REF', 'smoke-status': 'not-run' })
+    expect(run.groups).toEqual(['Validate inputs'])
+  })
+})
+
+describe('preflight failures change nothing', () => {
+  test('no modal CLI on PATH', async () => {
+    const world = new World()
+    const run = await world.run({}, { PATH: '/usr/bin:/bin' })
+    expect(errorTitles(run)).toEqual(['ERR_MODAL_CLI_MISSING'])
+    expect(run.annotations[0].message).toContain('pip install modal')
+    expect(run.exitCode).toBe(1)
+  })
+
+  test('no token', async () => {
+    const world = new World()
+    const run = await world.run({}, { MODAL_TOKEN_ID: undefined, MODAL_TOKEN_SECRET: undefined, HOME: mkdtempSync(path.join(os.tmpdir(), 'home-')) })
+    expect(errorTitles(run)).toEqual(['ERR_MODAL_TOKEN_MISSING'])
+    expect(run.annotations[0].message).toContain('Token missing')
+    expect(world.versions()).toEqual([])
+  })
+
+  test('a rejected token', async () => {
+    const world = new World()
+    const run = await world.run({}, { MODAL_TOKEN_SECRET: 'as-not-the-real-secret' })
+    expect(errorTitles(run)).toEqual(['ERR_MODAL_TOKEN_REJECTED'])
+    expect(world.versions()).toEqual([])
+  })
+
+  test('an environment that does not exist', async () => {
+    const world = new World()
+    const run = await world.run({ 'modal-environment': 'staging' })
+    expect(errorTitles(run)).toEqual(['ERR_ENVIRONMENT_NOT_FOUND'])
+    expect(run.annotations[0].message).toContain("Environment 'staging' not found")
+    expect(run.outputs.phase).toBe('preflight')
+  })
+
+  test('every missing secret is reported with the command that creates it; an optional one is not an error', async () => {
+    const world = new World({ prepare: false })
+    const run = await world.run()
+    expect(errorTitles(run)).toEqual(['ERR_MISSING_SECRET', 'ERR_MISSING_SECRET'])
+    expect(run.annotations[0].message).toContain(
+      "Create it with: modal secret create REGISTRY_AUTH REGISTRY_USERNAME='<registry-username>' REGISTRY_PASSWORD='<registry-token-with-read:packages>' --env dev",
+    )
+    expect(run.annotations[1].message).toContain("modal secret create OPENAI_API_KEY OPENAI_API_KEY='<openai_api_key>' --env dev")
+    expect(run.summary).toContain('ERR_MISSING_SECRET')
+    expect(world.versions()).toEqual([])
+  })
+
+  test('a secret without a required key', async () => {
+    const world = new World({ prepare: false })
+    world.emulator.createSecret('dev', 'REGISTRY_AUTH', { REGISTRY_USERNAME: 'acme-ci' })
+    world.emulator.createSecret('dev', 'OPENAI_API_KEY', { OPENAI_API_KEY: 'sk-openai-key-planted-for-tests' })
+    const run = await world.run()
+    expect(errorTitles(run)).toEqual(['ERR_SECRET_MISSING_KEYS'])
+    expect(run.annotations[0].message).toContain('lacks key(s) REGISTRY_PASSWORD')
+    expect(run.annotations[0].message).toContain('--force')
+    expect(world.versions()).toEqual([])
+  })
+
+  test('deploy: false when the app was never deployed', async () => {
+    const world = new World()
+    const run = await world.run({ deploy: 'false' })
+    expect(errorTitles(run)).toEqual(['ERR_FUNCTION_NOT_FOUND'])
+    expect(run.annotations[0].message).toContain('modal app list --env dev')
+  })
+})
+
+describe('deploy failures', () => {
+  test('registry credentials that the registry refuses: image pull failed, with the fix', async () => {
+    const world = new World({ prepare: false })
+    world.emulator.createSecret('dev', 'REGISTRY_AUTH', { REGISTRY_USERNAME: 'acme-ci', REGISTRY_PASSWORD: 'wrong-password' })
+    world.emulator.createSecret('dev', 'OPENAI_API_KEY', { OPENAI_API_KEY: 'sk-openai-key-planted-for-tests' })
+    const run = await world.run()
+    expect(errorTitles(run)).toEqual(['ERR_IMAGE_PULL_FAILED'])
+    expect(run.annotations[0].message).toContain('Image pull failed')
+    expect(run.annotations[0].message).toContain('Fix: Verify the REGISTRY_AUTH values')
+    expect(run.annotations[0].message).toContain('Command: modal deploy -m modal_app --env dev --tag')
+    expect(run.outputs).toMatchObject({ phase: 'deploy', 'error-code': 'ERR_IMAGE_PULL_FAILED', 'app-name': 'llm-litellm-v1' })
+    expect(world.versions()).toEqual([])
+  })
+
+  test('a digest the registry does not have', async () => {
+    const world = new World()
+    const run = await world.run({ 'image-ref': `ghcr.io/acme/llm-litellm:1@sha256:${'0'.repeat(64)}` })
+    expect(errorTitles(run)).toEqual(['ERR_IMAGE_PULL_FAILED'])
+  })
+
+  test('a module that fails to import', async () => {
+    const world = new World()
+    const moduleDir = userModule(world, 'import modal\nimport processor_helpers_that_do_not_exist\napp = modal.App("llm-litellm-v1")\n')
+    const run = await world.run({ 'modal-module-dir': moduleDir })
+    expect(errorTitles(run)).toEqual(['ERR_MODULE_IMPORT_FAILED'])
+    expect(run.annotations[0].message).toContain("No module named 'processor_helpers_that_do_not_exist'")
+    expect(world.versions()).toEqual([])
+  })
+
+  test('a module folder without modal_app.py is refused before deploying', async () => {
+    const world = new World()
+    const run = await world.run({ 'modal-module-dir': 'deploy/modal' })
+    expect(errorTitles(run)).toEqual(['ERR_INVALID_INPUT'])
+    expect(run.annotations[0].message).toContain("modal-module-dir 'deploy/modal' has no modal_app.py")
+  })
+
+  test('a permanent deploy failure shows the command, exit code and the end of stderr', async () => {
+    const world = new World()
+    world.emulator.addFault('deploy', 'fail', { message: 'Internal server error while publishing the app' })
+    const run = await world.run()
+    expect(errorTitles(run)).toEqual(['ERR_DEPLOY_FAILED'])
+    expect(run.annotations[0].message).toContain('modal deploy exited with code 1: Internal server error while publishing the app')
+    expect(run.annotations[0].message).toContain('Command: modal deploy -m modal_app --env dev')
+  })
+
+  test('a deploy that hangs is stopped at deploy-timeout', async () => {
+    const world = new World()
+    world.emulator.addFault('deploy', 'hang')
+    const run = await world.run({ 'deploy-timeout': '3' })
+    expect(errorTitles(run)).toEqual(['ERR_DEPLOY_TIMEOUT'])
+    expect(run.annotations[0].message).toContain('modal deploy was stopped after 3s (deploy-timeout)')
+    expect(run.wallMs).toBeLessThan(30000)
+  })
+})
+
+describe('smoke call', () => {
+  test('a response that is not the contract envelope', async () => {
+    const world = new World()
+    world.emulator.addFault('sdk:function.remote', 'garbage')
+    const run = await world.run()
+    expect(errorTitles(run)).toEqual(['ERR_SMOKE_INVALID_RESPONSE'])
+    expect(run.outputs).toMatchObject({ 'smoke-status': 'failed', version: '1', phase: 'smoke' })
+  })
+
+  test('a smoke call that hangs is stopped at smoke-timeout', async () => {
+    const world = new World()
+    world.emulator.addFault('sdk:function.remote', 'hang')
+    const run = await world.run({ 'smoke-timeout': '3' })
+    expect(errorTitles(run)).toEqual(['ERR_SMOKE_TIMEOUT'])
+  })
+
+  test('a processor error comes back with the processor’s own message', async () => {
+    const world = new World()
+    world.emulator.createSecret('dev', 'LITELLM_API_BASE', { LITELLM_API_BASE: 'http://127.0.0.1:9/v1' })
+    const run = await world.run({ mode: 'real' })
+    expect(errorTitles(run)).toEqual(['ERR_SMOKE_FAILED'])
+    expect(run.annotations[0].message).toMatch(/The processor failed \(ProcessorError/)
+  })
+
+  test('the function is not in the deployed app', async () => {
+    const world = new World()
+    const moduleDir = userModule(world, 'import modal\napp = modal.App("llm-litellm-v1")\n\n@app.function()\ndef other(inputs: dict) -> dict:\n    return inputs\n')
+    const run = await world.run({ 'modal-module-dir': moduleDir, 'image-visibility': 'public' })
+    expect(errorTitles(run)).toEqual(['ERR_FUNCTION_NOT_FOUND'])
+    expect(run.annotations[0].message).toContain("Lookup failed for Function 'run' from the 'llm-litellm-v1' app")
+  })
+})
+
+describe('untrusted text', () => {
+  test('lines printed by the deployed module and the processor cannot inject workflow commands', async () => {
+    const world = new World()
+    const moduleDir = userModule(
+      world,
+      [
+        'import modal',
+        'print("::error title=INJECTED::from the module")',
+        'app = modal.App("llm-litellm-v1")',
+        '',
+        '@app.function()',
+        'def run(inputs: dict) -> dict:',
+        '    out = {"note": "::warning title=INJECTED::from the output"}',
+        '    return {"ok": True, "schema": "v1", "processor": "llm/litellm@1", "mode": inputs["mode"], "output": out, "duration_ms": 1}',
+        '',
+      ].join('\n'),
+    )
+    const run = await world.run({ 'modal-module-dir': moduleDir, 'image-visibility': 'public' })
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain('\n::error title=INJECTED::from the module\n')
+    expect(run.annotations.map((a) => a.title)).not.toContain('INJECTED')
+  })
+})

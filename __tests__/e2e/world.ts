@@ -1,0 +1,64 @@
+// A fresh local Modal world for one end-to-end test: the emulator with environments main and dev, the reference
+// image pushed as a private GHCR image, the dev secrets created; and the bundled action run as the runner runs it.
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { Emulator, REFERENCE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
+import { runAction, type ActionRun } from '../../scripts/lib/runner-harness.mjs'
+
+export { REPO_ROOT }
+
+export class World {
+  readonly emulator = new Emulator()
+  readonly imageRef: string
+
+  constructor({ prepare = true } = {}) {
+    this.imageRef = this.emulator.pushReferenceImage()
+    if (prepare) this.emulator.prepareEnvironment('dev')
+  }
+
+  baseInputs(): Record<string, string> {
+    return { 'processor-ref': REFERENCE_PROCESSOR.ref, 'image-ref': this.imageRef, 'modal-environment': 'dev', 'tool-secrets': 'OPENAI_API_KEY\nLITELLM_API_BASE?' }
+  }
+
+  /** Runs dist/ with the base inputs plus `inputs`; `env` overrides the step environment (undefined removes). */
+  async run(inputs: Record<string, string> = {}, env: Record<string, string | undefined> = {}): Promise<ActionRun> {
+    const stepEnv = Object.fromEntries(Object.entries({ ...this.emulator.env, ...env }).filter(([, v]) => v !== undefined)) as Record<string, string>
+    const run = await runAction({ actionDir: REPO_ROOT, inputs: { ...this.baseInputs(), ...inputs }, env: stepEnv })
+    expectNoSecretLeak(run, [...Emulator.plantedSecretValues(), this.emulator.token.MODAL_TOKEN_SECRET])
+    return run
+  }
+
+  /** Versions of an app as the emulator holds them (empty when never deployed). */
+  versions(app = 'llm-litellm-v1', environment = 'dev'): { version: number; tag: string | null }[] {
+    const apps = this.emulator.state().apps as { environment: string; name: string; versions: { version: number; tag: string | null }[] }[]
+    return apps.find((a) => a.environment === environment && a.name === app)?.versions ?? []
+  }
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = path.join(dir, entry)
+    return statSync(full).isDirectory() ? filesUnder(full) : [full]
+  })
+}
+
+/** No planted secret value may reach stdout, stderr, an output, the summary or any file the action wrote. */
+export function expectNoSecretLeak(run: ActionRun, secrets: string[]): void {
+  const places: [string, string][] = [
+    // ::add-mask:: is how the runner learns what to hide; it never reaches the log.
+    ['stdout', run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n')],
+    ['stderr', run.stderr],
+    ['outputs', JSON.stringify(run.outputs)],
+    ['summary', run.summary],
+    ...filesUnder(run.base).map((file): [string, string] => [file, readFileSync(file, 'utf8')]),
+  ]
+  for (const secret of secrets) {
+    for (const [place, text] of places) {
+      if (text.includes(secret)) throw new Error(`secret value leaked into ${place}`)
+    }
+  }
+}
+
+export function errorTitles(run: ActionRun): string[] {
+  return run.annotations.filter((a) => a.level === 'error').map((a) => a.title)
+}

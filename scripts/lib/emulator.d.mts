@@ -1,0 +1,24 @@
+export const REPO_ROOT: string
+export const REFERENCE_PROCESSOR: { ref: string; image: string; dir: string }
+export const REGISTRY_CREDENTIALS: { username: string; password: string }
+export const OPENAI_KEY: string
+
+export interface EmulatorState {
+  [key: string]: any
+}
+
+export class Emulator {
+  constructor(options?: { environments?: string[]; workspace?: string })
+  home: string
+  workspace: string
+  token: { MODAL_TOKEN_ID: string; MODAL_TOKEN_SECRET: string }
+  readonly env: Record<string, string>
+  admin(...args: string[]): string
+  modal(...args: string[]): { status: number | null; stdout: string; stderr: string }
+  pushReferenceImage(options?: { visibility?: 'private' | 'public' }): string
+  createSecret(environment: string, name: string, pairs: Record<string, string>): string
+  prepareEnvironment(environment: string): void
+  addFault(target: string, action: string, options?: { times?: number; message?: string; seconds?: number }): void
+  state(): EmulatorState
+  static plantedSecretValues(): string[]
+}

@@ -1,0 +1,85 @@
+// Drives the local Modal emulator (emulator/) for the demo, the end-to-end tests and the benchmark: a fresh state
+// directory, the reference image in its registry, secrets, and fault rules.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const REFERENCE_PROCESSOR = { ref: 'llm/litellm@1', image: 'ghcr.io/acme/llm-litellm:1', dir: path.join(REPO_ROOT, 'processors', 'llm-litellm') }
+export const REGISTRY_CREDENTIALS = { username: 'acme-ci', password: 'ghp_registry-token-planted-for-tests' }
+export const OPENAI_KEY = 'sk-openai-key-planted-for-tests'
+
+function check(result, what) {
+  if (result.status !== 0) {
+    throw new Error(`${what} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`)
+  }
+  return result.stdout
+}
+
+export class Emulator {
+  /** A new, empty emulator state with the given environments (the first one, `main`, is the default). */
+  constructor({ environments = ['main', 'dev'], workspace = 'acme' } = {}) {
+    this.home = mkdtempSync(path.join(os.tmpdir(), 'modal-emulator-'))
+    this.baseEnv = {
+      PATH: `${path.join(REPO_ROOT, 'emulator', 'bin')}${path.delimiter}${process.env.PATH}`,
+      PYTHONPATH: path.join(REPO_ROOT, 'emulator', 'python'),
+      MODAL_EMULATOR_HOME: this.home,
+    }
+    const envFlags = environments.flatMap((env) => ['--env', env])
+    const init = JSON.parse(this.admin('init', '--workspace', workspace, ...envFlags))
+    this.workspace = init.workspace
+    this.token = { MODAL_TOKEN_ID: init.token_id, MODAL_TOKEN_SECRET: init.token_secret }
+  }
+
+  /** The environment a step needs to reach this emulator: the client on PATH and the token. */
+  get env() {
+    return { ...this.baseEnv, ...this.token }
+  }
+
+  admin(...args) {
+    return check(spawnSync(path.join(REPO_ROOT, 'emulator', 'bin', 'modal-emulator'), args, { env: { ...process.env, ...this.baseEnv }, encoding: 'utf8' }), `modal-emulator ${args[0]}`)
+  }
+
+  /** Runs the emulated `modal` CLI; returns status, stdout and stderr. */
+  modal(...args) {
+    return spawnSync('modal', args, { env: { ...process.env, ...this.env, COLUMNS: '1000' }, encoding: 'utf8' })
+  }
+
+  /** Pushes the reference processor's image as a private GHCR image; returns the digest-pinned ref. */
+  pushReferenceImage({ visibility = 'private' } = {}) {
+    const auth = visibility === 'private' ? ['--private', '--username', REGISTRY_CREDENTIALS.username, '--password', REGISTRY_CREDENTIALS.password] : []
+    return this.admin('push-image', REFERENCE_PROCESSOR.image, REFERENCE_PROCESSOR.dir, ...auth).trim()
+  }
+
+  createSecret(environment, name, pairs) {
+    const kv = Object.entries(pairs).map(([k, v]) => `${k}=${v}`)
+    return check(this.modal('secret', 'create', name, ...kv, '--env', environment), `modal secret create ${name}`)
+  }
+
+  /** Everything llm/litellm@1 needs in an environment: registry credentials and the OpenAI key. */
+  prepareEnvironment(environment) {
+    this.createSecret(environment, 'REGISTRY_AUTH', { REGISTRY_USERNAME: REGISTRY_CREDENTIALS.username, REGISTRY_PASSWORD: REGISTRY_CREDENTIALS.password })
+    this.createSecret(environment, 'OPENAI_API_KEY', { OPENAI_API_KEY: OPENAI_KEY })
+  }
+
+  addFault(target, action, { times, message, seconds } = {}) {
+    const extra = [
+      ...(times === undefined ? [] : ['--times', String(times)]),
+      ...(message === undefined ? [] : ['--message', message]),
+      ...(seconds === undefined ? [] : ['--seconds', String(seconds)]),
+    ]
+    this.admin('fault', 'add', '--target', target, '--action', action, ...extra)
+  }
+
+  /** Apps, versions and secret names (never values) as the emulator holds them. */
+  state() {
+    return JSON.parse(this.admin('state', '--json'))
+  }
+
+  /** The secret values planted in this emulator, for tests that prove none of them leaks. */
+  static plantedSecretValues() {
+    return [REGISTRY_CREDENTIALS.password, OPENAI_KEY]
+  }
+}

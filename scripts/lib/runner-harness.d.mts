@@ -1,0 +1,33 @@
+export interface Annotation {
+  level: 'error' | 'warning' | 'notice'
+  title: string
+  message: string
+  properties: Record<string, string>
+}
+
+export interface ActionRun {
+  exitCode: number | null
+  signal: string | null
+  wallMs: number
+  stdout: string
+  stderr: string
+  annotations: Annotation[]
+  masks: string[]
+  groups: string[]
+  logLines: string[]
+  outputs: Record<string, string>
+  summary: string
+  workspace: string
+  base: string
+}
+
+export function readActionMetadata(actionDir: string): any
+export function inputVariable(name: string): string
+export function parseWorkflowCommands(stdout: string): Pick<ActionRun, 'annotations' | 'masks' | 'groups' | 'logLines'>
+export function parseOutputFile(text: string): Record<string, string>
+export function runAction(options: {
+  actionDir: string
+  inputs?: Record<string, string>
+  env?: Record<string, string>
+  timeoutMs?: number
+}): Promise<ActionRun>

@@ -1,0 +1,4 @@
+import { run } from './main.js'
+
+process.setSourceMapsEnabled?.(true)
+void run()

@@ -1,0 +1,265 @@
+// The single typed wrapper over the Modal client: the `modal` CLI, and the action's Python helper that uses the SDK
+// (one process for every preflight check, one for the smoke call).
+import { accessSync, constants, readFileSync } from 'node:fs'
+import path from 'node:path'
+import * as z from 'zod'
+import { ActionError, type ErrorCode } from './errors.js'
+import { classifyDeployFailure, errorPanelMessage, isTransient, parseDeployOutput, parseHistory, tail, type DeployOutput, type HistoryRow } from './modal-output.js'
+import { runProcess, type ProcessResult } from './process.js'
+import { withRetries, type RetryHooks, type RetryPolicy } from './retry.js'
+import type { SecretRequirement } from './secrets-policy.js'
+
+/** Finds an executable on PATH, as a shell would, without starting one. */
+export function findOnPath(command: string, env: NodeJS.ProcessEnv): string | null {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (dir === '') continue
+    const candidate = path.join(dir, command)
+    try {
+      accessSync(candidate, constants.X_OK)
+      return candidate
+    } catch {
+      // not here; keep looking
+    }
+  }
+  return null
+}
+
+/** The interpreter the `modal` console script runs on (its shebang): the one whose site-packages hold the SDK. */
+export function pythonForModal(modalPath: string): string {
+  const firstLine = readFileSync(modalPath, 'utf8').slice(0, 300).split('\n')[0]
+  const shebang = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(firstLine)
+  if (!shebang) return 'python3'
+  if (path.basename(shebang[1]) === 'env') return shebang[2] ?? 'python3'
+  return shebang[1]
+}
+
+const historyRowSchema = z.object({
+  version: z.number().int(),
+  tag: z.string().nullable(),
+  time_deployed: z.string().nullable(),
+  deployed_by: z.string().nullable(),
+})
+
+const helperErrorSchema = z.object({
+  ok: z.literal(false),
+  error: z.object({ kind: z.string(), type: z.string().nullable().optional(), message: z.string() }),
+})
+
+const preflightAnswerSchema = z.union([
+  z.object({
+    ok: z.literal(true),
+    client_version: z.string().nullable().optional(),
+    secrets: z.array(
+      z.object({
+        name: z.string(),
+        optional: z.boolean(),
+        status: z.enum(['found', 'missing', 'missing_keys']),
+        missing_keys: z.array(z.string()),
+        message: z.string().nullable(),
+      }),
+    ),
+    app: z.union([
+      z.object({ exists: z.literal(false) }),
+      z.object({ exists: z.literal(true), app_id: z.string(), history: z.array(historyRowSchema) }),
+    ]),
+  }),
+  helperErrorSchema,
+])
+
+const smokeAnswerSchema = z.union([
+  z.object({ ok: z.literal(true), app_id: z.string().nullable(), result: z.unknown() }),
+  helperErrorSchema,
+])
+
+export interface PreflightReport {
+  clientVersion: string | null
+  secrets: { name: string; optional: boolean; status: 'found' | 'missing' | 'missing_keys'; missingKeys: string[] }[]
+  app: { exists: false } | { exists: true; appId: string; history: HistoryRow[] }
+}
+
+export interface SmokeCall {
+  environment: string
+  appName: string
+  version: number | null
+  payload: Record<string, unknown>
+}
+
+export interface ModalClientOptions {
+  modalPath: string
+  python: string
+  helperScript: string
+  env: NodeJS.ProcessEnv
+  retry: RetryPolicy
+  hooks: RetryHooks
+  /** Live lines of a long command (the deploy), for the log. */
+  onOutputLine: (line: string) => void
+  /** Counts every process that loads the Modal client (the performance budget in issue 6 reads it). */
+  onSpawn?: (what: string) => void
+}
+
+const PREFLIGHT_ERROR_CODES: Record<string, ErrorCode> = {
+  client_missing: 'ERR_MODAL_CLI_MISSING',
+  token_missing: 'ERR_MODAL_TOKEN_MISSING',
+  token_rejected: 'ERR_MODAL_TOKEN_REJECTED',
+  environment_not_found: 'ERR_ENVIRONMENT_NOT_FOUND',
+}
+
+const SMOKE_ERROR_CODES: Record<string, ErrorCode> = {
+  ...PREFLIGHT_ERROR_CODES,
+  function_not_found: 'ERR_FUNCTION_NOT_FOUND',
+  function_timeout: 'ERR_SMOKE_TIMEOUT',
+}
+
+export class ModalClient {
+  constructor(private readonly options: ModalClientOptions) {}
+
+  /** Token, environment, every secret (all reported, not the first only) and the app's history, in one process. */
+  async preflight(environment: string, appName: string, secrets: SecretRequirement[], timeoutMs: number): Promise<PreflightReport> {
+    const request = { environment, app_name: appName, secrets }
+    const result = await this.helper('preflight', request, timeoutMs, 'ERR_PREFLIGHT_TIMEOUT')
+    const answer = this.readAnswer(result, preflightAnswerSchema, 'ERR_PREFLIGHT_FAILED')
+    if (!answer.ok) throw helperError(answer.error, PREFLIGHT_ERROR_CODES, 'ERR_PREFLIGHT_FAILED')
+    return {
+      clientVersion: answer.client_version ?? null,
+      secrets: answer.secrets.map((s) => ({ name: s.name, optional: s.optional, status: s.status, missingKeys: s.missing_keys })),
+      app: answer.app.exists
+        ? {
+            exists: true,
+            appId: answer.app.app_id,
+            history: answer.app.history.map((row) => ({
+              version: row.version,
+              tag: row.tag,
+              timeDeployed: row.time_deployed,
+              deployedBy: row.deployed_by,
+            })),
+          }
+        : { exists: false },
+    }
+  }
+
+  async deploy(moduleDir: string, environment: string, tag: string, moduleEnv: Record<string, string>, timeoutMs: number): Promise<DeployOutput> {
+    const args = ['deploy', '-m', 'modal_app', '--env', environment, '--tag', tag]
+    const result = await this.cli(args, timeoutMs, { cwd: moduleDir, extraEnv: moduleEnv, stream: true })
+    if (result.timedOut) {
+      throw new ActionError('ERR_DEPLOY_TIMEOUT', `modal deploy was stopped after ${seconds(timeoutMs)} (deploy-timeout).`, {
+        command: commandLine(args),
+        stderrTail: tail(`${result.stdout}\n${result.stderr}`),
+      })
+    }
+    if (result.exitCode !== 0) {
+      const code = classifyDeployFailure(result.stdout, result.stderr)
+      throw new ActionError(code, failureMessage('modal deploy', result), { command: commandLine(args), stderrTail: tail(result.stderr) })
+    }
+    return parseDeployOutput(result.stdout)
+  }
+
+  /** `modal app history <app> --json`, newest first. */
+  async history(appName: string, environment: string, timeoutMs: number): Promise<HistoryRow[]> {
+    const args = ['app', 'history', appName, '--env', environment, '--json']
+    const result = await this.cli(args, timeoutMs, {})
+    const unverified = (why: string) =>
+      new ActionError('ERR_DEPLOY_UNVERIFIED', `${commandLine(args)} ${why}`, { command: commandLine(args), stderrTail: tail(result.stderr) })
+    if (result.timedOut) throw unverified(`did not answer within ${seconds(timeoutMs)}.`)
+    if (result.exitCode !== 0) throw unverified(`failed: ${failureMessage('modal app history', result)}`)
+    try {
+      return parseHistory(result.stdout)
+    } catch (error) {
+      throw unverified(`printed output that is not a version history (${(error as Error).message}): ${tail(result.stdout, 3, 300)}`)
+    }
+  }
+
+  /** Calls the deployed function once; returns what it returned (validated by the caller) and the app id. */
+  async smoke(call: SmokeCall, timeoutMs: number): Promise<{ appId: string | null; result: unknown }> {
+    const request = { environment: call.environment, app_name: call.appName, function: 'run', version: call.version, payload: call.payload }
+    const result = await this.helper('smoke', request, timeoutMs, 'ERR_SMOKE_TIMEOUT')
+    const answer = this.readAnswer(result, smokeAnswerSchema, 'ERR_SMOKE_INVALID_RESPONSE')
+    if (!answer.ok) throw helperError(answer.error, SMOKE_ERROR_CODES, 'ERR_SMOKE_FAILED')
+    return { appId: answer.app_id, result: answer.result }
+  }
+
+  private cli(args: string[], timeoutMs: number, how: { cwd?: string; extraEnv?: Record<string, string>; stream?: boolean }) {
+    return this.retrying(`modal ${args[0]}`, () =>
+      runProcess(this.options.modalPath, args, {
+        cwd: how.cwd,
+        env: { ...this.options.env, ...how.extraEnv, ...QUIET_CLIENT_ENV },
+        timeoutMs,
+        onLine: how.stream ? (line) => this.options.onOutputLine(line) : undefined,
+      }),
+    )
+  }
+
+  private helper(operation: 'preflight' | 'smoke', request: object, timeoutMs: number, timeoutCode: ErrorCode) {
+    return this.retrying(`helper ${operation}`, () =>
+      runProcess(this.options.python, [this.options.helperScript, operation], {
+        env: { ...this.options.env, ...QUIET_CLIENT_ENV },
+        input: JSON.stringify(request),
+        timeoutMs,
+      }),
+    ).then((result) => {
+      if (result.timedOut) {
+        throw new ActionError(timeoutCode, `The ${operation} did not finish within ${seconds(timeoutMs)} and was stopped.`, {
+          stderrTail: tail(result.stderr),
+        })
+      }
+      return result
+    })
+  }
+
+  private async retrying(what: string, spawnOnce: () => Promise<ProcessResult>): Promise<ProcessResult> {
+    return withRetries(
+      async () => {
+        this.options.onSpawn?.(what)
+        try {
+          return await spawnOnce()
+        } catch (error) {
+          throw new ActionError('ERR_MODAL_CLI_MISSING', `Could not start the Modal client for ${what}: ${(error as Error).message}.`)
+        }
+      },
+      (result) => (!result.timedOut && isTransientResult(result) ? tail(errorPanelMessage(result.stderr) ?? (result.stderr || result.stdout), 1, 200) : null),
+      this.options.retry,
+      this.options.hooks,
+    )
+  }
+
+  private readAnswer<T>(result: ProcessResult, schema: z.ZodType<T>, code: ErrorCode): T {
+    const lastLine = result.stdout.trimEnd().split('\n').pop() ?? ''
+    try {
+      return schema.parse(JSON.parse(lastLine))
+    } catch {
+      throw new ActionError(code, `The Modal helper answered with something that is not its JSON answer (exit code ${result.exitCode}).`, {
+        stderrTail: tail(result.stderr || result.stdout),
+      })
+    }
+  }
+}
+
+// No colours, no wrapping (modal-contract §0: Rich wraps at 80 columns without a TTY), no interactive prompts.
+const QUIET_CLIENT_ENV = { COLUMNS: '1000', NO_COLOR: '1', TERM: 'dumb', PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' }
+
+function isTransientResult(result: ProcessResult): boolean {
+  if (result.exitCode === 0) {
+    // The helper exits 0 with a structured answer; a transient kind in it may be retried too.
+    return /"kind":\s*"transient"/.test(result.stdout.trimEnd().split('\n').pop() ?? '')
+  }
+  return isTransient(errorPanelMessage(result.stderr) ?? result.stderr)
+}
+
+function helperError(error: { kind: string; type?: string | null; message: string }, codes: Record<string, ErrorCode>, fallback: ErrorCode): ActionError {
+  const code = codes[error.kind] ?? fallback
+  const type = error.type ? `${error.type}: ` : ''
+  return new ActionError(code, `${type}${error.message}`)
+}
+
+function failureMessage(what: string, result: ProcessResult): string {
+  const panel = errorPanelMessage(result.stderr)
+  const lastLine = tail(result.stderr, 1, 500)
+  return `${what} exited with code ${result.exitCode}: ${panel ?? (lastLine || 'no error output')}`
+}
+
+function commandLine(args: string[]): string {
+  return ['modal', ...args].join(' ')
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)}s`
+}

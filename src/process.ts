@@ -1,0 +1,73 @@
+// Runs an external command with an argument array (never a shell), a timeout that ends its whole process group,
+// and bounded output capture.
+import { spawn } from 'node:child_process'
+
+export interface ProcessResult {
+  exitCode: number | null
+  stdout: string
+  stderr: string
+  timedOut: boolean
+  durationMs: number
+}
+
+export interface ProcessOptions {
+  cwd?: string
+  env: NodeJS.ProcessEnv
+  input?: string
+  timeoutMs: number
+  /** Called with each complete stdout/stderr line as it arrives (for live logs). */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void
+}
+
+const MAX_CAPTURE = 4 * 1024 * 1024
+
+export function runProcess(command: string, args: string[], options: ProcessOptions): Promise<ProcessResult> {
+  const started = Date.now()
+  return new Promise((resolve, reject) => {
+    // detached: the child leads its own process group, so a timeout can end its children too.
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      detached: true,
+    })
+    const captured = { stdout: '', stderr: '' }
+    const partial = { stdout: '', stderr: '' }
+    let timedOut = false
+    const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      const text = chunk.toString('utf8')
+      if (captured[stream].length < MAX_CAPTURE) captured[stream] += text
+      if (!options.onLine) return
+      const lines = (partial[stream] + text).split('\n')
+      partial[stream] = lines.pop() ?? ''
+      for (const line of lines) options.onLine(line, stream)
+    }
+    child.stdout!.on('data', collect('stdout'))
+    child.stderr!.on('data', collect('stderr'))
+    const timer = setTimeout(() => {
+      timedOut = true
+      killGroup(child.pid)
+    }, options.timeoutMs)
+    child.on('error', (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      for (const stream of ['stdout', 'stderr'] as const) {
+        if (options.onLine && partial[stream] !== '') options.onLine(partial[stream], stream)
+      }
+      resolve({ exitCode: code, ...captured, timedOut, durationMs: Date.now() - started })
+    })
+    if (options.input !== undefined) child.stdin!.end(options.input)
+  })
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return
+  try {
+    process.kill(-pid, 'SIGKILL')
+  } catch {
+    // The group already exited between the timer firing and the kill.
+  }
+}

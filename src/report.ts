@@ -1,0 +1,158 @@
+// What a run found and did, and how it is shown: outputs for later steps and a job summary for people.
+import { ERROR_CATALOG, type ErrorCode, type Phase } from './errors.js'
+
+export const OUTPUT_NAMES = [
+  'app-name',
+  'app-id',
+  'version',
+  'previous-version',
+  'dashboard-url',
+  'smoke-status',
+  'smoke-output',
+  'duration-ms',
+  'phase',
+  'error-code',
+] as const
+
+export type OutputName = (typeof OUTPUT_NAMES)[number]
+
+export type PhaseName = Exclude<Phase, 'inputs'> | 'inputs'
+export type PhaseStatus = 'passed' | 'failed' | 'skipped'
+
+export interface PhaseRecord {
+  phase: PhaseName
+  status: PhaseStatus
+  durationMs: number
+  detail: string
+}
+
+export interface ReportedError {
+  code: ErrorCode
+  message: string
+  command?: string
+  stderrTail?: string
+}
+
+export interface RunReport {
+  processorRef: string | null
+  imageRef: string | null
+  imageDigest: string | null
+  environment: string | null
+  appName: string | null
+  appId: string | null
+  tag: string | null
+  versionBefore: number | null
+  versionAfter: number | null
+  deployOutcome: 'deployed' | 'unchanged' | 'not-requested' | null
+  dashboardUrl: string | null
+  mode: string | null
+  smokeStatus: 'passed' | 'failed' | 'not-run'
+  smokeOutput: unknown
+  secretsFound: string[]
+  phases: PhaseRecord[]
+  errors: ReportedError[]
+  durationMs: number
+}
+
+export function emptyReport(): RunReport {
+  return {
+    processorRef: null,
+    imageRef: null,
+    imageDigest: null,
+    environment: null,
+    appName: null,
+    appId: null,
+    tag: null,
+    versionBefore: null,
+    versionAfter: null,
+    deployOutcome: null,
+    dashboardUrl: null,
+    mode: null,
+    smokeStatus: 'not-run',
+    smokeOutput: null,
+    secretsFound: [],
+    phases: [],
+    errors: [],
+    durationMs: 0,
+  }
+}
+
+const SMOKE_OUTPUT_LIMIT = 16 * 1024
+
+/** Outputs as strings; unknown values are empty strings so later steps can test them. */
+export function reportOutputs(report: RunReport): Record<OutputName, string> {
+  const text = (value: string | number | null) => (value === null ? '' : String(value))
+  const lastPhase = report.phases.at(-1)
+  const failedPhase = report.phases.find((p) => p.status === 'failed')
+  return {
+    'app-name': text(report.appName),
+    'app-id': text(report.appId),
+    version: text(report.versionAfter),
+    'previous-version': text(report.versionBefore),
+    'dashboard-url': text(report.dashboardUrl),
+    'smoke-status': report.smokeStatus,
+    'smoke-output': report.smokeOutput === null ? '' : truncate(JSON.stringify(report.smokeOutput), SMOKE_OUTPUT_LIMIT),
+    'duration-ms': String(report.durationMs),
+    phase: (failedPhase ?? lastPhase)?.phase ?? '',
+    'error-code': report.errors[0]?.code ?? '',
+  }
+}
+
+function truncate(text: string, limit: number): string {
+  return text.length > limit ? `${text.slice(0, limit)}…` : text
+}
+
+/** Markdown cell text: no pipes or newlines, no HTML. */
+function cell(value: string | number | null): string {
+  if (value === null || value === '') return '—'
+  return String(value).replace(/[|]/g, '\\|').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;')).replace(/\r?\n/g, ' ')
+}
+
+function code(value: string | number | null): string {
+  return value === null ? '—' : `\`${String(value).replace(/`/g, "'")}\``
+}
+
+const STATUS_ICON: Record<PhaseStatus, string> = { passed: '✅', failed: '❌', skipped: '⏭️' }
+
+function versionChange(report: RunReport): string {
+  const v = (n: number | null) => (n === null ? 'none' : `v${n}`)
+  if (report.deployOutcome === 'unchanged') return `${v(report.versionAfter)} (no changes, nothing redeployed)`
+  if (report.deployOutcome === 'not-requested') return `${v(report.versionAfter)} (deploy: false)`
+  return `${v(report.versionBefore)} → ${v(report.versionAfter)}`
+}
+
+export function renderSummary(report: RunReport): string {
+  const failed = report.errors.length > 0
+  const headline = failed
+    ? `❌ ${report.processorRef ?? 'Processor'} was not deployed cleanly: ${report.errors[0].code}`
+    : `✅ ${report.processorRef} ${report.deployOutcome === 'deployed' ? 'deployed and smoke-tested' : 'smoke-tested'} on Modal \`${report.environment}\``
+  const app = report.dashboardUrl ? `[${cell(report.appName)}](${report.dashboardUrl})` : code(report.appName)
+  const rows: [string, string][] = [
+    ['Processor', code(report.processorRef)],
+    ['Image digest', code(report.imageDigest)],
+    ['Environment', code(report.environment)],
+    ['App', `${app}${report.appId ? ` (${code(report.appId)})` : ''}`],
+    ['Version', versionChange(report)],
+    ['Tag', code(report.tag)],
+    ['Smoke call', `${report.smokeStatus}${report.mode ? ` (mode ${report.mode})` : ''}`],
+    ['Secrets found', report.secretsFound.length ? report.secretsFound.map((s) => code(s)).join(', ') : '—'],
+    ['Total time', `${(report.durationMs / 1000).toFixed(1)} s`],
+  ]
+  const lines = [`## ${headline}`, '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '']
+  lines.push('### Phases', '', '| Phase | Result | Time | Detail |', '| --- | --- | --- | --- |')
+  for (const p of report.phases) {
+    lines.push(`| ${p.phase} | ${STATUS_ICON[p.status]} ${p.status} | ${(p.durationMs / 1000).toFixed(1)} s | ${cell(p.detail)} |`)
+  }
+  if (failed) {
+    lines.push('', '### What to do', '')
+    for (const error of report.errors) {
+      lines.push(`- **${error.code}**: ${cell(error.message)}  `, `  Fix: ${cell(ERROR_CATALOG[error.code].fix)}`)
+      if (error.command) lines.push(`  Command: ${code(error.command)}`)
+      if (error.stderrTail) lines.push('', '  ```text', ...error.stderrTail.replace(/```/g, "'''").split('\n').map((l) => `  ${l}`), '  ```')
+    }
+  }
+  if (report.smokeStatus === 'passed' && report.smokeOutput !== null) {
+    lines.push('', '<details><summary>Smoke output</summary>', '', '```json', truncate(JSON.stringify(report.smokeOutput, null, 2), 4000).replace(/```/g, "'''"), '```', '', '</details>')
+  }
+  return `${lines.join('\n')}\n`
+}
