@@ -63,12 +63,14 @@ describe('reportOutputs', () => {
       'app-id': 'ap-AmUrMShwH6lq419a6byM1n',
       version: '4',
       'previous-version': '3',
+      'deployed-version': '',
       'dashboard-url': 'https://modal.com/apps/acme/dev/deployed/llm-litellm-v1',
       'smoke-status': 'passed',
       'smoke-output': '{"content":"hello"}',
       'duration-ms': '5100',
       phase: 'smoke',
       'error-code': 'ERR_SMOKE_FAILED',
+      'rolled-back': 'false',
     })
     expect(reportOutputs(emptyReport())['app-id']).toBe('')
   })

@@ -7,6 +7,7 @@ where the same variables come from the image (`Image.env`).
 """
 
 import os
+import sys
 
 import modal
 import modal.exception
@@ -68,9 +69,19 @@ app = modal.App(config.app_name)
 
 @app.function(image=build_image(config), secrets=tool_secrets(config), timeout=config.timeout_s)
 def run(inputs: dict) -> dict:
-    return processor_runtime.invoke_processor(
+    result = processor_runtime.invoke_processor(
         inputs,
         os.environ,
         timeout_s=processor_runtime.processor_deadline_s(config.timeout_s),
         ref=config.processor_ref,
     )
+    # One line per call in the container's log (what `modal app logs` shows), and the processor's own stderr
+    # when it failed, so a failure can be read there as well as in the returned error.
+    if result["ok"]:
+        print(f"run {config.processor_ref} mode={result['mode']} ok in {result['duration_ms']} ms", flush=True)
+    else:
+        error = result["error"]
+        print(f"run {config.processor_ref} mode={result['mode']} failed: {error['type']}: {error['message']}", file=sys.stderr)
+        if error.get("stderr_tail"):
+            print(error["stderr_tail"], file=sys.stderr, flush=True)
+    return result

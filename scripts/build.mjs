@@ -1,50 +1,56 @@
-// Bundles the action (and later the CLI) into dist/ with esbuild: deterministic, minified, CommonJS.
+// Bundles the action and the CLI into dist/ with esbuild: deterministic, minified CommonJS (the toolkit is ESM-only,
+// and CommonJS output needs no createRequire banner).
 import { build } from 'esbuild'
-import { readFile } from 'node:fs/promises'
+import { chmod, readFile } from 'node:fs/promises'
 
-export const ENTRY_POINTS = { index: 'src/index.ts' }
+export const BUNDLES = [
+  { entry: 'src/index.ts', outfile: 'dist/index.cjs', banner: '' },
+  { entry: 'src/cli-entry.ts', outfile: 'dist/cli.cjs', banner: '#!/usr/bin/env node', executable: true },
+]
 
-export function bundleOptions(write) {
+function options(bundle, write) {
   return {
-    entryPoints: ENTRY_POINTS,
+    entryPoints: [bundle.entry],
+    outfile: bundle.outfile,
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    outdir: 'dist',
-    outExtension: { '.js': '.cjs' },
     minify: true,
     legalComments: 'none',
-    sourcemap: false,
+    banner: bundle.banner ? { js: bundle.banner } : undefined,
     write,
     logLevel: 'warning',
   }
 }
 
-/** The bundle as it would be written, for comparison with the committed dist/. */
-export async function bundleInMemory() {
-  const result = await build(bundleOptions(false))
-  return result.outputFiles.map((file) => ({ path: file.path, text: file.text }))
+export async function buildAll() {
+  for (const bundle of BUNDLES) {
+    await build(options(bundle, true))
+    if (bundle.executable) await chmod(bundle.outfile, 0o755)
+  }
 }
 
-export async function differencesFromDist() {
+/** The bundles that differ from a fresh build of src/. */
+export async function staleBundles() {
   const stale = []
-  for (const file of await bundleInMemory()) {
-    const committed = await readFile(file.path, 'utf8').catch(() => null)
-    if (committed !== file.text) stale.push(file.path)
+  for (const bundle of BUNDLES) {
+    const [fresh] = (await build(options(bundle, false))).outputFiles
+    const committed = await readFile(bundle.outfile, 'utf8').catch(() => null)
+    if (committed !== fresh.text) stale.push(bundle.outfile)
   }
   return stale
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   if (process.argv.includes('--check')) {
-    const stale = await differencesFromDist()
+    const stale = await staleBundles()
     if (stale.length > 0) {
       console.error(`dist/ is not the bundle of src/: ${stale.join(', ')} differ. Run npm run build and commit dist/.`)
       process.exit(1)
     }
     console.log('dist/ matches a fresh build of src/.')
   } else {
-    await build(bundleOptions(true))
+    await buildAll()
   }
 }

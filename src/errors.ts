@@ -3,7 +3,7 @@
 export type Phase = 'inputs' | 'preflight' | 'deploy' | 'verify' | 'smoke' | 'rollback'
 
 interface ErrorInfo {
-  phase: Phase
+  phase: Phase | 'any'
   fix: string
 }
 
@@ -15,6 +15,8 @@ export const ERROR_CATALOG = {
   ERR_INVALID_ENVIRONMENT: { phase: 'inputs', fix: "Use a Modal environment name: letters, digits, '-', '_', '.', starting with a letter or digit, e.g. dev." },
   ERR_INVALID_TOOL_SECRETS: { phase: 'inputs', fix: 'List secret names separated by commas or newlines, e.g. OPENAI_API_KEY, LITELLM_API_BASE? (a trailing ? marks one optional).' },
   ERR_INVALID_SMOKE_INPUTS: { phase: 'inputs', fix: 'Give smoke-inputs as a JSON object, e.g. {"messages":[{"role":"user","content":"test"}]}.' },
+  ERR_INVALID_REGISTRY: { phase: 'inputs', fix: 'Fix the processor registry file at the field named in the message; the README shows its format.' },
+  ERR_REGISTRY_ENTRY_MISSING: { phase: 'inputs', fix: 'Give image-ref (and tool-secrets) as inputs, or add the processor ref to the registry file.' },
   ERR_MODAL_CLI_MISSING: { phase: 'preflight', fix: 'Install the Modal client before this step (pip install modal==1.5.4) or set the modal-version input.' },
   ERR_MODAL_TOKEN_MISSING: { phase: 'preflight', fix: 'Set MODAL_TOKEN_ID and MODAL_TOKEN_SECRET in the step env from repository secrets (modal token new creates a pair).' },
   ERR_MODAL_TOKEN_REJECTED: { phase: 'preflight', fix: 'The Modal token was refused: check that MODAL_TOKEN_ID/MODAL_TOKEN_SECRET are a current pair of this workspace (modal token info).' },
@@ -34,6 +36,11 @@ export const ERROR_CATALOG = {
   ERR_SMOKE_TIMEOUT: { phase: 'smoke', fix: 'The smoke call did not answer in time: raise smoke-timeout, or check the processor with modal app logs <app> --env <env>.' },
   ERR_SMOKE_INVALID_RESPONSE: { phase: 'smoke', fix: 'run returned something that is not the processor contract envelope; check the deployed modal_app.py version.' },
   ERR_SMOKE_FAILED: { phase: 'smoke', fix: 'The processor reported an error: the message carries it; check modal app logs <app> --env <env>.' },
+  ERR_UNEXPECTED: { phase: 'any', fix: 'The action itself failed unexpectedly; please open an issue with this message and the step log.' },
+  ERR_ROLLED_BACK: { phase: 'rollback', fix: 'The new version failed its smoke call and the previous version was restored; fix the processor and deploy again.' },
+  ERR_ROLLBACK_UNAVAILABLE: { phase: 'rollback', fix: 'This was the first deploy of the app, so there is no earlier version to restore: stop the app by hand (the command is in the message) or deploy a fix.' },
+  ERR_ROLLBACK_REFUSED: { phase: 'rollback', fix: 'Modal refused the rollback (rollbacks may need a plan that includes them): run the command in the message by hand, or redeploy the previous image.' },
+  ERR_ROLLBACK_FAILED: { phase: 'rollback', fix: 'The rollback did not complete: the failing version may still be live. Run the command in the message by hand and check modal app history.' },
 } as const satisfies Record<string, ErrorInfo>
 
 export type ErrorCode = keyof typeof ERROR_CATALOG

@@ -27,6 +27,11 @@ export const INPUT_NAMES = [
   'preflight-timeout',
   'deploy-timeout',
   'smoke-timeout',
+  'dry-run',
+  'rollback-on-failure',
+  'registry-file',
+  'modal-version',
+  'github-token',
 ] as const
 
 export type InputName = (typeof INPUT_NAMES)[number]
@@ -52,8 +57,13 @@ export interface Settings {
   moduleDir: string | null
   deployTag: string | null
   timeouts: { preflight: number; deploy: number; smoke: number }
+  dryRun: boolean
+  rollbackOnFailure: boolean
+  modalVersion: string
+  githubToken: string
 }
 
+export const DEFAULT_MODAL_VERSION = '1.5.4'
 export const DEFAULT_SMOKE_PARAMS = { messages: [{ role: 'user', content: 'test' }] }
 const MAX_SMOKE_INPUTS_BYTES = 64 * 1024
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/
@@ -172,6 +182,15 @@ const rawSchema = z.object({
   'preflight-timeout': seconds('preflight-timeout', 120),
   'deploy-timeout': seconds('deploy-timeout', 1200),
   'smoke-timeout': seconds('smoke-timeout', 300),
+  'dry-run': booleanInput('dry-run', false),
+  'rollback-on-failure': booleanInput('rollback-on-failure', true),
+  'registry-file': z.string(),
+  'modal-version': z.string().transform((raw, ctx) => {
+    const version = raw.trim() || DEFAULT_MODAL_VERSION
+    if (/^[0-9]+\.[0-9]+(\.[0-9]+)?$/.test(version)) return version
+    return fail(ctx, 'ERR_INVALID_INPUT', `modal-version must be a version such as ${DEFAULT_MODAL_VERSION}, got '${raw}'.`)
+  }),
+  'github-token': z.string().transform((raw) => raw.trim()),
 })
 
 /** Validates every input at once; each problem becomes its own ActionError. */
@@ -207,6 +226,10 @@ export function parseInputs(raw: RawInputs): { ok: true; settings: Settings } | 
       moduleDir: input['modal-module-dir'],
       deployTag: input['deploy-tag'],
       timeouts: { preflight: input['preflight-timeout'], deploy: input['deploy-timeout'], smoke: input['smoke-timeout'] },
+      dryRun: input['dry-run'],
+      rollbackOnFailure: input['rollback-on-failure'],
+      modalVersion: input['modal-version'],
+      githubToken: input['github-token'],
     },
   }
 }

@@ -93,8 +93,8 @@ export interface ModalClientOptions {
   hooks: RetryHooks
   /** Live lines of a long command (the deploy), for the log. */
   onOutputLine: (line: string) => void
-  /** Counts every process that loads the Modal client (the performance budget in issue 6 reads it). */
-  onSpawn?: (what: string) => void
+  /** Told about every child process and how long it ran (the benchmark subtracts it from the step's time). */
+  onChildExit: (what: string, durationMs: number) => void
 }
 
 const PREFLIGHT_ERROR_CODES: Record<string, ErrorCode> = {
@@ -177,6 +177,21 @@ export class ModalClient {
     return { appId: answer.app_id, result: answer.result }
   }
 
+  /** `modal app rollback <app> v<N>`: Modal publishes a new version that runs version N's definition. */
+  async rollback(appName: string, environment: string, version: number, timeoutMs: number): Promise<{ ok: true } | { ok: false; refused: boolean; message: string; stderrTail: string }> {
+    const args = ['app', 'rollback', appName, `v${version}`, '--env', environment]
+    const result = await this.cli(args, timeoutMs, {})
+    if (result.exitCode === 0 && !result.timedOut) return { ok: true }
+    const message = result.timedOut ? `did not finish within ${seconds(timeoutMs)}` : failureMessage('modal app rollback', result)
+    return { ok: false, refused: !result.timedOut && isRefusal(result.stderr), message, stderrTail: tail(result.stderr) }
+  }
+
+  /** The app's recent log lines (`modal app logs <app> -n N`), or null when they cannot be had. */
+  async logs(appName: string, environment: string, lines: number, timeoutMs: number): Promise<string | null> {
+    const result = await this.cli(['app', 'logs', appName, '--env', environment, '-n', String(lines)], timeoutMs, {})
+    return result.exitCode === 0 && !result.timedOut ? result.stdout : null
+  }
+
   private cli(args: string[], timeoutMs: number, how: { cwd?: string; extraEnv?: Record<string, string>; stream?: boolean }) {
     return this.retrying(`modal ${args[0]}`, () =>
       runProcess(this.options.modalPath, args, {
@@ -208,9 +223,10 @@ export class ModalClient {
   private async retrying(what: string, spawnOnce: () => Promise<ProcessResult>): Promise<ProcessResult> {
     return withRetries(
       async () => {
-        this.options.onSpawn?.(what)
         try {
-          return await spawnOnce()
+          const result = await spawnOnce()
+          this.options.onChildExit(what, result.durationMs)
+          return result
         } catch (error) {
           throw new ActionError('ERR_MODAL_CLI_MISSING', `Could not start the Modal client for ${what}: ${(error as Error).message}.`)
         }
@@ -244,6 +260,11 @@ function isTransientResult(result: ProcessResult): boolean {
   return isTransient(errorPanelMessage(result.stderr) ?? result.stderr)
 }
 
+// A rollback the server will not do (a plan without rollbacks, a permission) rather than one that broke.
+function isRefusal(stderr: string): boolean {
+  return /not available|not allowed|plan|permission|upgrade/i.test(errorPanelMessage(stderr) ?? stderr)
+}
+
 function helperError(error: { kind: string; type?: string | null; message: string }, codes: Record<string, ErrorCode>, fallback: ErrorCode): ActionError {
   const code = codes[error.kind] ?? fallback
   const type = error.type ? `${error.type}: ` : ''
@@ -256,7 +277,7 @@ function failureMessage(what: string, result: ProcessResult): string {
   return `${what} exited with code ${result.exitCode}: ${panel ?? (lastLine || 'no error output')}`
 }
 
-function commandLine(args: string[]): string {
+export function commandLine(args: string[]): string {
   return ['modal', ...args].join(' ')
 }
 

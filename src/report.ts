@@ -6,12 +6,14 @@ export const OUTPUT_NAMES = [
   'app-id',
   'version',
   'previous-version',
+  'deployed-version',
   'dashboard-url',
   'smoke-status',
   'smoke-output',
   'duration-ms',
   'phase',
   'error-code',
+  'rolled-back',
 ] as const
 
 export type OutputName = (typeof OUTPUT_NAMES)[number]
@@ -43,6 +45,12 @@ export interface RunReport {
   tag: string | null
   versionBefore: number | null
   versionAfter: number | null
+  /** The version this run created, even if it was rolled back. */
+  deployedVersion: number | null
+  rolledBack: boolean
+  dryRun: boolean
+  clientVersion: string | null
+  optionalSecretsMissing: string[]
   deployOutcome: 'deployed' | 'unchanged' | 'not-requested' | null
   dashboardUrl: string | null
   mode: string | null
@@ -65,6 +73,11 @@ export function emptyReport(): RunReport {
     tag: null,
     versionBefore: null,
     versionAfter: null,
+    deployedVersion: null,
+    rolledBack: false,
+    dryRun: false,
+    clientVersion: null,
+    optionalSecretsMissing: [],
     deployOutcome: null,
     dashboardUrl: null,
     mode: null,
@@ -89,12 +102,14 @@ export function reportOutputs(report: RunReport): Record<OutputName, string> {
     'app-id': text(report.appId),
     version: text(report.versionAfter),
     'previous-version': text(report.versionBefore),
+    'deployed-version': text(report.deployedVersion),
     'dashboard-url': text(report.dashboardUrl),
     'smoke-status': report.smokeStatus,
     'smoke-output': report.smokeOutput === null ? '' : truncate(JSON.stringify(report.smokeOutput), SMOKE_OUTPUT_LIMIT),
     'duration-ms': String(report.durationMs),
     phase: (failedPhase ?? lastPhase)?.phase ?? '',
     'error-code': report.errors[0]?.code ?? '',
+    'rolled-back': String(report.rolledBack),
   }
 }
 
@@ -114,18 +129,35 @@ function code(value: string | number | null): string {
 
 const STATUS_ICON: Record<PhaseStatus, string> = { passed: '✅', failed: '❌', skipped: '⏭️' }
 
+const v = (n: number | null) => (n === null ? 'none' : `v${n}`)
+
 function versionChange(report: RunReport): string {
-  const v = (n: number | null) => (n === null ? 'none' : `v${n}`)
+  if (report.dryRun) return `${v(report.versionBefore)} (dry run: nothing deployed)`
+  if (report.rolledBack) return `${v(report.versionBefore)} → ${v(report.deployedVersion)} failed → rolled back, ${v(report.versionBefore)}'s code live as ${v(report.versionAfter)}`
   if (report.deployOutcome === 'unchanged') return `${v(report.versionAfter)} (no changes, nothing redeployed)`
   if (report.deployOutcome === 'not-requested') return `${v(report.versionAfter)} (deploy: false)`
   return `${v(report.versionBefore)} → ${v(report.versionAfter)}`
+}
+
+/** The dry run's plan, for the log: what a real run would do. */
+export function renderPlan(report: RunReport): string {
+  return [
+    'Dry run: the checks passed; a real run would:',
+    `  deploy ${report.processorRef} as app ${report.appName} to environment ${report.environment}`,
+    `  from image ${report.imageRef} (digest ${report.imageDigest})`,
+    `  with tag ${report.tag ?? '<commit>-r<run>.<attempt>'}, replacing the live version ${v(report.versionBefore)}`,
+    `  attaching secrets: ${report.secretsFound.join(', ') || 'none'}${report.optionalSecretsMissing.length ? ` (optional, absent: ${report.optionalSecretsMissing.join(', ')})` : ''}`,
+    `  then call run with mode ${report.mode}. Nothing was changed.`,
+  ].join('\n')
 }
 
 export function renderSummary(report: RunReport): string {
   const failed = report.errors.length > 0
   const headline = failed
     ? `❌ ${report.processorRef ?? 'Processor'} was not deployed cleanly: ${report.errors[0].code}`
-    : `✅ ${report.processorRef} ${report.deployOutcome === 'deployed' ? 'deployed and smoke-tested' : 'smoke-tested'} on Modal \`${report.environment}\``
+    : report.dryRun
+      ? `🧪 Dry run for ${report.processorRef} on Modal \`${report.environment}\`: checks passed, nothing changed`
+      : `✅ ${report.processorRef} ${report.deployOutcome === 'deployed' ? 'deployed and smoke-tested' : 'smoke-tested'} on Modal \`${report.environment}\``
   const app = report.dashboardUrl ? `[${cell(report.appName)}](${report.dashboardUrl})` : code(report.appName)
   const rows: [string, string][] = [
     ['Processor', code(report.processorRef)],
@@ -136,6 +168,8 @@ export function renderSummary(report: RunReport): string {
     ['Tag', code(report.tag)],
     ['Smoke call', `${report.smokeStatus}${report.mode ? ` (mode ${report.mode})` : ''}`],
     ['Secrets found', report.secretsFound.length ? report.secretsFound.map((s) => code(s)).join(', ') : '—'],
+    ...(report.optionalSecretsMissing.length ? [['Optional secrets absent', report.optionalSecretsMissing.map((s) => code(s)).join(', ')] as [string, string]] : []),
+    ['Modal client', code(report.clientVersion)],
     ['Total time', `${(report.durationMs / 1000).toFixed(1)} s`],
   ]
   const lines = [`## ${headline}`, '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '']

@@ -10,6 +10,8 @@ export interface Toolkit {
   actionRoot: string
   getInput(name: string): string
   info(message: string): void
+  /** Shown only when the run has debug logging on (RUNNER_DEBUG=1). */
+  debug(message: string): void
   /** Prints text that must not be read as workflow commands (processor output, stderr). */
   untrusted(lines: string[]): void
   /** The same for text that arrives line by line (the deploy's output); `end` resumes command processing. */
@@ -26,38 +28,49 @@ export interface Toolkit {
   now(): number
 }
 
-/** Stops the runner from reading commands until the random token is echoed (actions/toolkit `stop-commands`). */
-function stopCommands(): { write(line: string): void; end(): void } {
-  const token = randomUUID()
-  let opened = false
+/**
+ * Untrusted text goes between `::stop-commands::<token>` and `::<token>::` (actions/toolkit), so the runner reads
+ * none of it as a workflow command. The fence must be closed before the action's own commands (annotations,
+ * groups), or the runner would ignore those too: `close` is called first by every command the action writes.
+ */
+function commandFence() {
+  let token: string | null = null
   return {
-    write: (line) => {
-      if (!opened) process.stdout.write(`::stop-commands::${token}\n`)
-      opened = true
+    write(line: string) {
+      if (token === null) {
+        token = randomUUID()
+        process.stdout.write(`::stop-commands::${token}\n`)
+      }
       process.stdout.write(`${line}\n`)
     },
-    end: () => {
-      if (opened) process.stdout.write(`::${token}::\n`)
+    close() {
+      if (token !== null) process.stdout.write(`::${token}::\n`)
+      token = null
     },
   }
 }
 
 export function runnerToolkit(): Toolkit {
+  const fence = commandFence()
+  const command = <A extends unknown[]>(write: (...args: A) => void) => (...args: A) => {
+    fence.close()
+    write(...args)
+  }
   return {
     env: process.env,
     actionRoot: path.resolve(path.dirname(process.argv[1] ?? '.'), '..'),
     getInput: (name) => core.getInput(name),
-    info: (message) => core.info(message),
+    info: command((message: string) => core.info(message)),
+    debug: command((message: string) => core.debug(message)),
     untrusted: (lines) => {
-      const stream = stopCommands()
-      for (const line of lines) stream.write(line)
-      stream.end()
+      for (const line of lines) fence.write(line)
+      fence.close()
     },
-    untrustedStream: stopCommands,
-    startGroup: (title) => core.startGroup(title),
-    endGroup: () => core.endGroup(),
-    annotate: (level, title, message) => core[level](message, { title }),
-    setSecret: (value) => core.setSecret(value),
+    untrustedStream: () => ({ write: (line) => fence.write(line), end: () => fence.close() }),
+    startGroup: command((title: string) => core.startGroup(title)),
+    endGroup: command(() => core.endGroup()),
+    annotate: command((level: 'error' | 'warning' | 'notice', title: string, message: string) => core[level](message, { title })),
+    setSecret: command((value: string) => core.setSecret(value)),
     setOutput: (name, value) => core.setOutput(name, value),
     writeSummary: async (markdown) => {
       if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write()

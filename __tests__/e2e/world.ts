@@ -2,10 +2,12 @@
 // image pushed as a private GHCR image, the dev secrets created; and the bundled action run as the runner runs it.
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { Emulator, REFERENCE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
+import { Emulator, OPENAI_KEY, REFERENCE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
 import { runAction, type ActionRun } from '../../scripts/lib/runner-harness.mjs'
 
 export { REPO_ROOT }
+
+const STEP_ENV_SECRET = 'step-env-secret-value-planted-for-tests'
 
 export class World {
   readonly emulator = new Emulator()
@@ -21,10 +23,12 @@ export class World {
   }
 
   /** Runs dist/ with the base inputs plus `inputs`; `env` overrides the step environment (undefined removes). */
-  async run(inputs: Record<string, string> = {}, env: Record<string, string | undefined> = {}): Promise<ActionRun> {
-    const stepEnv = Object.fromEntries(Object.entries({ ...this.emulator.env, ...env }).filter(([, v]) => v !== undefined)) as Record<string, string>
-    const run = await runAction({ actionDir: REPO_ROOT, inputs: { ...this.baseInputs(), ...inputs }, env: stepEnv })
-    expectNoSecretLeak(run, [...Emulator.plantedSecretValues(), this.emulator.token.MODAL_TOKEN_SECRET])
+  async run(inputs: Record<string, string> = {}, env: Record<string, string | undefined> = {}, options: { githubToken?: string } = {}): Promise<ActionRun> {
+    // Secret values are planted in the step environment too (a workflow often exports them): none may leak.
+    const planted = { OPENAI_API_KEY: OPENAI_KEY, UNRELATED_SECRET: STEP_ENV_SECRET }
+    const stepEnv = Object.fromEntries(Object.entries({ ...planted, ...this.emulator.env, ...env }).filter(([, v]) => v !== undefined)) as Record<string, string>
+    const run = await runAction({ actionDir: REPO_ROOT, inputs: { ...this.baseInputs(), ...inputs }, env: stepEnv, githubToken: options.githubToken })
+    expectNoSecretLeak(run, [...Emulator.plantedSecretValues(), STEP_ENV_SECRET, this.emulator.token.MODAL_TOKEN_SECRET, ...(options.githubToken ? [options.githubToken] : [])])
     return run
   }
 
@@ -60,5 +64,14 @@ export function expectNoSecretLeak(run: ActionRun, secrets: string[]): void {
 }
 
 export function errorTitles(run: ActionRun): string[] {
-  return run.annotations.filter((a) => a.level === 'error').map((a) => a.title)
+  return errorsOf(run).map((a) => a.title)
+}
+
+export function errorsOf(run: ActionRun) {
+  return run.annotations.filter((a) => a.level === 'error')
+}
+
+/** The message of the n-th error annotation. */
+export function errorMessage(run: ActionRun, n = 0): string {
+  return errorsOf(run)[n]?.message ?? ''
 }

@@ -29,5 +29,7 @@ export function runAction(options: {
   actionDir: string
   inputs?: Record<string, string>
   env?: Record<string, string>
+  /** What `${{ github.token }}` evaluates to (default: empty, so no test ever calls api.github.com). */
+  githubToken?: string
   timeoutMs?: number
 }): Promise<ActionRun>

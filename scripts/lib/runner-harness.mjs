@@ -81,11 +81,19 @@ export function parseOutputFile(text) {
   return outputs
 }
 
+/** The runner evaluates `${{ … }}` in defaults; the harness knows the few contexts an action default may use. */
+function evaluateDefault(value, contexts) {
+  return String(value ?? '').replace(/\$\{\{\s*([a-z.]+)\s*\}\}/g, (_, name) => {
+    if (!(name in contexts)) throw new Error(`the harness cannot evaluate \${{ ${name} }} in an input default`)
+    return contexts[name]
+  })
+}
+
 /**
  * Runs `node <actionDir>/<runs.main>`; resolves with everything a workflow (and its reader) would see.
  * `env` is the step's environment on top of a minimal runner environment; `inputs` are the `with:` values.
  */
-export async function runAction({ actionDir, inputs = {}, env = {}, timeoutMs = 180000 }) {
+export async function runAction({ actionDir, inputs = {}, env = {}, githubToken = '', timeoutMs = 180000 }) {
   const metadata = readActionMetadata(actionDir)
   const base = mkdtempSync(path.join(os.tmpdir(), 'runner-'))
   const workspace = path.join(base, 'workspace')
@@ -101,7 +109,7 @@ export async function runAction({ actionDir, inputs = {}, env = {}, timeoutMs = 
   writeFileSync(eventPath, '{}')
   const inputEnv = {}
   for (const [name, spec] of Object.entries(metadata.inputs ?? {})) {
-    inputEnv[inputVariable(name)] = String(inputs[name] ?? spec?.default ?? '')
+    inputEnv[inputVariable(name)] = String(inputs[name] ?? evaluateDefault(spec?.default, { 'github.token': githubToken }))
   }
   const childEnv = {
     PATH: process.env.PATH,

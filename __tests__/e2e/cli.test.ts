@@ -1,0 +1,205 @@
+// The modal-processor CLI, bundled in dist/, against the local Modal emulator.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { Emulator, OPENAI_KEY, REFERENCE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
+import { startChatServer } from '../support/chat-server.js'
+
+const CLI = path.join(REPO_ROOT, 'dist', 'cli.cjs')
+
+interface CliRun {
+  status: number | null
+  stdout: string
+  stderr: string
+}
+
+function cli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(CLI, args, { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c) => (stdout += c))
+    child.stderr.on('data', (c) => (stderr += c))
+    child.on('close', (status) => resolve({ status, stdout, stderr }))
+  })
+}
+
+/** A consumer repository: a registry file naming the image the emulator holds. */
+function consumerRepo(imageRef: string, extra: object = {}): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'consumer-'))
+  const registry = {
+    processors: {
+      [REFERENCE_PROCESSOR.ref]: {
+        image: { oci: imageRef },
+        tool_secrets: ['OPENAI_API_KEY', 'LITELLM_API_BASE?'],
+        local_command: path.join(REFERENCE_PROCESSOR.dir, 'bin', 'processor'),
+        ...extra,
+      },
+    },
+  }
+  writeFileSync(path.join(dir, 'modal-processors.json'), JSON.stringify(registry, null, 2))
+  return dir
+}
+
+describe('modal-processor name', () => {
+  test('prints the canonical app name', async () => {
+    expect(await cli(['name', 'llm/litellm@1'])).toMatchObject({ status: 0, stdout: 'llm-litellm-v1\n' })
+  })
+
+  test('a bad ref fails with the action’s code and message', async () => {
+    const run = await cli(['name', 'llm/LiteLLM@1'])
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain("ERR_INVALID_PROCESSOR_REF: Invalid processor ref 'llm/LiteLLM@1': contains upper-case letters.")
+  })
+
+  test('usage errors exit 2 like click, and every command has --help', async () => {
+    expect((await cli(['nmae', 'x'])).status).toBe(2)
+    expect((await cli(['deploy', '--env'])).status).toBe(2)
+    for (const command of ['deploy', 'logs', 'run', 'name']) {
+      const help = await cli([command, '--help'])
+      expect(help.status).toBe(0)
+      expect(help.stdout).toContain(`Usage: modal-processor ${command}`)
+    }
+  })
+})
+
+describe('modal-processor with the emulator', () => {
+  const emulator = new Emulator()
+  const imageRef = emulator.pushReferenceImage()
+  emulator.prepareEnvironment('dev')
+  const repo = consumerRepo(imageRef)
+  const env = emulator.env
+
+  test('deploy resolves image and secrets from the registry file: a ref alone is enough', async () => {
+    const run = await cli(['deploy', '--env', 'dev', '--ref', 'llm/litellm@1'], { env, cwd: repo })
+    expect(run.stderr).toContain('▸ Preflight: token, environment, secrets')
+    expect(run.status).toBe(0)
+    expect(run.stdout).toContain('llm-litellm-v1 in dev: v1 live, smoke call passed')
+    expect(run.stdout).toContain('https://modal.com/apps/acme/dev/deployed/llm-litellm-v1')
+    expect(run.stdout + run.stderr).not.toContain(OPENAI_KEY)
+  })
+
+  test('deploy --json for scripts; --dry-run changes nothing', async () => {
+    const dry = await cli(['deploy', '--env', 'dev', '--ref', 'llm/litellm@1', '--dry-run', '--json', '--quiet'], { env, cwd: repo })
+    expect(dry.status).toBe(0)
+    expect(dry.stderr).toBe('')
+    const result = JSON.parse(dry.stdout)
+    expect(result).toMatchObject({ ok: true, outputs: { 'app-name': 'llm-litellm-v1', version: '', 'previous-version': '1' } })
+  })
+
+  test('logs shows what the deployed processor logged', async () => {
+    const run = await cli(['logs', '--env', 'dev', '--ref', 'llm/litellm@1', '--tail', '50'], { env, cwd: repo })
+    expect(run.status).toBe(0)
+    expect(run.stdout.length).toBeGreaterThan(0)
+  })
+
+  test('run --adapter modal calls the deployed function', async () => {
+    const envelope = '{"schema":"v1","params":{"messages":[{"role":"user","content":"ping"}]}}'
+    const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'modal', '--mode', 'mock', '--env', 'dev', '--inputs-json', envelope], { env })
+    expect(run.status).toBe(0)
+    const result = JSON.parse(run.stdout)
+    expect(result).toMatchObject({ ok: true, mode: 'mock', processor: 'llm/litellm@1' })
+    expect(JSON.stringify(result.output)).toContain('ping')
+  })
+
+  test('run --adapter modal for an app never deployed: function not found', async () => {
+    const run = await cli(['run', '--ref', 'ocr/tesseract@2', '--adapter', 'modal', '--env', 'dev'], { env })
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('ERR_FUNCTION_NOT_FOUND')
+  })
+
+  test('logs of an app never deployed names the problem', async () => {
+    const run = await cli(['logs', '--env', 'dev', '--ref', 'ocr/tesseract@2'], { env })
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('ERR_FUNCTION_NOT_FOUND')
+  })
+
+  test('deploy of a ref missing from the registry names the file and the field', async () => {
+    const run = await cli(['deploy', '--env', 'dev', '--ref', 'ocr/tesseract@2'], { env, cwd: repo })
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('ERR_REGISTRY_ENTRY_MISSING')
+    expect(run.stderr).toContain('modal-processors.json has no entry processors["ocr/tesseract@2"]')
+  })
+
+  test('an invalid registry entry is a clear error naming the field', async () => {
+    const broken = consumerRepo(imageRef, { image: { digest: 'x' } })
+    const run = await cli(['deploy', '--env', 'dev', '--ref', 'llm/litellm@1'], { env, cwd: broken })
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('ERR_INVALID_REGISTRY')
+    expect(run.stderr).toMatch(/modal-processors\.json: processors\.llm\/litellm@1\.image/)
+  })
+
+  test('deploy to an environment without the secrets: every missing secret, the same code as the action', async () => {
+    emulator.modal('environment', 'create', 'staging')
+    const run = await cli(['deploy', '--env', 'staging', '--ref', 'llm/litellm@1'], { env, cwd: repo })
+    expect(run.status).toBe(1)
+    expect(run.stderr.match(/ERR_MISSING_SECRET/g)).toHaveLength(2)
+    expect(run.stderr).toContain('modal secret create OPENAI_API_KEY')
+  })
+})
+
+describe('modal-processor run --adapter local', () => {
+  test('mock mode runs the reference processor on this machine under the contract', async () => {
+    const repo = consumerRepo('unused')
+    const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--mode', 'mock', '--inputs-json', '{"schema":"v1","params":{"messages":[{"role":"user","content":"local?"}]}}'], { cwd: repo })
+    expect(run.status).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, schema: 'v1', mode: 'mock' })
+    expect(run.stdout).toContain('local?')
+  })
+
+  test('real mode calls the provider (a loopback server) with the key from the environment', async () => {
+    const server = await startChatServer()
+    try {
+      const repo = consumerRepo('unused')
+      const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--mode', 'real'], {
+        cwd: repo,
+        env: { OPENAI_API_KEY: OPENAI_KEY, LITELLM_API_BASE: server.baseUrl },
+      })
+      expect(run.status).toBe(0)
+      expect(JSON.parse(run.stdout).output.choices[0].message.content).toBe('hello from the loopback provider')
+      expect(server.requests).toHaveLength(1)
+      expect(server.requests[0]).toMatchObject({ path: '/v1/chat/completions', authorization: `Bearer ${OPENAI_KEY}` })
+      expect(run.stdout + run.stderr).not.toContain(OPENAI_KEY)
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('real mode without a key fails with a structured processor error', async () => {
+    const repo = consumerRepo('unused')
+    const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--mode', 'real'], { cwd: repo, env: { OPENAI_API_KEY: '' } })
+    expect(run.status).toBe(1)
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { type: 'ProcessorError' } })
+  })
+})
+
+describe('the README', () => {
+  test('the CLI walkthrough runs as written against the emulator', async () => {
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8')
+    const block = /Try it against the local emulator[^`]*```sh\n([\s\S]*?)```/.exec(readme)?.[1]
+    expect(block).toContain('node dist/cli.cjs deploy --env dev --ref llm/litellm@1')
+    const run = await new Promise<CliRun>((resolve) => {
+      const child = spawn('bash', ['-euo', 'pipefail', '-c', block!], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', (c) => (stdout += c))
+      child.stderr.on('data', (c) => (stderr += c))
+      child.on('close', (status) => resolve({ status, stdout, stderr }))
+    })
+    expect(run.stderr).not.toMatch(/ERR_/)
+    expect(run.status).toBe(0)
+    expect(run.stdout).toContain('llm-litellm-v1\n')
+    expect(run.stdout).toContain('llm-litellm-v1 in dev: v1 live, smoke call passed')
+    expect(run.stdout).toContain('mock reply to: test')
+  })
+})
+
+describe('the committed registry file', () => {
+  test('pins the digest the reference processor really has, so the README’s examples work as written', () => {
+    const emulator = new Emulator()
+    const pushed = emulator.pushReferenceImage()
+    const committed = JSON.parse(readFileSync(path.join(REPO_ROOT, 'modal-processors.json'), 'utf8'))
+    expect(committed.processors['llm/litellm@1'].image.oci).toBe(pushed)
+  })
+})

@@ -1,0 +1,170 @@
+// The fault suite: each fault injected through the emulator, the bundled action run as the runner runs it, and the
+// exit code, annotations, outputs, summary and what was (not) deployed asserted. World.run also proves that no
+// planted secret value reaches any output.
+import { startFakeGitHubApi } from '../support/fake-github-api.js'
+import { errorMessage, errorTitles, World } from './world.js'
+
+/** A world where v1 is live and a changed deploy (v2) is about to happen. */
+async function worldWithLiveVersion(): Promise<World> {
+  const world = new World()
+  const first = await world.run({ 'tool-secrets': '' })
+  expect(first.exitCode).toBe(0)
+  return world
+}
+
+describe('retries', () => {
+  test('a transient deploy failure is retried and the run succeeds', async () => {
+    const world = new World()
+    world.emulator.addFault('deploy', 'transient', { times: 1 })
+    const run = await world.run()
+    expect(errorTitles(run)).toEqual([])
+    expect(run.exitCode).toBe(0)
+    const retries = run.annotations.filter((a) => a.title === 'Retrying a transient Modal failure')
+    expect(retries).toHaveLength(1)
+    expect(retries[0].message).toContain('Could not connect to the Modal server')
+    expect(world.versions()).toHaveLength(1)
+  })
+
+  test('a failure that stays transient gives up after three attempts', async () => {
+    const world = new World()
+    world.emulator.addFault('deploy', 'transient')
+    const run = await world.run()
+    expect(errorTitles(run)).toEqual(['ERR_DEPLOY_FAILED'])
+    expect(run.annotations.filter((a) => a.level === 'warning' && a.title.startsWith('Retrying'))).toHaveLength(2)
+    expect(world.versions()).toEqual([])
+  })
+
+  test('a permanent failure is not retried', async () => {
+    const world = new World({ prepare: false })
+    const run = await world.run()
+    expect(errorTitles(run)).toEqual(['ERR_MISSING_SECRET', 'ERR_MISSING_SECRET'])
+    expect(run.annotations.filter((a) => a.level === 'warning')).toEqual([])
+  })
+})
+
+describe('reading the deploy back', () => {
+  test('garbage where JSON was expected: the deploy cannot be verified, and that is a failure', async () => {
+    const world = new World()
+    world.emulator.addFault('app history', 'garbage')
+    const run = await world.run()
+    expect(errorTitles(run)).toEqual(['ERR_DEPLOY_UNVERIFIED'])
+    expect(errorMessage(run)).toContain('printed output that is not a version history')
+    expect(run.outputs).toMatchObject({ phase: 'verify', 'smoke-status': 'not-run' })
+  })
+
+  test('a race: another deploy went live after ours, so ours is not smoke-tested', async () => {
+    const world = new World()
+    world.emulator.addFault('deploy', 'race', { times: 1 })
+    const run = await world.run()
+    expect(errorTitles(run)).toEqual(['ERR_RACE_DETECTED'])
+    expect(errorMessage(run)).toContain('The live version is v2 (tag raced-by-other-run), not v1 deployed by this run')
+    expect(run.outputs).toMatchObject({ 'deployed-version': '1', version: '2', 'smoke-status': 'not-run', phase: 'verify' })
+    expect(run.summary).toContain('concurrency group')
+  })
+})
+
+describe('rollback after a failed smoke call', () => {
+  test('restores the previous version, confirms it and still fails the step', async () => {
+    const world = await worldWithLiveVersion()
+    world.emulator.addFault('sdk:function.remote', 'garbage', { times: 1 })
+    const run = await world.run({}, { GITHUB_RUN_ID: '2002' })
+    expect(errorTitles(run)).toEqual(['ERR_SMOKE_INVALID_RESPONSE', 'ERR_ROLLED_BACK'])
+    expect(errorMessage(run, 1)).toBe(
+      "v2 failed its smoke call and was rolled back: v1's code is live again, as v3.\nFix: The new version failed its smoke call and the previous version was restored; fix the processor and deploy again.",
+    )
+    expect(run.outputs).toMatchObject({ 'rolled-back': 'true', 'deployed-version': '2', 'previous-version': '1', version: '3', 'error-code': 'ERR_SMOKE_INVALID_RESPONSE' })
+    expect(run.summary).toContain("v1 → v2 failed → rolled back, v1's code live as v3")
+    expect(run.summary).toMatch(/\| rollback \| ✅ passed \|/)
+    expect(world.versions().map((v) => v.version)).toEqual([1, 2, 3])
+  })
+
+  test('a refused rollback says so, with the command to run by hand', async () => {
+    const world = await worldWithLiveVersion()
+    world.emulator.addFault('sdk:function.remote', 'garbage', { times: 1 })
+    world.emulator.addFault('app rollback', 'refuse')
+    const run = await world.run({}, { GITHUB_RUN_ID: '2003' })
+    expect(errorTitles(run)).toEqual(['ERR_SMOKE_INVALID_RESPONSE', 'ERR_ROLLBACK_REFUSED'])
+    expect(errorMessage(run, 1)).toContain('Run by hand: modal app rollback llm-litellm-v1 v1 --env dev')
+    expect(run.outputs['rolled-back']).toBe('false')
+    expect(world.versions().map((v) => v.version)).toEqual([1, 2])
+  })
+
+  test('a first deploy has nothing to roll back to', async () => {
+    const world = new World()
+    world.emulator.addFault('sdk:function.remote', 'garbage', { times: 1 })
+    const run = await world.run()
+    expect(errorTitles(run)).toEqual(['ERR_SMOKE_INVALID_RESPONSE', 'ERR_ROLLBACK_UNAVAILABLE'])
+    expect(errorMessage(run, 1)).toContain('modal app stop llm-litellm-v1 --env dev --yes')
+  })
+
+  test('rollback-on-failure: false keeps the failing version', async () => {
+    const world = await worldWithLiveVersion()
+    world.emulator.addFault('sdk:function.remote', 'garbage', { times: 1 })
+    const run = await world.run({ 'rollback-on-failure': 'false' }, { GITHUB_RUN_ID: '2004' })
+    expect(errorTitles(run)).toEqual(['ERR_SMOKE_INVALID_RESPONSE'])
+    expect(world.versions().map((v) => v.version)).toEqual([1, 2])
+  })
+
+  test('a failed smoke call shows the tail of the app logs', async () => {
+    const world = new World()
+    world.emulator.createSecret('dev', 'LITELLM_API_BASE', { LITELLM_API_BASE: 'http://127.0.0.1:9/v1' })
+    const run = await world.run({ mode: 'real', 'rollback-on-failure': 'false' })
+    expect(errorTitles(run)).toEqual(['ERR_SMOKE_FAILED'])
+    expect(errorMessage(run)).toContain('--- modal app logs llm-litellm-v1 (last lines) ---')
+  })
+})
+
+describe('dry run', () => {
+  test('checks everything, prints the plan, changes nothing', async () => {
+    const world = await worldWithLiveVersion()
+    const run = await world.run({ 'dry-run': 'true' }, { GITHUB_RUN_ID: '2005' })
+    expect(run.exitCode).toBe(0)
+    expect(run.logLines.join('\n')).toContain('Dry run: the checks passed; a real run would:')
+    expect(run.logLines.join('\n')).toContain('replacing the live version v1')
+    expect(run.summary).toContain('🧪 Dry run for llm/litellm@1 on Modal `dev`: checks passed, nothing changed')
+    expect(run.outputs).toMatchObject({ 'smoke-status': 'not-run', 'previous-version': '1', version: '' })
+    expect(world.versions()).toHaveLength(1)
+  })
+
+  test('still reports what is missing', async () => {
+    const world = new World({ prepare: false })
+    const run = await world.run({ 'dry-run': 'true' })
+    expect(errorTitles(run)).toEqual(['ERR_MISSING_SECRET', 'ERR_MISSING_SECRET'])
+  })
+})
+
+describe('GitHub Deployments', () => {
+  test('the rollout is recorded over the REST API: in_progress, then success with the dashboard URL', async () => {
+    const api = await startFakeGitHubApi()
+    try {
+      const world = new World()
+      const run = await world.run({}, { GITHUB_API_URL: api.url }, { githubToken: 'ghs_token-planted-for-tests' })
+      expect(run.exitCode).toBe(0)
+      const calls = api.requests.map((r) => `${r.method} ${r.path} ${(r.body as { state?: string }).state ?? ''}`.trim())
+      expect(calls).toEqual([
+        'POST /repos/acme/processors/deployments',
+        'POST /repos/acme/processors/deployments/1001/statuses in_progress',
+        'POST /repos/acme/processors/deployments/1001/statuses success',
+      ])
+      expect(api.requests[0].body).toMatchObject({ ref: '3f2a1bc9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3', environment: 'modal-dev' })
+      expect(api.requests[2].body).toMatchObject({ environment_url: 'https://modal.com/apps/acme/dev/deployed/llm-litellm-v1' })
+      expect(api.requests[0].headers.authorization).toBe('token ghs_token-planted-for-tests')
+    } finally {
+      await api.close()
+    }
+  })
+
+  test('an API without permission is a warning and the deploy goes on', async () => {
+    const api = await startFakeGitHubApi()
+    api.override((request) => (request.method === 'POST' ? { status: 403, body: { message: 'Resource not accessible by integration' } } : undefined))
+    try {
+      const world = new World()
+      const run = await world.run({}, { GITHUB_API_URL: api.url }, { githubToken: 'ghs_token-planted-for-tests' })
+      expect(run.exitCode).toBe(0)
+      expect(run.annotations.filter((a) => a.title === 'GitHub Deployment')).toHaveLength(1)
+      expect(world.versions()).toHaveLength(1)
+    } finally {
+      await api.close()
+    }
+  })
+})

@@ -1,0 +1,126 @@
+// A GitHub REST API on loopback for the Deployments endpoints: it records every request and answers with GitHub's
+// shapes, so tests exercise Octokit over real HTTP instead of a mocked client.
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface RecordedRequest {
+  method: string
+  path: string
+  headers: IncomingHttpHeaders
+  body: unknown
+}
+
+/** An answer, or 'no answer' to keep the request hanging like an unresponsive server. */
+export type Reply = { status: number; body: unknown } | 'no answer'
+
+export interface FakeGitHubApi {
+  url: string
+  requests: RecordedRequest[]
+  /** Answers a request differently when `reply` returns something; otherwise GitHub's success shapes apply. */
+  override(reply: (request: RecordedRequest) => Reply | undefined): void
+  close(): Promise<void>
+}
+
+const DEPLOYMENTS = /^\/repos\/([^/]+)\/([^/]+)\/deployments$/
+const STATUSES = /^\/repos\/([^/]+)\/([^/]+)\/deployments\/(\d+)\/statuses$/
+
+export function githubError(status: number, message: string): Reply {
+  return { status, body: { message, documentation_url: 'https://docs.github.com/rest', status: String(status) } }
+}
+
+export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
+  const requests: RecordedRequest[] = []
+  let override: (request: RecordedRequest) => Reply | undefined = () => undefined
+  let nextId = 1001
+  let url = ''
+
+  function githubAnswer(request: RecordedRequest): Reply {
+    const now = new Date().toISOString()
+    const fields = (request.body ?? {}) as Record<string, unknown>
+    const deployments = DEPLOYMENTS.exec(request.path)
+    if (request.method === 'POST' && deployments) {
+      const id = nextId++
+      const deploymentUrl = `${url}${request.path}/${id}`
+      return {
+        status: 201,
+        body: {
+          url: deploymentUrl,
+          id,
+          node_id: `DE_${id}`,
+          sha: fields.ref,
+          ref: fields.ref,
+          task: fields.task ?? 'deploy',
+          payload: fields.payload ?? {},
+          environment: fields.environment ?? 'production',
+          description: fields.description ?? null,
+          creator: { login: 'github-actions[bot]', id: 41898282, type: 'Bot' },
+          created_at: now,
+          updated_at: now,
+          statuses_url: `${deploymentUrl}/statuses`,
+          repository_url: `${url}/repos/${deployments[1]}/${deployments[2]}`,
+          transient_environment: fields.transient_environment ?? false,
+          production_environment: fields.production_environment ?? false,
+        },
+      }
+    }
+    const statuses = STATUSES.exec(request.path)
+    if (request.method === 'POST' && statuses) {
+      const id = nextId++
+      const deploymentUrl = `${url}/repos/${statuses[1]}/${statuses[2]}/deployments/${statuses[3]}`
+      return {
+        status: 201,
+        body: {
+          url: `${deploymentUrl}/statuses/${id}`,
+          id,
+          node_id: `DES_${id}`,
+          state: fields.state,
+          creator: { login: 'github-actions[bot]', id: 41898282, type: 'Bot' },
+          description: fields.description ?? '',
+          environment: 'modal',
+          target_url: fields.log_url ?? '',
+          log_url: fields.log_url ?? '',
+          environment_url: fields.environment_url ?? '',
+          created_at: now,
+          updated_at: now,
+          deployment_url: deploymentUrl,
+          repository_url: `${url}/repos/${statuses[1]}/${statuses[2]}`,
+        },
+      }
+    }
+    return githubError(404, 'Not Found')
+  }
+
+  async function handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = []
+    for await (const chunk of incoming) chunks.push(chunk as Buffer)
+    const text = Buffer.concat(chunks).toString('utf8')
+    const request = {
+      method: incoming.method ?? '',
+      path: incoming.url ?? '',
+      headers: incoming.headers,
+      body: text ? (JSON.parse(text) as unknown) : undefined,
+    }
+    requests.push(request)
+    const reply = override(request) ?? githubAnswer(request)
+    if (reply === 'no answer') return
+    response.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8' })
+    response.end(JSON.stringify(reply.body))
+  }
+
+  const server = createServer((incoming, response) => void handle(incoming, response))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return {
+    url,
+    requests,
+    override: (reply) => {
+      override = reply
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        // Hanging and keep-alive connections would otherwise hold the server open.
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

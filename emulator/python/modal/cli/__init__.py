@@ -1,0 +1,1 @@
+"""The `modal` command line (a stand-in for the real click-based CLI)."""

@@ -1,0 +1,1 @@
+"""The emulated Modal backend: persistent state, image registry, faults, logs and the admin CLI."""

@@ -1,0 +1,102 @@
+// `npm run bench`: what the action itself costs, measured against the local Modal emulator, next to a plain shell
+// script making the calls a hand-written workflow would (deploy, then one smoke call). Prints figures and budgets.
+import { spawnSync } from 'node:child_process'
+import { readFileSync, statSync, writeFileSync, existsSync } from 'node:fs'
+import path from 'node:path'
+import { Emulator, REFERENCE_PROCESSOR, REPO_ROOT } from './lib/emulator.mjs'
+import { runAction } from './lib/runner-harness.mjs'
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 7)
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+const ms = (value) => `${value.toFixed(0)} ms`
+
+/** Processes that loaded the Modal client (the emulator logs each one, containers excluded). */
+function clientLoads(emulator) {
+  const log = path.join(emulator.home, 'client-loads.log')
+  return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0
+}
+
+function resetLoads(emulator) {
+  writeFileSync(path.join(emulator.home, 'client-loads.log'), '')
+}
+
+async function actionRun(emulator, imageRef, inputs) {
+  resetLoads(emulator)
+  const run = await runAction({
+    actionDir: REPO_ROOT,
+    inputs: { 'processor-ref': REFERENCE_PROCESSOR.ref, 'image-ref': imageRef, 'modal-environment': 'dev', ...inputs },
+    env: { ...emulator.env, RUNNER_DEBUG: '1' },
+  })
+  if (run.exitCode !== 0) throw new Error(`the action failed:\n${run.stdout}`)
+  // The action logs each child process it waited for (::debug:: child … ms); its own time is the rest.
+  const childMs = [...run.stdout.matchAll(/^::debug::child .* (\d+) ms$/gm)].reduce((sum, m) => sum + Number(m[1]), 0)
+  return { wallMs: run.wallMs, ownMs: run.wallMs - childMs, loads: clientLoads(emulator) }
+}
+
+const SMOKE = `import json, sys, modal
+fn = modal.Function.from_name("llm-litellm-v1", "run", environment_name="dev")
+print(json.dumps(fn.remote({"schema": "v1", "mode": "mock", "params": {"messages": [{"role": "user", "content": "test"}]}})))`
+
+function shellRun(emulator, imageRef) {
+  resetLoads(emulator)
+  const script = `set -e
+cd "${path.join(REPO_ROOT, 'modal')}"
+PROCESSOR_REF=llm/litellm@1 IMAGE_REF='${imageRef}' TOOL_SECRETS=OPENAI_API_KEY modal deploy -m modal_app --env dev >/dev/null
+python3 -c '${SMOKE}' >/dev/null`
+  const started = performance.now()
+  const result = spawnSync('bash', ['-c', script], { env: { ...process.env, ...emulator.env }, encoding: 'utf8' })
+  if (result.status !== 0) throw new Error(`the shell baseline failed:\n${result.stderr}`)
+  return { wallMs: performance.now() - started, loads: clientLoads(emulator) }
+}
+
+function coldStart() {
+  // Inputs that fail validation: the action loads, parses inputs, reports and exits without starting anything.
+  const env = { ...process.env, 'INPUT_PROCESSOR-REF': '', GITHUB_OUTPUT: '/dev/null', GITHUB_STEP_SUMMARY: '/dev/null' }
+  const time = (args) => {
+    const started = performance.now()
+    spawnSync(process.execPath, args, { env, stdio: 'ignore' })
+    return performance.now() - started
+  }
+  const action = median(Array.from({ length: RUNS }, () => time([path.join(REPO_ROOT, 'dist', 'index.cjs')])))
+  const empty = median(Array.from({ length: RUNS }, () => time(['-e', ''])))
+  return { action, empty }
+}
+
+const emulator = new Emulator()
+const imageRef = emulator.pushReferenceImage()
+emulator.prepareEnvironment('dev')
+
+// Every happy-path run really deploys (a new tag alone would be a no-op deploy): the attached secrets alternate.
+const happy = []
+for (let i = 0; i < RUNS; i++) happy.push(await actionRun(emulator, imageRef, { 'tool-secrets': i % 2 ? '' : 'OPENAI_API_KEY' }))
+const callOnly = []
+for (let i = 0; i < RUNS; i++) callOnly.push(await actionRun(emulator, imageRef, { deploy: 'false' }))
+const shell = []
+for (let i = 0; i < RUNS; i++) shell.push(shellRun(emulator, imageRef))
+const cold = coldStart()
+const bundles = ['index.cjs', 'cli.cjs'].map((file) => ({ file, bytes: statSync(path.join(REPO_ROOT, 'dist', file)).size }))
+
+const actionWall = median(happy.map((r) => r.wallMs))
+const shellWall = median(shell.map((r) => r.wallMs))
+const ownMs = median(happy.map((r) => r.ownMs))
+const loads = Math.max(...happy.map((r) => r.loads))
+const callOnlyLoads = Math.max(...callOnly.map((r) => r.loads))
+
+console.log(`Machine: ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, Node ${process.version}; ${RUNS} runs each, medians.`)
+console.log('')
+console.log(`action, deploy + smoke          ${ms(actionWall)} wall, ${ms(ownMs)} own (wall minus child processes), ${loads} Modal client processes`)
+console.log(`action, deploy: false           ${ms(median(callOnly.map((r) => r.wallMs)))} wall, ${ms(median(callOnly.map((r) => r.ownMs)))} own, ${callOnlyLoads} Modal client processes`)
+console.log(`shell baseline, deploy + smoke  ${ms(shellWall)} wall, ${Math.max(...shell.map((r) => r.loads))} Modal client processes`)
+console.log(`ratio action / shell            ${(actionWall / shellWall).toFixed(2)}`)
+console.log(`cold start (load dist, parse)   ${ms(cold.action)} (empty node script: ${ms(cold.empty)})`)
+for (const b of bundles) console.log(`bundle dist/${b.file.padEnd(18)} ${(b.bytes / 1024).toFixed(0)} KiB`)
+console.log('')
+
+const budgets = [
+  [`happy path launches at most 4 Modal client processes (${loads})`, loads <= 4],
+  [`deploy: false launches at most 2 (${callOnlyLoads})`, callOnlyLoads <= 2],
+  [`the action's own time stays under 300 ms median (${ms(ownMs)})`, ownMs < 300],
+  ...bundles.map((b) => [`dist/${b.file} stays under 1 MB (${(b.bytes / 1e6).toFixed(2)} MB)`, b.bytes < 1e6]),
+]
+for (const [what, ok] of budgets) console.log(`${ok ? 'PASS' : 'FAIL'}  ${what}`)
+process.exit(budgets.every(([, ok]) => ok) ? 0 : 1)

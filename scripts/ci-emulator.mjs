@@ -1,0 +1,28 @@
+// Prepares a local Modal emulator for later steps or a shell: environments main and dev, the reference image in
+// its registry, and the dev secrets. In a workflow it exports the variables through $GITHUB_ENV / $GITHUB_PATH and
+// the pinned image as the step output `image-ref`; elsewhere it prints `export` lines for `eval "$(…)"`.
+import { appendFileSync } from 'node:fs'
+import path from 'node:path'
+import { Emulator, REPO_ROOT } from './lib/emulator.mjs'
+
+const emulator = new Emulator()
+const imageRef = emulator.pushReferenceImage()
+emulator.prepareEnvironment('dev')
+const variables = {
+  MODAL_EMULATOR_HOME: emulator.home,
+  PYTHONPATH: path.join(REPO_ROOT, 'emulator', 'python'),
+  ...emulator.token,
+  IMAGE_REF: imageRef,
+}
+const bin = path.join(REPO_ROOT, 'emulator', 'bin')
+
+if (process.env.GITHUB_ENV) {
+  appendFileSync(process.env.GITHUB_ENV, Object.entries(variables).map(([k, v]) => `${k}=${v}\n`).join(''))
+  appendFileSync(process.env.GITHUB_PATH, `${bin}\n`)
+  appendFileSync(process.env.GITHUB_OUTPUT, `image-ref=${imageRef}\n`)
+  console.log(`Local Modal emulator ready in ${emulator.home}; image ${imageRef}`)
+} else {
+  const quote = (value) => `'${value.replace(/'/g, `'\\''`)}'`
+  for (const [k, v] of Object.entries(variables)) console.log(`export ${k}=${quote(v)}`)
+  console.log(`export PATH=${quote(bin)}:"$PATH"`)
+}

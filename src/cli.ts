@@ -1,0 +1,282 @@
+// `modal-processor`: the action's operations for people at a terminal (deploy, logs, run, name), same code paths.
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { packageRoot, terminalToolkit } from './cli-toolkit.js'
+import { ActionError, ERROR_CATALOG } from './errors.js'
+import { DEFAULT_MODAL_VERSION, INPUT_NAMES, type RawInputs } from './inputs.js'
+import { runAction } from './main.js'
+import { findOnPath, ModalClient, pythonForModal } from './modal-client.js'
+import { modalAppNameFromRef } from './naming.js'
+import { runProcess } from './process.js'
+import { parseRegistry, type ProcessorRegistry } from './registry.js'
+import { DEFAULT_RETRY } from './retry.js'
+import { smokePayload, type Mode } from './smoke.js'
+
+const DEFAULT_REGISTRY = 'modal-processors.json'
+
+class UsageError extends Error {}
+
+const HELP: Record<string, string> = {
+  main: `Usage: modal-processor <command> [options]
+
+Commands:
+  deploy   Preflight, deploy, verify and smoke-test a processor (the GitHub Action's flow)
+  logs     Show the logs of a processor's Modal app
+  run      Run a processor once, on Modal (--adapter modal) or on this machine (--adapter local)
+  name     Print the Modal app name of a processor ref
+
+Run 'modal-processor <command> --help' for a command's options.`,
+  deploy: `Usage: modal-processor deploy --env ENV --ref REF [options]
+
+  --env ENV              Modal environment (required)
+  --ref REF              processor ref, e.g. llm/litellm@1 (required)
+  --image-ref REF        image pinned by digest (default: from the registry file)
+  --tool-secrets LIST    secret names, comma separated (default: from the registry file)
+  --app-name NAME        override the app name derived from the ref
+  --mode mock|real       mode of the smoke call (default: mock)
+  --dry-run              check everything and print the plan; change nothing
+  --no-rollback          keep a version whose smoke call failed
+  --registry FILE        processor registry file (default: ${DEFAULT_REGISTRY})
+  --json                 print the result as JSON on stdout
+  --quiet                no progress on stderr`,
+  logs: `Usage: modal-processor logs --env ENV --ref REF [--tail N] [--follow]
+
+  --env ENV       Modal environment (required)
+  --ref REF       processor ref (required)
+  --app-name NAME override the app name derived from the ref
+  --tail N        number of recent lines (default: 100)
+  --follow        keep streaming new lines`,
+  run: `Usage: modal-processor run --ref REF --adapter modal|local --mode mock|real --inputs-json JSON [options]
+
+  --ref REF            processor ref (required)
+  --adapter ADAPTER    modal: call the deployed run; local: run the processor on this machine
+  --mode mock|real     the envelope's mode (default: mock)
+  --inputs-json JSON   the envelope, e.g. '{"schema":"v1","params":{...}}' (default params: a test message)
+  --env ENV            Modal environment (required with --adapter modal)
+  --version N          call version N of the app (modal adapter; default: the live one)
+  --app-name NAME      override the app name derived from the ref
+  --processor PATH     the processor executable (local adapter; default: the registry's local_command)
+  --registry FILE      processor registry file (default: ${DEFAULT_REGISTRY})`,
+  name: `Usage: modal-processor name REF
+
+Prints the Modal app name of a processor ref: llm/litellm@1 → llm-litellm-v1.`,
+}
+
+const OPTIONS = {
+  env: { type: 'string' },
+  ref: { type: 'string' },
+  'image-ref': { type: 'string' },
+  'tool-secrets': { type: 'string' },
+  'app-name': { type: 'string' },
+  mode: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'no-rollback': { type: 'boolean' },
+  registry: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  tail: { type: 'string' },
+  follow: { type: 'boolean' },
+  adapter: { type: 'string' },
+  'inputs-json': { type: 'string' },
+  version: { type: 'string' },
+  processor: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options']
+
+type Flags = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string }
+
+const ALLOWED: Record<string, (keyof Flags)[]> = {
+  deploy: ['env', 'ref', 'image-ref', 'tool-secrets', 'app-name', 'mode', 'dry-run', 'no-rollback', 'registry', 'json', 'quiet'],
+  logs: ['env', 'ref', 'app-name', 'tail', 'follow'],
+  run: ['ref', 'adapter', 'mode', 'inputs-json', 'env', 'version', 'app-name', 'processor', 'registry'],
+  name: [],
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  if (command === undefined || command === '--help' || command === '-h') {
+    process.stdout.write(`${HELP.main}\n`)
+    return command === undefined ? 2 : 0
+  }
+  try {
+    if (!(command in ALLOWED)) throw new UsageError(`No such command '${command}'.`)
+    const { values, positionals } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: command === 'name', strict: true })
+    const flags = values as Flags
+    if (flags.help) {
+      process.stdout.write(`${HELP[command]}\n`)
+      return 0
+    }
+    const unexpected = Object.keys(flags).filter((flag) => !ALLOWED[command].includes(flag as keyof Flags))
+    if (unexpected.length > 0) throw new UsageError(`'${command}' does not take --${unexpected.join(', --')}.`)
+    switch (command) {
+      case 'deploy':
+        return await deployCommand(flags)
+      case 'logs':
+        return await logsCommand(flags)
+      case 'run':
+        return await runCommand(flags)
+      default:
+        return nameCommand(positionals)
+    }
+  } catch (error) {
+    if (error instanceof ActionError) {
+      process.stderr.write(`${error.code}: ${error.message}\nFix: ${ERROR_CATALOG[error.code].fix}\n`)
+      return 1
+    }
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`Usage: modal-processor ${command} [OPTIONS]\nTry 'modal-processor ${command} --help' for help.\n\nError: ${(error as Error).message}\n`)
+      return 2
+    }
+    throw error
+  }
+}
+
+function required(flags: Flags, name: 'env' | 'ref' | 'adapter'): string {
+  const value = flags[name]
+  if (!value) throw new UsageError(`Missing option '--${name}'.`)
+  return value
+}
+
+function nameCommand(positionals: string[]): number {
+  if (positionals.length !== 1) throw new UsageError('Expected exactly one processor ref, e.g. modal-processor name llm/litellm@1.')
+  const name = modalAppNameFromRef(positionals[0])
+  if (!name.ok) throw new ActionError('ERR_INVALID_PROCESSOR_REF', name.error)
+  process.stdout.write(`${name.value}\n`)
+  return 0
+}
+
+async function deployCommand(flags: Flags): Promise<number> {
+  const blank = Object.fromEntries(INPUT_NAMES.map((name) => [name, ''])) as RawInputs
+  const inputs: RawInputs = {
+    ...blank,
+    'processor-ref': required(flags, 'ref'),
+    'modal-environment': required(flags, 'env'),
+    'image-ref': flags['image-ref'] ?? '',
+    'tool-secrets': flags['tool-secrets'] ?? '',
+    'app-name': flags['app-name'] ?? '',
+    mode: flags.mode ?? '',
+    'dry-run': String(flags['dry-run'] ?? false),
+    'rollback-on-failure': String(!flags['no-rollback']),
+    'registry-file': flags.registry ?? DEFAULT_REGISTRY,
+    'modal-version': DEFAULT_MODAL_VERSION,
+  }
+  const kit = terminalToolkit(inputs, { quiet: flags.quiet ?? false, actionRoot: packageRoot() })
+  const report = await runAction(kit)
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ ok: report.errors.length === 0, outputs: kit.outputs, errors: report.errors, phases: report.phases }, null, 2)}\n`)
+  } else if (report.errors.length === 0) {
+    const what = report.dryRun ? 'dry run passed, nothing changed' : `v${report.versionAfter} live, smoke call ${report.smokeStatus}`
+    process.stdout.write(`${report.appName} in ${report.environment}: ${what}${report.dashboardUrl ? `\n${report.dashboardUrl}` : ''}\n`)
+  }
+  return report.errors.length === 0 ? 0 : 1
+}
+
+function appName(flags: Flags): string {
+  if (flags['app-name']) return flags['app-name']
+  const name = modalAppNameFromRef(required(flags, 'ref'))
+  if (!name.ok) throw new ActionError('ERR_INVALID_PROCESSOR_REF', name.error)
+  return name.value
+}
+
+function modalCommand(): string {
+  const modal = findOnPath('modal', process.env)
+  if (!modal) throw new ActionError('ERR_MODAL_CLI_MISSING', 'The modal command is not on PATH (pip install modal==1.5.4).')
+  return modal
+}
+
+async function logsCommand(flags: Flags): Promise<number> {
+  const app = appName(flags)
+  const env = required(flags, 'env')
+  const tail = flags.tail ?? '100'
+  if (!/^[1-9][0-9]*$/.test(tail)) throw new UsageError(`--tail must be a positive whole number, got '${tail}'.`)
+  const args = ['app', 'logs', app, '--env', env, ...(flags.follow ? ['--follow'] : ['-n', tail])]
+  const modal = modalCommand()
+  // Logs stream straight through; only a failure is read, to name it.
+  const child = spawn(modal, args, { stdio: ['ignore', 'inherit', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const code = await new Promise<number>((resolve) => child.on('close', (status) => resolve(status ?? 1)))
+  if (code === 0) return 0
+  if (/No App with name/.test(stderr)) {
+    throw new ActionError('ERR_FUNCTION_NOT_FOUND', `No app ${app} in environment ${env}: was ${flags.ref} deployed there? Check: modal app list --env ${env}`)
+  }
+  process.stderr.write(stderr)
+  return code
+}
+
+function readRegistry(flags: Flags): { registry: ProcessorRegistry | null; file: string } {
+  const file = flags.registry ?? DEFAULT_REGISTRY
+  return { registry: existsSync(file) ? parseRegistry(readFileSync(file, 'utf8'), file) : null, file }
+}
+
+function envelopeFrom(flags: Flags): ReturnType<typeof smokePayload> {
+  const mode = (flags.mode ?? 'mock') as Mode
+  if (mode !== 'mock' && mode !== 'real') throw new UsageError(`--mode must be mock or real, got '${mode}'.`)
+  let given: { params?: unknown } = {}
+  if (flags['inputs-json'] !== undefined) {
+    try {
+      given = JSON.parse(flags['inputs-json'])
+    } catch (error) {
+      throw new ActionError('ERR_INVALID_SMOKE_INPUTS', `--inputs-json is not valid JSON (${(error as Error).message}).`)
+    }
+  }
+  const params = given.params ?? { messages: [{ role: 'user', content: 'test' }] }
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    throw new ActionError('ERR_INVALID_SMOKE_INPUTS', '--inputs-json must be an envelope whose params is a JSON object, e.g. {"schema":"v1","params":{...}}.')
+  }
+  return { ...(given as object), ...smokePayload(mode, params as Record<string, unknown>) }
+}
+
+async function runCommand(flags: Flags): Promise<number> {
+  const ref = required(flags, 'ref')
+  const adapter = required(flags, 'adapter')
+  const envelope = envelopeFrom(flags)
+  const result = adapter === 'local' ? await runLocally(flags, ref, envelope) : adapter === 'modal' ? await runOnModal(flags, envelope) : null
+  if (result === null) throw new UsageError(`--adapter must be modal or local, got '${adapter}'.`)
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
+  const ok = typeof result === 'object' && result !== null && (result as { ok?: unknown }).ok === true
+  if (!ok) process.stderr.write(`ERR_SMOKE_FAILED: the processor did not succeed (see the JSON above).\n`)
+  return ok ? 0 : 1
+}
+
+async function runOnModal(flags: Flags, envelope: object): Promise<unknown> {
+  const modal = modalCommand()
+  const version = flags.version === undefined ? null : Number(flags.version)
+  if (version !== null && !Number.isInteger(version)) throw new UsageError(`--version must be a whole number, got '${flags.version}'.`)
+  const client = new ModalClient({
+    modalPath: modal,
+    python: pythonForModal(modal),
+    helperScript: path.join(packageRoot(), 'modal', 'action_helper.py'),
+    env: process.env,
+    retry: DEFAULT_RETRY,
+    hooks: { sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random, onRetry: (_, ms, why) => process.stderr.write(`retrying in ${ms} ms: ${why}\n`) },
+    onOutputLine: () => {},
+    onChildExit: () => {},
+  })
+  const answer = await client.smoke({ environment: required(flags, 'env'), appName: appName(flags), version, payload: envelope as Record<string, unknown> }, 300000)
+  return answer.result
+}
+
+async function runLocally(flags: Flags, ref: string, envelope: object): Promise<unknown> {
+  const processor = flags.processor ?? localCommandFromRegistry(flags, ref)
+  const python = findOnPath('python3', process.env) ?? 'python3'
+  const request = { envelope, ref, command: path.resolve(processor), timeout_s: 300 }
+  const result = await runProcess(python, [path.join(packageRoot(), 'modal', 'run_local.py')], { env: process.env, input: JSON.stringify(request), timeoutMs: 310000 })
+  const last = result.stdout.trimEnd().split('\n').pop() ?? ''
+  try {
+    return JSON.parse(last)
+  } catch {
+    throw new ActionError('ERR_SMOKE_INVALID_RESPONSE', `The local runner did not answer with JSON (exit code ${result.exitCode}): ${result.stderr.slice(-500)}`)
+  }
+}
+
+function localCommandFromRegistry(flags: Flags, ref: string): string {
+  const { registry, file } = readRegistry(flags)
+  const entry = registry?.processors[ref]
+  if (!entry?.local_command) {
+    throw new ActionError('ERR_REGISTRY_ENTRY_MISSING', `--processor is not given and ${file} has no processors["${ref}"].local_command for the local adapter.`)
+  }
+  return path.resolve(path.dirname(file), entry.local_command)
+}

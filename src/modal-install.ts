@@ -1,0 +1,38 @@
+// Finds the Modal client, or installs the pinned version with pip when the runner has none.
+import { ActionError } from './errors.js'
+import { findOnPath, pythonForModal } from './modal-client.js'
+import { tail } from './modal-output.js'
+import { runProcess } from './process.js'
+
+export interface ModalInstallation {
+  modalPath: string
+  python: string
+  installedVersion: string | null
+}
+
+const INSTALL_TIMEOUT_MS = 5 * 60 * 1000
+
+export async function ensureModalClient(env: NodeJS.ProcessEnv, version: string, log: (line: string) => void): Promise<ModalInstallation> {
+  const existing = findOnPath('modal', env)
+  if (existing) return { modalPath: existing, python: pythonForModal(existing), installedVersion: null }
+  const python = findOnPath('python3', env) ?? findOnPath('python', env)
+  if (!python) {
+    throw new ActionError('ERR_MODAL_CLI_MISSING', 'Neither modal nor Python is on PATH: add actions/setup-python (Python 3.10+) before this step.')
+  }
+  log(`modal is not on PATH: installing modal==${version} with ${python} -m pip`)
+  const args = ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--retries', '1', '--timeout', '20', `modal==${version}`]
+  const install = await runProcess(python, args, { env, timeoutMs: INSTALL_TIMEOUT_MS })
+  if (install.exitCode !== 0 || install.timedOut) {
+    throw new ActionError('ERR_MODAL_CLI_MISSING', `modal is not on PATH and pip install modal==${version} failed (exit code ${install.exitCode}).`, {
+      command: `${python} ${args.join(' ')}`,
+      stderrTail: tail(install.stderr || install.stdout),
+    })
+  }
+  const scripts = await runProcess(python, ['-c', SCRIPT_DIRS], { env, timeoutMs: 30000 })
+  const modalPath = findOnPath('modal', { PATH: [env.PATH ?? '', ...scripts.stdout.split('\n')].join(':') })
+  if (!modalPath) throw new ActionError('ERR_MODAL_CLI_MISSING', `pip installed modal==${version} but no modal command appeared on PATH or in ${python}'s script folders.`)
+  return { modalPath, python: pythonForModal(modalPath), installedVersion: version }
+}
+
+// Where pip puts console scripts: the interpreter's own folder, and the user folder for --user installs.
+const SCRIPT_DIRS = "import os, sysconfig; print(sysconfig.get_path('scripts')); print(sysconfig.get_path('scripts', os.name + '_user'))"

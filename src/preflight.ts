@@ -1,0 +1,112 @@
+// Inputs and preflight: everything needed is known to exist before anything changes.
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { ActionError } from './errors.js'
+import { parseInputs, readRawInputs, type Settings } from './inputs.js'
+import { ModalClient, type PreflightReport } from './modal-client.js'
+import { ensureModalClient } from './modal-install.js'
+import { Failures } from './phases.js'
+import { applyRegistry, parseRegistry } from './registry.js'
+import type { RunReport } from './report.js'
+import { DEFAULT_RETRY } from './retry.js'
+import { requiredSecrets, secretCreateCommand, type SecretRequirement } from './secrets-policy.js'
+import type { Toolkit } from './toolkit.js'
+
+export function workspacePath(kit: Toolkit, relative: string): string {
+  return path.resolve(kit.env.GITHUB_WORKSPACE ?? process.cwd(), relative)
+}
+
+/** Raw inputs, completed from the processor registry file, validated into settings (every problem at once). */
+export function validateInputs(kit: Toolkit): Settings {
+  const raw = readRawInputs(kit.getInput)
+  const file = raw['registry-file'].trim()
+  const filePath = file === '' ? null : workspacePath(kit, file)
+  const registry = filePath && existsSync(filePath) ? parseRegistry(readFileSync(filePath, 'utf8'), file) : null
+  const parsed = parseInputs(raw['processor-ref'].trim() === '' ? raw : applyRegistry(raw, registry, file || 'the registry file'))
+  if (!parsed.ok) throw new Failures(parsed.errors)
+  return parsed.settings
+}
+
+export function describeSettings(report: RunReport, settings: Settings): void {
+  report.processorRef = settings.processorRef
+  report.imageRef = settings.imageRef
+  report.imageDigest = settings.image.digest
+  report.environment = settings.environment
+  report.appName = settings.appName
+  report.mode = settings.mode
+  report.dryRun = settings.dryRun
+}
+
+/** The folder `modal deploy -m modal_app` runs in: the user's own, or the module shipped with the action. */
+export function moduleDirectory(kit: Toolkit, settings: Settings): string {
+  if (settings.moduleDir === null) return path.join(kit.actionRoot, 'modal')
+  const dir = workspacePath(kit, settings.moduleDir)
+  if (!existsSync(path.join(dir, 'modal_app.py'))) {
+    throw new ActionError('ERR_INVALID_INPUT', `modal-module-dir '${settings.moduleDir}' has no modal_app.py (looked in ${dir}).`)
+  }
+  return dir
+}
+
+export async function connectClient(kit: Toolkit, settings: Settings, deployLog: { write(line: string): void }): Promise<ModalClient> {
+  const installation = await ensureModalClient(kit.env, settings.modalVersion, (line) => kit.info(line))
+  return new ModalClient({
+    modalPath: installation.modalPath,
+    python: installation.python,
+    helperScript: path.join(kit.actionRoot, 'modal', 'action_helper.py'),
+    env: kit.env,
+    retry: DEFAULT_RETRY,
+    hooks: {
+      sleep: kit.sleep,
+      random: kit.random,
+      onRetry: (retry, delayMs, reason) =>
+        kit.annotate('warning', 'Retrying a transient Modal failure', `Attempt ${retry} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s.`),
+    },
+    onOutputLine: (line) => deployLog.write(line),
+    onChildExit: (what, durationMs) => kit.debug(`child ${what} ${durationMs} ms`),
+  })
+}
+
+/** Token, environment, every secret and the app's history, in one client process; all missing secrets at once. */
+export async function runPreflight(client: ModalClient, settings: Settings, report: RunReport): Promise<PreflightReport> {
+  const secrets = requiredSecrets(settings)
+  const found = await client.preflight(settings.environment, settings.appName, secrets, settings.timeouts.preflight * 1000)
+  report.clientVersion = found.clientVersion
+  report.secretsFound = found.secrets.filter((s) => s.status === 'found').map((s) => s.name)
+  report.optionalSecretsMissing = found.secrets.filter((s) => s.optional && s.status !== 'found').map((s) => s.name)
+  if (found.app.exists) {
+    report.appId = found.app.appId
+    report.versionBefore = found.app.history[0]?.version ?? null
+  }
+  const problems = secretProblems(secrets, found, settings.environment)
+  if (!settings.deploy && !found.app.exists) {
+    problems.push(
+      new ActionError(
+        'ERR_FUNCTION_NOT_FOUND',
+        `deploy is false but app '${settings.appName}' is not deployed in environment '${settings.environment}', so there is no run function to call. Check with: modal app list --env ${settings.environment}`,
+      ),
+    )
+  }
+  if (problems.length > 0) throw new Failures(problems)
+  return found
+}
+
+function secretProblems(secrets: SecretRequirement[], found: PreflightReport, environment: string): ActionError[] {
+  return found.secrets.flatMap((status) => {
+    const secret = secrets.find((s) => s.name === status.name)
+    if (!secret || status.status === 'found' || status.optional) return []
+    if (status.status === 'missing') {
+      return [
+        new ActionError(
+          'ERR_MISSING_SECRET',
+          `Modal secret '${secret.name}' does not exist in environment '${environment}'. Create it with: ${secretCreateCommand(secret, environment)}`,
+        ),
+      ]
+    }
+    return [
+      new ActionError(
+        'ERR_SECRET_MISSING_KEYS',
+        `Modal secret '${secret.name}' in environment '${environment}' lacks key(s) ${status.missingKeys.join(', ')}. Recreate it with: ${secretCreateCommand(secret, environment, true)}`,
+      ),
+    ]
+  })
+}
