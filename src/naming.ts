@@ -38,7 +38,7 @@ export function parseProcessorRef(ref: string): Parsed<ProcessorRef> {
 function characterProblem(ref: string): string | null {
   if (ref === '') return 'empty ref'
   if (/[\s\p{C}]/u.test(ref)) return 'contains whitespace or control characters'
-  if (/[^\x00-\x7f]/.test(ref)) return 'contains non-ASCII characters'
+  if ([...ref].some((char) => char.codePointAt(0)! > 0x7f)) return 'contains non-ASCII characters'
   if (/[A-Z]/.test(ref)) return 'contains upper-case letters'
   if (!/^[a-z0-9/@-]*$/.test(ref)) return "contains characters other than a-z, 0-9, '-', '/' and '@'"
   return null

@@ -1,8 +1,32 @@
 // The action end to end: the bundled dist/ run as the runner runs it, against the local Modal emulator.
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { errorMessage, errorTitles, World } from './world.js'
+import { errorMessage, errorTitles, expectFailure, REPO_ROOT, World } from './world.js'
+
+/**
+ * A folder holding a python3 whose pip either "installs" modal, by linking the emulator's client into a scripts
+ * folder that is not on PATH (as pip --user does), or fails like pip without the package; every other call goes
+ * to the real interpreter.
+ */
+function pythonShim(pip: 'install' | 'fail'): string {
+  const shim = mkdtempSync(path.join(os.tmpdir(), 'python-shim-'))
+  const scripts = path.join(shim, 'scripts')
+  const realPython = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim()
+  const pipAction =
+    pip === 'install'
+      ? `mkdir -p "${scripts}"; ln -sf "${REPO_ROOT}/emulator/bin/modal" "${scripts}/modal"; exit 0`
+      : 'echo "ERROR: No matching distribution found for ${@: -1}" >&2; exit 1'
+  const lines = [
+    '#!/bin/bash',
+    `if [ "$1 $2" = "-m pip" ]; then echo "$*" >> "${shim}/pip.log"; ${pipAction}; fi`,
+    `if [ "$1" = "-c" ] && [[ "$2" == *sysconfig* ]]; then echo "${scripts}"; exit 0; fi`,
+    `exec "${realPython}" "$@"`,
+  ]
+  writeFileSync(path.join(shim, 'python3'), `${lines.join('\n')}\n`, { mode: 0o755 })
+  return shim
+}
 
 /** A user's own Modal module in a folder of the emulator's home; returns the folder. */
 function userModule(world: World, source: string): string {
@@ -95,26 +119,49 @@ describe('input validation', () => {
     const world = new World({ prepare: false })
     const run = await world.run({ 'processor-ref': 'LLM/litellm', 'image-ref': 'ghcr.io/acme/llm-litellm:1', 'modal-environment': 'en-x', mode: 'live' })
     expect(run.exitCode).toBe(1)
-    expect(errorTitles(run)).toEqual(['ERR_INVALID_PROCESSOR_REF', 'ERR_UNPINNED_IMAGE', 'ERR_INVALID_ENVIRONMENT', 'ERR_INVALID_INPUT'])
+    expectFailure(run, ['ERR_INVALID_PROCESSOR_REF', 'ERR_UNPINNED_IMAGE', 'ERR_INVALID_ENVIRONMENT', 'ERR_INVALID_INPUT'], 'inputs')
     expect(errorMessage(run)).toContain('e.g. llm/litellm@1')
     expect(run.outputs).toMatchObject({ phase: 'inputs', 'error-code': 'ERR_INVALID_PROCESSOR_REF', 'smoke-status': 'not-run' })
     expect(run.groups).toEqual(['Validate inputs'])
+    expect(world.versions()).toEqual([])
   })
 })
 
 describe('preflight failures change nothing', () => {
-  test('no modal CLI on PATH', async () => {
+  test('neither modal nor Python on PATH', async () => {
     const world = new World()
-    const run = await world.run({}, { PATH: '/usr/bin:/bin' })
-    expect(errorTitles(run)).toEqual(['ERR_MODAL_CLI_MISSING'])
-    expect(errorMessage(run)).toContain('pip install modal')
+    const run = await world.run({}, { PATH: mkdtempSync(path.join(os.tmpdir(), 'empty-path-')) })
+    expectFailure(run, ['ERR_MODAL_CLI_MISSING'], 'preflight')
+    expect(errorMessage(run)).toContain('Neither modal nor Python is on PATH: add actions/setup-python')
     expect(run.exitCode).toBe(1)
+    expect(run.outputs).toMatchObject({ phase: 'preflight', 'error-code': 'ERR_MODAL_CLI_MISSING' })
+    expect(world.versions()).toEqual([])
+  })
+
+  test('no modal CLI but Python: the modal-version input is installed with pip, then used', async () => {
+    const world = new World()
+    const shim = pythonShim('install')
+    const run = await world.run({ 'modal-version': '1.5.4' }, { PATH: `${shim}:/usr/bin:/bin` })
+    expect(errorTitles(run)).toEqual([])
+    expect(run.exitCode).toBe(0)
+    expect(readFileSync(path.join(shim, 'pip.log'), 'utf8')).toMatch(/^-m pip install .*modal==1\.5\.4$/m)
+    expect(run.logLines.join('\n')).toContain('modal is not on PATH: installing modal==1.5.4')
+    expect(run.summary).toContain('| Modal client | `1.5.4` |')
+  })
+
+  test('no modal CLI and pip cannot install it', async () => {
+    const world = new World()
+    const run = await world.run({ 'modal-version': '9.9.9' }, { PATH: `${pythonShim('fail')}:/usr/bin:/bin` })
+    expectFailure(run, ['ERR_MODAL_CLI_MISSING'], 'preflight')
+    expect(errorMessage(run)).toContain('modal is not on PATH and pip install modal==9.9.9 failed (exit code 1)')
+    expect(errorMessage(run)).toContain('No matching distribution found for modal==9.9.9')
+    expect(world.versions()).toEqual([])
   })
 
   test('no token', async () => {
     const world = new World()
     const run = await world.run({}, { MODAL_TOKEN_ID: undefined, MODAL_TOKEN_SECRET: undefined, HOME: mkdtempSync(path.join(os.tmpdir(), 'home-')) })
-    expect(errorTitles(run)).toEqual(['ERR_MODAL_TOKEN_MISSING'])
+    expectFailure(run, ['ERR_MODAL_TOKEN_MISSING'], 'preflight')
     expect(errorMessage(run)).toContain('Token missing')
     expect(world.versions()).toEqual([])
   })
@@ -122,22 +169,23 @@ describe('preflight failures change nothing', () => {
   test('a rejected token', async () => {
     const world = new World()
     const run = await world.run({}, { MODAL_TOKEN_SECRET: 'as-not-the-real-secret' })
-    expect(errorTitles(run)).toEqual(['ERR_MODAL_TOKEN_REJECTED'])
+    expectFailure(run, ['ERR_MODAL_TOKEN_REJECTED'], 'preflight')
     expect(world.versions()).toEqual([])
   })
 
   test('an environment that does not exist', async () => {
     const world = new World()
     const run = await world.run({ 'modal-environment': 'staging' })
-    expect(errorTitles(run)).toEqual(['ERR_ENVIRONMENT_NOT_FOUND'])
+    expectFailure(run, ['ERR_ENVIRONMENT_NOT_FOUND'], 'preflight')
     expect(errorMessage(run)).toContain("Environment 'staging' not found")
     expect(run.outputs.phase).toBe('preflight')
+    expect(world.versions()).toEqual([])
   })
 
   test('every missing secret is reported with the command that creates it; an optional one is not an error', async () => {
     const world = new World({ prepare: false })
     const run = await world.run()
-    expect(errorTitles(run)).toEqual(['ERR_MISSING_SECRET', 'ERR_MISSING_SECRET'])
+    expectFailure(run, ['ERR_MISSING_SECRET', 'ERR_MISSING_SECRET'], 'preflight')
     expect(errorMessage(run)).toContain(
       "Create it with: modal secret create REGISTRY_AUTH REGISTRY_USERNAME='<registry-username>' REGISTRY_PASSWORD='<registry-token-with-read:packages>' --env dev",
     )
@@ -151,7 +199,7 @@ describe('preflight failures change nothing', () => {
     world.emulator.createSecret('dev', 'REGISTRY_AUTH', { REGISTRY_USERNAME: 'acme-ci' })
     world.emulator.createSecret('dev', 'OPENAI_API_KEY', { OPENAI_API_KEY: 'sk-openai-key-planted-for-tests' })
     const run = await world.run()
-    expect(errorTitles(run)).toEqual(['ERR_SECRET_MISSING_KEYS'])
+    expectFailure(run, ['ERR_SECRET_MISSING_KEYS'], 'preflight')
     expect(errorMessage(run)).toContain('lacks key(s) REGISTRY_PASSWORD')
     expect(errorMessage(run)).toContain('--force')
     expect(world.versions()).toEqual([])
@@ -160,8 +208,9 @@ describe('preflight failures change nothing', () => {
   test('deploy: false when the app was never deployed', async () => {
     const world = new World()
     const run = await world.run({ deploy: 'false' })
-    expect(errorTitles(run)).toEqual(['ERR_FUNCTION_NOT_FOUND'])
+    expectFailure(run, ['ERR_FUNCTION_NOT_FOUND'], 'preflight')
     expect(errorMessage(run)).toContain('modal app list --env dev')
+    expect(world.versions()).toEqual([])
   })
 })
 
@@ -171,7 +220,7 @@ describe('deploy failures', () => {
     world.emulator.createSecret('dev', 'REGISTRY_AUTH', { REGISTRY_USERNAME: 'acme-ci', REGISTRY_PASSWORD: 'wrong-password' })
     world.emulator.createSecret('dev', 'OPENAI_API_KEY', { OPENAI_API_KEY: 'sk-openai-key-planted-for-tests' })
     const run = await world.run()
-    expect(errorTitles(run)).toEqual(['ERR_IMAGE_PULL_FAILED'])
+    expectFailure(run, ['ERR_IMAGE_PULL_FAILED'], 'deploy')
     expect(errorMessage(run)).toContain('Image pull failed')
     expect(errorMessage(run)).toContain('Fix: Verify the REGISTRY_AUTH values')
     expect(errorMessage(run)).toContain('Command: modal deploy -m modal_app --env dev --tag')
@@ -182,14 +231,14 @@ describe('deploy failures', () => {
   test('a digest the registry does not have', async () => {
     const world = new World()
     const run = await world.run({ 'image-ref': `ghcr.io/acme/llm-litellm:1@sha256:${'0'.repeat(64)}` })
-    expect(errorTitles(run)).toEqual(['ERR_IMAGE_PULL_FAILED'])
+    expectFailure(run, ['ERR_IMAGE_PULL_FAILED'], 'deploy')
   })
 
   test('a module that fails to import', async () => {
     const world = new World()
     const moduleDir = userModule(world, 'import modal\nimport processor_helpers_that_do_not_exist\napp = modal.App("llm-litellm-v1")\n')
     const run = await world.run({ 'modal-module-dir': moduleDir })
-    expect(errorTitles(run)).toEqual(['ERR_MODULE_IMPORT_FAILED'])
+    expectFailure(run, ['ERR_MODULE_IMPORT_FAILED'], 'deploy')
     expect(errorMessage(run)).toContain("No module named 'processor_helpers_that_do_not_exist'")
     expect(world.versions()).toEqual([])
   })
@@ -197,15 +246,16 @@ describe('deploy failures', () => {
   test('a module folder without modal_app.py is refused before deploying', async () => {
     const world = new World()
     const run = await world.run({ 'modal-module-dir': 'deploy/modal' })
-    expect(errorTitles(run)).toEqual(['ERR_INVALID_INPUT'])
+    expectFailure(run, ['ERR_INVALID_INPUT'], 'preflight')
     expect(errorMessage(run)).toContain("modal-module-dir 'deploy/modal' has no modal_app.py")
+    expect(world.versions()).toEqual([])
   })
 
   test('a permanent deploy failure shows the command, exit code and the end of stderr', async () => {
     const world = new World()
     world.emulator.addFault('deploy', 'fail', { message: 'Internal server error while publishing the app' })
     const run = await world.run()
-    expect(errorTitles(run)).toEqual(['ERR_DEPLOY_FAILED'])
+    expectFailure(run, ['ERR_DEPLOY_FAILED'], 'deploy')
     expect(errorMessage(run)).toContain('modal deploy exited with code 1: Internal server error while publishing the app')
     expect(errorMessage(run)).toContain('Command: modal deploy -m modal_app --env dev')
   })
@@ -214,7 +264,7 @@ describe('deploy failures', () => {
     const world = new World()
     world.emulator.addFault('deploy', 'hang')
     const run = await world.run({ 'deploy-timeout': '3' })
-    expect(errorTitles(run)).toEqual(['ERR_DEPLOY_TIMEOUT'])
+    expectFailure(run, ['ERR_DEPLOY_TIMEOUT'], 'deploy')
     expect(errorMessage(run)).toContain('modal deploy was stopped after 3s (deploy-timeout)')
     expect(run.wallMs).toBeLessThan(30000)
   })
@@ -226,7 +276,7 @@ describe('smoke call', () => {
     world.emulator.addFault('sdk:function.remote', 'garbage')
     const run = await world.run()
     // A first deploy has no earlier version to roll back to: said in its own annotation.
-    expect(errorTitles(run)).toEqual(['ERR_SMOKE_INVALID_RESPONSE', 'ERR_ROLLBACK_UNAVAILABLE'])
+    expectFailure(run, ['ERR_SMOKE_INVALID_RESPONSE', 'ERR_ROLLBACK_UNAVAILABLE'], 'smoke')
     expect(run.outputs).toMatchObject({ 'smoke-status': 'failed', version: '1', phase: 'smoke' })
   })
 
@@ -234,14 +284,14 @@ describe('smoke call', () => {
     const world = new World()
     world.emulator.addFault('sdk:function.remote', 'hang')
     const run = await world.run({ 'smoke-timeout': '3' })
-    expect(errorTitles(run)).toEqual(['ERR_SMOKE_TIMEOUT', 'ERR_ROLLBACK_UNAVAILABLE'])
+    expectFailure(run, ['ERR_SMOKE_TIMEOUT', 'ERR_ROLLBACK_UNAVAILABLE'], 'smoke')
   })
 
   test('a processor error comes back with the processor’s own message', async () => {
     const world = new World()
     world.emulator.createSecret('dev', 'LITELLM_API_BASE', { LITELLM_API_BASE: 'http://127.0.0.1:9/v1' })
     const run = await world.run({ mode: 'real', 'rollback-on-failure': 'false' })
-    expect(errorTitles(run)).toEqual(['ERR_SMOKE_FAILED'])
+    expectFailure(run, ['ERR_SMOKE_FAILED'], 'smoke')
     expect(errorMessage(run)).toMatch(/The processor failed \(ProcessorError/)
   })
 
@@ -249,7 +299,7 @@ describe('smoke call', () => {
     const world = new World()
     const moduleDir = userModule(world, 'import modal\napp = modal.App("llm-litellm-v1")\n\n@app.function()\ndef other(inputs: dict) -> dict:\n    return inputs\n')
     const run = await world.run({ 'modal-module-dir': moduleDir, 'image-visibility': 'public', 'rollback-on-failure': 'false' })
-    expect(errorTitles(run)).toEqual(['ERR_FUNCTION_NOT_FOUND'])
+    expectFailure(run, ['ERR_FUNCTION_NOT_FOUND'], 'smoke')
     expect(errorMessage(run)).toContain("Lookup failed for Function 'run' from the 'llm-litellm-v1' app")
   })
 })

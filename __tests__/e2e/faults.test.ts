@@ -2,7 +2,7 @@
 // exit code, annotations, outputs, summary and what was (not) deployed asserted. World.run also proves that no
 // planted secret value reaches any output.
 import { startFakeGitHubApi } from '../support/fake-github-api.js'
-import { errorMessage, errorTitles, World } from './world.js'
+import { errorMessage, errorTitles, expectFailure, World } from './world.js'
 
 /** A world where v1 is live and a changed deploy (v2) is about to happen. */
 async function worldWithLiveVersion(): Promise<World> {
@@ -29,7 +29,7 @@ describe('retries', () => {
     const world = new World()
     world.emulator.addFault('deploy', 'transient')
     const run = await world.run()
-    expect(errorTitles(run)).toEqual(['ERR_DEPLOY_FAILED'])
+    expectFailure(run, ['ERR_DEPLOY_FAILED'], 'deploy')
     expect(run.annotations.filter((a) => a.level === 'warning' && a.title.startsWith('Retrying'))).toHaveLength(2)
     expect(world.versions()).toEqual([])
   })
@@ -37,7 +37,7 @@ describe('retries', () => {
   test('a permanent failure is not retried', async () => {
     const world = new World({ prepare: false })
     const run = await world.run()
-    expect(errorTitles(run)).toEqual(['ERR_MISSING_SECRET', 'ERR_MISSING_SECRET'])
+    expectFailure(run, ['ERR_MISSING_SECRET', 'ERR_MISSING_SECRET'], 'preflight')
     expect(run.annotations.filter((a) => a.level === 'warning')).toEqual([])
   })
 })
@@ -47,7 +47,7 @@ describe('reading the deploy back', () => {
     const world = new World()
     world.emulator.addFault('app history', 'garbage')
     const run = await world.run()
-    expect(errorTitles(run)).toEqual(['ERR_DEPLOY_UNVERIFIED'])
+    expectFailure(run, ['ERR_DEPLOY_UNVERIFIED'], 'verify')
     expect(errorMessage(run)).toContain('printed output that is not a version history')
     expect(run.outputs).toMatchObject({ phase: 'verify', 'smoke-status': 'not-run' })
   })
@@ -56,7 +56,7 @@ describe('reading the deploy back', () => {
     const world = new World()
     world.emulator.addFault('deploy', 'race', { times: 1 })
     const run = await world.run()
-    expect(errorTitles(run)).toEqual(['ERR_RACE_DETECTED'])
+    expectFailure(run, ['ERR_RACE_DETECTED'], 'verify')
     expect(errorMessage(run)).toContain('The live version is v2 (tag raced-by-other-run), not v1 deployed by this run')
     expect(run.outputs).toMatchObject({ 'deployed-version': '1', version: '2', 'smoke-status': 'not-run', phase: 'verify' })
     expect(run.summary).toContain('concurrency group')
@@ -68,7 +68,7 @@ describe('rollback after a failed smoke call', () => {
     const world = await worldWithLiveVersion()
     world.emulator.addFault('sdk:function.remote', 'garbage', { times: 1 })
     const run = await world.run({}, { GITHUB_RUN_ID: '2002' })
-    expect(errorTitles(run)).toEqual(['ERR_SMOKE_INVALID_RESPONSE', 'ERR_ROLLED_BACK'])
+    expectFailure(run, ['ERR_SMOKE_INVALID_RESPONSE', 'ERR_ROLLED_BACK'], 'smoke')
     expect(errorMessage(run, 1)).toBe(
       "v2 failed its smoke call and was rolled back: v1's code is live again, as v3.\nFix: The new version failed its smoke call and the previous version was restored; fix the processor and deploy again.",
     )
@@ -83,7 +83,7 @@ describe('rollback after a failed smoke call', () => {
     world.emulator.addFault('sdk:function.remote', 'garbage', { times: 1 })
     world.emulator.addFault('app rollback', 'refuse')
     const run = await world.run({}, { GITHUB_RUN_ID: '2003' })
-    expect(errorTitles(run)).toEqual(['ERR_SMOKE_INVALID_RESPONSE', 'ERR_ROLLBACK_REFUSED'])
+    expectFailure(run, ['ERR_SMOKE_INVALID_RESPONSE', 'ERR_ROLLBACK_REFUSED'], 'smoke')
     expect(errorMessage(run, 1)).toContain('Run by hand: modal app rollback llm-litellm-v1 v1 --env dev')
     expect(run.outputs['rolled-back']).toBe('false')
     expect(world.versions().map((v) => v.version)).toEqual([1, 2])
@@ -93,7 +93,7 @@ describe('rollback after a failed smoke call', () => {
     const world = new World()
     world.emulator.addFault('sdk:function.remote', 'garbage', { times: 1 })
     const run = await world.run()
-    expect(errorTitles(run)).toEqual(['ERR_SMOKE_INVALID_RESPONSE', 'ERR_ROLLBACK_UNAVAILABLE'])
+    expectFailure(run, ['ERR_SMOKE_INVALID_RESPONSE', 'ERR_ROLLBACK_UNAVAILABLE'], 'smoke')
     expect(errorMessage(run, 1)).toContain('modal app stop llm-litellm-v1 --env dev --yes')
   })
 
@@ -101,7 +101,7 @@ describe('rollback after a failed smoke call', () => {
     const world = await worldWithLiveVersion()
     world.emulator.addFault('sdk:function.remote', 'garbage', { times: 1 })
     const run = await world.run({ 'rollback-on-failure': 'false' }, { GITHUB_RUN_ID: '2004' })
-    expect(errorTitles(run)).toEqual(['ERR_SMOKE_INVALID_RESPONSE'])
+    expectFailure(run, ['ERR_SMOKE_INVALID_RESPONSE'], 'smoke')
     expect(world.versions().map((v) => v.version)).toEqual([1, 2])
   })
 
@@ -109,7 +109,7 @@ describe('rollback after a failed smoke call', () => {
     const world = new World()
     world.emulator.createSecret('dev', 'LITELLM_API_BASE', { LITELLM_API_BASE: 'http://127.0.0.1:9/v1' })
     const run = await world.run({ mode: 'real', 'rollback-on-failure': 'false' })
-    expect(errorTitles(run)).toEqual(['ERR_SMOKE_FAILED'])
+    expectFailure(run, ['ERR_SMOKE_FAILED'], 'smoke')
     expect(errorMessage(run)).toContain('--- modal app logs llm-litellm-v1 (last lines) ---')
   })
 })
@@ -129,7 +129,7 @@ describe('dry run', () => {
   test('still reports what is missing', async () => {
     const world = new World({ prepare: false })
     const run = await world.run({ 'dry-run': 'true' })
-    expect(errorTitles(run)).toEqual(['ERR_MISSING_SECRET', 'ERR_MISSING_SECRET'])
+    expectFailure(run, ['ERR_MISSING_SECRET', 'ERR_MISSING_SECRET'], 'preflight')
   })
 })
 

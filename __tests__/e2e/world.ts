@@ -1,5 +1,6 @@
 // A fresh local Modal world for one end-to-end test: the emulator with environments main and dev, the reference
 // image pushed as a private GHCR image, the dev secrets created; and the bundled action run as the runner runs it.
+import { expect } from '@jest/globals'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { Emulator, OPENAI_KEY, REFERENCE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
@@ -74,4 +75,16 @@ export function errorsOf(run: ActionRun) {
 /** The message of the n-th error annotation. */
 export function errorMessage(run: ActionRun, n = 0): string {
   return errorsOf(run)[n]?.message ?? ''
+}
+
+/**
+ * What every failed run must show: exit code 1, one error annotation per code in order, the first code and the
+ * phase as outputs, the summary leading with the code and saying what to do for each.
+ */
+export function expectFailure(run: ActionRun, codes: string[], phase: string): void {
+  expect(errorTitles(run)).toEqual(codes)
+  expect(run.exitCode).toBe(1)
+  expect(run.outputs).toMatchObject({ 'error-code': codes[0], phase })
+  expect(run.summary).toContain(`was not deployed cleanly: ${codes[0]}`)
+  for (const code of codes) expect(run.summary).toContain(`- **${code}**:`)
 }
