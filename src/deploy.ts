@@ -3,6 +3,7 @@ import { ActionError } from './errors.js'
 import type { Settings } from './inputs.js'
 import type { ModalClient, PreflightReport } from './modal-client.js'
 import { tail } from './modal-output.js'
+import { appNameOf } from './naming.js'
 import type { RunReport } from './report.js'
 import { judgeDeploy } from './rollout.js'
 import { REGISTRY_SECRET, requiredSecrets } from './secrets-policy.js'
@@ -11,15 +12,13 @@ import type { Toolkit } from './toolkit.js'
 /** The variables modal/modal_app.py reads (docs/internals.md). */
 export function moduleEnvironment(settings: Settings, found: PreflightReport): Record<string, string> {
   const attached = found.secrets.filter((s) => s.status === 'found' && s.name !== REGISTRY_SECRET).map((s) => s.name)
-  const { namespace, name, major } = settings.processor
-  const derivedName = `${namespace}-${name}-v${major}`
   return {
     PROCESSOR_REF: settings.processorRef,
     IMAGE_REF: settings.imageRef,
     TOOL_SECRETS: attached.join(','),
     REGISTRY_SECRET: requiredSecrets(settings).some((s) => s.name === REGISTRY_SECRET) ? REGISTRY_SECRET : 'none',
     // Only an override is passed: otherwise modal_app.py names the app with its own copy of the rule.
-    ...(settings.appName !== derivedName ? { MODAL_APP_NAME: settings.appName } : {}),
+    ...(settings.appName !== appNameOf(settings.processor) ? { MODAL_APP_NAME: settings.appName } : {}),
   }
 }
 

@@ -3,10 +3,10 @@ import * as z from 'zod'
 import { ActionError, type ErrorCode } from './errors.js'
 import { parseImageRef, type ImageRef, type ImageVisibility } from './image-ref.js'
 import {
+  appNameOf,
   isValidDeployTag,
   isValidModalAppName,
   isValidModalEnvironmentName,
-  modalAppNameFromRef,
   parseProcessorRef,
   type ProcessorRef,
 } from './naming.js'
@@ -207,14 +207,12 @@ export function parseInputs(raw: RawInputs): { ok: true; settings: Settings } | 
     }
   }
   const input = result.data
-  const derived = modalAppNameFromRef(input['processor-ref'].ref)
-  if (!derived.ok) return { ok: false, errors: [new ActionError('ERR_INVALID_PROCESSOR_REF', derived.error)] }
   return {
     ok: true,
     settings: {
       processorRef: input['processor-ref'].ref,
       processor: input['processor-ref'].parsed,
-      appName: input['app-name'] || derived.value,
+      appName: input['app-name'] || appNameOf(input['processor-ref'].parsed),
       imageRef: input['image-ref'].ref,
       image: input['image-ref'].parsed,
       imageVisibility: input['image-visibility'],

@@ -81,12 +81,15 @@ function majorProblem(major: string): string | null {
   return null
 }
 
-/** `llm/litellm@1` → `llm-litellm-v1`: the app name every deploy of that processor uses. */
+/** The app name every deploy of a processor uses. */
+export function appNameOf({ namespace, name, major }: ProcessorRef): string {
+  return `${namespace}-${name}-v${major}`
+}
+
+/** `llm/litellm@1` → `llm-litellm-v1`. */
 export function modalAppNameFromRef(ref: string): Parsed<string> {
   const parsed = parseProcessorRef(ref)
-  if (!parsed.ok) return parsed
-  const { namespace, name, major } = parsed.value
-  return { ok: true, value: `${namespace}-${name}-v${major}` }
+  return parsed.ok ? { ok: true, value: appNameOf(parsed.value) } : parsed
 }
 
 // Modal's object-name rule (modal-contract §7): also applied to a user's app-name override.

@@ -48,7 +48,11 @@ export function moduleDirectory(kit: Toolkit, settings: Settings): string {
 }
 
 export async function connectClient(kit: Toolkit, settings: Settings, deployLog: { write(line: string): void }): Promise<ModalClient> {
-  const installation = await ensureModalClient(kit.env, settings.modalVersion, (line) => kit.info(line))
+  return clientFor(kit, await ensureModalClient(kit.env, settings.modalVersion, (line) => kit.info(line)), deployLog)
+}
+
+/** The Modal client wired to a toolkit: retries reported as warnings, the deploy's output to `deployLog`. */
+export function clientFor(kit: Toolkit, installation: { modalPath: string; python: string }, deployLog: { write(line: string): void }): ModalClient {
   return new ModalClient({
     modalPath: installation.modalPath,
     python: installation.python,
