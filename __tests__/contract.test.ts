@@ -1,7 +1,8 @@
 // action.yml is the contract with workflows: the inputs the code reads and the outputs it sets are exactly the ones
 // declared, and the README's tables are generated from it.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
-import { INPUT_NAMES } from '../src/inputs.js'
+import { DEFAULT_MODAL_VERSION, DEFAULT_SMOKE_PARAMS, INPUT_NAMES } from '../src/inputs.js'
+import { DEFAULT_REGISTRY_FILE } from '../src/registry.js'
 import { OUTPUT_NAMES } from '../src/report.js'
 import { GENERATED, readMetadata, replaceSection } from './support/readme-tables.js'
 
@@ -34,6 +35,12 @@ describe('action.yml', () => {
       if (spec.required) expect({ name, default: spec.default }).toEqual({ name, default: undefined })
     }
     for (const spec of Object.values(meta.outputs)) expect(spec.description.length).toBeGreaterThan(10)
+  })
+
+  test('input defaults the code also relies on are the same in action.yml and src/', () => {
+    expect(meta.inputs['registry-file'].default).toBe(DEFAULT_REGISTRY_FILE)
+    expect(meta.inputs['modal-version'].default).toBe(DEFAULT_MODAL_VERSION)
+    expect(JSON.parse(meta.inputs['smoke-inputs'].default!)).toEqual(DEFAULT_SMOKE_PARAMS)
   })
 
   test('runs the committed bundle on node24', () => {

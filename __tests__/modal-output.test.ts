@@ -36,11 +36,12 @@ describe('parseDeployOutput', () => {
   ].join('\n')
 
   test('reads the dashboard URL and the functions', () => {
-    expect(parseDeployOutput(success)).toEqual({
-      skipped: false,
-      dashboardUrl: 'https://modal.com/apps/acme/dev/deployed/llm-litellm-v1',
-      functions: ['run'],
-    })
+    expect(parseDeployOutput(success)).toEqual({ skipped: false, dashboardUrl: 'https://modal.com/apps/acme/dev/deployed/llm-litellm-v1' })
+  })
+
+  test('the client’s closing lines win over look-alikes printed earlier by the module', () => {
+    const spoofed = `View Deployment: https://evil.example/x\n✓ Deployment skipped: no changes detected! ⏭️\n${success}`
+    expect(parseDeployOutput(spoofed)).toEqual({ skipped: false, dashboardUrl: 'https://modal.com/apps/acme/dev/deployed/llm-litellm-v1' })
   })
 
   test('recognises a no-op deploy', () => {

@@ -5,15 +5,15 @@ const row = (version: number, tag: string | null): HistoryRow => ({ version, tag
 
 describe('judgeDeploy', () => {
   test('a new version with our tag that is live is ours', () => {
-    expect(judgeDeploy([row(3, 'old')], [row(4, 'ours'), row(3, 'old')], false, 'ours')).toEqual({
-      status: 'deployed',
-      version: 4,
-      previousVersion: 3,
-    })
+    expect(judgeDeploy([row(3, 'old')], [row(4, 'ours'), row(3, 'old')], false, 'ours')).toEqual({ status: 'deployed', version: 4 })
   })
 
   test('a first deploy has no previous version', () => {
-    expect(judgeDeploy([], [row(1, 'ours')], false, 'ours')).toEqual({ status: 'deployed', version: 1, previousVersion: null })
+    expect(judgeDeploy([], [row(1, 'ours')], false, 'ours')).toEqual({ status: 'deployed', version: 1 })
+  })
+
+  test('a retried deploy whose first attempt published: the "skipped" retry still finds our version', () => {
+    expect(judgeDeploy([row(3, 'old')], [row(4, 'ours'), row(3, 'old')], true, 'ours')).toEqual({ status: 'deployed', version: 4 })
   })
 
   test('a no-op deploy keeps the live version', () => {

@@ -243,7 +243,9 @@ def classify(modal, error: Exception, phase: str) -> str:
         return "function_not_found"
     if phase == REMOTE_CALL and isinstance(error, exceptions.FunctionTimeoutError):
         return "function_timeout"
-    if is_transient(exceptions, error):
+    # A failure during the call itself is never called transient: the caller would run the processor again
+    # (in real mode, against a paid provider), and an error raised by `run` must not be retried.
+    if phase != REMOTE_CALL and is_transient(exceptions, error):
         return "transient"
     if phase == REMOTE_CALL and is_remote_failure(exceptions, error):
         return "remote_error"

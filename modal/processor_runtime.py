@@ -35,15 +35,17 @@ ENVELOPE_KEYS = ("schema", "mode", "params")
 EXAMPLE_DIGEST = "sha256:" + "0123456789abcdef" * 4
 EXAMPLE_IMAGE_REF = f"ghcr.io/org/img:1.0.0@{EXAMPLE_DIGEST}"
 
-_IMAGE_HOST = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?"
+# A registry host has a dot or a port, or is localhost (as in the action's src/image-ref.ts); otherwise the first
+# component is part of the repository path and must be lower-case.
+_IMAGE_HOST = r"(?:localhost|[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+)(?::[0-9]{1,5})?|[a-zA-Z0-9-]+:[0-9]{1,5}"
 _IMAGE_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _IMAGE_TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
 IMAGE_NAME_PATTERN = re.compile(
-    rf"(?:{_IMAGE_HOST}/)?{_IMAGE_PATH_COMPONENT}(?:/{_IMAGE_PATH_COMPONENT})*(?::{_IMAGE_TAG})?"
+    rf"(?:(?:{_IMAGE_HOST})/)?{_IMAGE_PATH_COMPONENT}(?:/{_IMAGE_PATH_COMPONENT})*(?::{_IMAGE_TAG})?"
 )
 DIGEST_PATTERN = re.compile(r"sha256:[0-9a-f]{64}")
 # A tool secret's name is also the one key it must hold (OPENAI_API_KEY holds OPENAI_API_KEY).
-TOOL_SECRET_NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+TOOL_SECRET_NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 # Modal's own object-name rule (modal/_utils/name_utils.py), which App and Secret names must follow.
 MODAL_OBJECT_NAME_PATTERN = re.compile(r"[a-zA-Z0-9._-]{1,64}")
 MODAL_APP_ID_PATTERN = re.compile(r"ap-[a-zA-Z0-9]{22}")

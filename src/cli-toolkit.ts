@@ -1,5 +1,4 @@
 // The terminal edge of the same flow the action runs: progress on stderr for people, outputs kept for the result.
-import path from 'node:path'
 import type { Toolkit } from './toolkit.js'
 
 export interface TerminalToolkit extends Toolkit {
@@ -36,9 +35,4 @@ export function terminalToolkit(inputs: Record<string, string>, options: { quiet
     random: Math.random,
     now: Date.now,
   }
-}
-
-/** The package root (holds modal/) from the bundled script's location: dist/cli.cjs → .. */
-export function packageRoot(): string {
-  return path.resolve(path.dirname(process.argv[1] ?? '.'), '..')
 }

@@ -3,18 +3,18 @@ import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import { packageRoot, terminalToolkit } from './cli-toolkit.js'
+import { terminalToolkit } from './cli-toolkit.js'
 import { ActionError, ERROR_CATALOG } from './errors.js'
-import { DEFAULT_MODAL_VERSION, INPUT_NAMES, type RawInputs } from './inputs.js'
+import { DEFAULT_MODAL_VERSION, DEFAULT_SMOKE_PARAMS, INPUT_NAMES, type RawInputs } from './inputs.js'
 import { runAction } from './main.js'
 import { findOnPath, pythonForModal } from './modal-client.js'
 import { modalAppNameFromRef } from './naming.js'
 import { runProcess } from './process.js'
 import { clientFor } from './preflight.js'
-import { parseRegistry, type ProcessorRegistry } from './registry.js'
+import { DEFAULT_REGISTRY_FILE, parseRegistry, type ProcessorRegistry } from './registry.js'
+import { judgeSmokeAnswer } from './smoke-call.js'
 import { smokePayload, type Mode } from './smoke.js'
-
-const DEFAULT_REGISTRY = 'modal-processors.json'
+import { bundleRoot } from './toolkit.js'
 
 class UsageError extends Error {}
 
@@ -38,7 +38,7 @@ Run 'modal-processor <command> --help' for a command's options.`,
   --mode mock|real       mode of the smoke call (default: mock)
   --dry-run              check everything and print the plan; change nothing
   --no-rollback          keep a version whose smoke call failed
-  --registry FILE        processor registry file (default: ${DEFAULT_REGISTRY})
+  --registry FILE        processor registry file (default: ${DEFAULT_REGISTRY_FILE})
   --json                 print the result as JSON on stdout
   --quiet                no progress on stderr`,
   logs: `Usage: modal-processor logs --env ENV --ref REF [--tail N] [--follow]
@@ -58,7 +58,7 @@ Run 'modal-processor <command> --help' for a command's options.`,
   --version N          call version N of the app (modal adapter; default: the live one)
   --app-name NAME      override the app name derived from the ref
   --processor PATH     the processor executable (local adapter; default: the registry's local_command)
-  --registry FILE      processor registry file (default: ${DEFAULT_REGISTRY})`,
+  --registry FILE      processor registry file (default: ${DEFAULT_REGISTRY_FILE})`,
   name: `Usage: modal-processor name REF
 
 Prints the Modal app name of a processor ref: llm/litellm@1 → llm-litellm-v1.`,
@@ -159,10 +159,10 @@ async function deployCommand(flags: Flags): Promise<number> {
     mode: flags.mode ?? '',
     'dry-run': String(flags['dry-run'] ?? false),
     'rollback-on-failure': String(!flags['no-rollback']),
-    'registry-file': flags.registry ?? DEFAULT_REGISTRY,
+    'registry-file': flags.registry ?? DEFAULT_REGISTRY_FILE,
     'modal-version': DEFAULT_MODAL_VERSION,
   }
-  const kit = terminalToolkit(inputs, { quiet: flags.quiet ?? false, actionRoot: packageRoot() })
+  const kit = terminalToolkit(inputs, { quiet: flags.quiet ?? false, actionRoot: bundleRoot() })
   const report = await runAction(kit)
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ ok: report.errors.length === 0, outputs: kit.outputs, errors: report.errors, phases: report.phases }, null, 2)}\n`)
@@ -182,7 +182,7 @@ function appName(flags: Flags): string {
 
 function modalCommand(): string {
   const modal = findOnPath('modal', process.env)
-  if (!modal) throw new ActionError('ERR_MODAL_CLI_MISSING', 'The modal command is not on PATH (pip install modal==1.5.4).')
+  if (!modal) throw new ActionError('ERR_MODAL_CLI_MISSING', `The modal command is not on PATH (pip install modal==${DEFAULT_MODAL_VERSION}).`)
   return modal
 }
 
@@ -207,14 +207,17 @@ async function logsCommand(flags: Flags): Promise<number> {
 }
 
 function readRegistry(flags: Flags): { registry: ProcessorRegistry | null; file: string } {
-  const file = flags.registry ?? DEFAULT_REGISTRY
+  const file = flags.registry ?? DEFAULT_REGISTRY_FILE
   return { registry: existsSync(file) ? parseRegistry(readFileSync(file, 'utf8'), file) : null, file }
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** The v1 envelope from --inputs-json and --mode (the flag sets the mode); params default to the action's. */
 function envelopeFrom(flags: Flags): ReturnType<typeof smokePayload> {
   const mode = (flags.mode ?? 'mock') as Mode
   if (mode !== 'mock' && mode !== 'real') throw new UsageError(`--mode must be mock or real, got '${mode}'.`)
-  let given: { params?: unknown } = {}
+  let given: unknown = {}
   if (flags['inputs-json'] !== undefined) {
     try {
       given = JSON.parse(flags['inputs-json'])
@@ -222,11 +225,11 @@ function envelopeFrom(flags: Flags): ReturnType<typeof smokePayload> {
       throw new ActionError('ERR_INVALID_SMOKE_INPUTS', `--inputs-json is not valid JSON (${(error as Error).message}).`)
     }
   }
-  const params = given.params ?? { messages: [{ role: 'user', content: 'test' }] }
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-    throw new ActionError('ERR_INVALID_SMOKE_INPUTS', '--inputs-json must be an envelope whose params is a JSON object, e.g. {"schema":"v1","params":{...}}.')
+  const params = isObject(given) ? (given.params ?? DEFAULT_SMOKE_PARAMS) : undefined
+  if (!isObject(given) || !isObject(params)) {
+    throw new ActionError('ERR_INVALID_SMOKE_INPUTS', '--inputs-json must be an envelope object whose params is a JSON object, e.g. {"schema":"v1","params":{...}}.')
   }
-  return { ...(given as object), ...smokePayload(mode, params as Record<string, unknown>) }
+  return { ...given, ...smokePayload(mode, params) }
 }
 
 async function runCommand(flags: Flags): Promise<number> {
@@ -236,16 +239,16 @@ async function runCommand(flags: Flags): Promise<number> {
   const result = adapter === 'local' ? await runLocally(flags, ref, envelope) : adapter === 'modal' ? await runOnModal(flags, envelope) : null
   if (result === null) throw new UsageError(`--adapter must be modal or local, got '${adapter}'.`)
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
-  const ok = typeof result === 'object' && result !== null && (result as { ok?: unknown }).ok === true
-  if (!ok) process.stderr.write(`ERR_SMOKE_FAILED: the processor did not succeed (see the JSON above).\n`)
-  return ok ? 0 : 1
+  // Judged like the action's smoke call, with the same codes and messages.
+  judgeSmokeAnswer(result)
+  return 0
 }
 
 async function runOnModal(flags: Flags, envelope: object): Promise<unknown> {
   const modal = modalCommand()
   const version = flags.version === undefined ? null : Number(flags.version)
   if (version !== null && !Number.isInteger(version)) throw new UsageError(`--version must be a whole number, got '${flags.version}'.`)
-  const kit = terminalToolkit({}, { quiet: false, actionRoot: packageRoot() })
+  const kit = terminalToolkit({}, { quiet: false, actionRoot: bundleRoot() })
   const client = clientFor(kit, { modalPath: modal, python: pythonForModal(modal) }, { write: () => {} })
   const answer = await client.smoke({ environment: required(flags, 'env'), appName: appName(flags), version, payload: envelope as Record<string, unknown> }, 300000)
   return answer.result
@@ -255,7 +258,7 @@ async function runLocally(flags: Flags, ref: string, envelope: object): Promise<
   const processor = flags.processor ?? localCommandFromRegistry(flags, ref)
   const python = findOnPath('python3', process.env) ?? 'python3'
   const request = { envelope, ref, command: path.resolve(processor), timeout_s: 300 }
-  const result = await runProcess(python, [path.join(packageRoot(), 'modal', 'run_local.py')], { env: process.env, input: JSON.stringify(request), timeoutMs: 310000 })
+  const result = await runProcess(python, [path.join(bundleRoot(), 'modal', 'run_local.py')], { env: process.env, input: JSON.stringify(request), timeoutMs: 310000 })
   const last = result.stdout.trimEnd().split('\n').pop() ?? ''
   try {
     return JSON.parse(last)

@@ -31,6 +31,22 @@ export async function deploy(kit: Toolkit, client: ModalClient, settings: Settin
   if (output.skipped) kit.info('Modal reported no changes: the live version keeps serving; nothing was redeployed.')
 }
 
+/**
+ * After a deploy that failed or was stopped: a version may have been published before the failure. Read the history
+ * back and say so, rather than hide a live, untested version behind a red run.
+ */
+export async function noteVersionPublishedDespiteFailure(client: ModalClient, settings: Settings, found: PreflightReport, report: RunReport, error: ActionError): Promise<void> {
+  if (error.code !== 'ERR_DEPLOY_FAILED' && error.code !== 'ERR_DEPLOY_TIMEOUT') return
+  const after = await client.history(settings.appName, settings.environment, settings.timeouts.preflight * 1000).catch(() => null)
+  const previous = found.app.exists ? (found.app.history[0]?.version ?? null) : null
+  const ours = after?.find((row) => row.tag === report.tag && (previous === null || row.version > previous))
+  if (!after || !ours) return
+  report.deployedVersion = ours.version
+  report.versionAfter = after[0].version
+  const back = previous === null ? `modal app stop ${settings.appName} --env ${settings.environment} --yes` : `modal app rollback ${settings.appName} v${previous} --env ${settings.environment}`
+  error.message += ` Note: v${ours.version} (tag ${report.tag}) was published before the failure${after[0].version === ours.version ? ' and is live without a smoke call' : ''}. To go back: ${back}`
+}
+
 /** Reads the history back: which version is live, and whether it is the one this run created. */
 export async function verify(client: ModalClient, settings: Settings, found: PreflightReport, report: RunReport): Promise<void> {
   const before = found.app.exists ? found.app.history : []

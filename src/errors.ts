@@ -17,7 +17,8 @@ export const ERROR_CATALOG = {
   ERR_INVALID_SMOKE_INPUTS: { phase: 'inputs', fix: 'Give smoke-inputs as a JSON object, e.g. {"messages":[{"role":"user","content":"test"}]}.' },
   ERR_INVALID_REGISTRY: { phase: 'inputs', fix: 'Fix the processor registry file at the field named in the message; the README shows its format.' },
   ERR_REGISTRY_ENTRY_MISSING: { phase: 'inputs', fix: 'Give image-ref (and tool-secrets) as inputs, or add the processor ref to the registry file.' },
-  ERR_MODAL_CLI_MISSING: { phase: 'preflight', fix: 'Install the Modal client before this step (pip install modal==1.5.4) or set the modal-version input.' },
+  ERR_MODAL_CLI_MISSING: { phase: 'preflight', fix: 'Install the Modal client before this step (pip install modal==<modal-version>), or give the step Python 3.10+ so the action installs modal-version itself.' },
+  ERR_MODAL_CLIENT_TOO_OLD: { phase: 'preflight', fix: 'Install Modal 1.5 or later on the runner (pip install modal==<version>), or remove it and let modal-version install one.' },
   ERR_MODAL_TOKEN_MISSING: { phase: 'preflight', fix: 'Set MODAL_TOKEN_ID and MODAL_TOKEN_SECRET in the step env from repository secrets (modal token new creates a pair).' },
   ERR_MODAL_TOKEN_REJECTED: { phase: 'preflight', fix: 'The Modal token was refused: check that MODAL_TOKEN_ID/MODAL_TOKEN_SECRET are a current pair of this workspace (modal token info).' },
   ERR_ENVIRONMENT_NOT_FOUND: { phase: 'preflight', fix: 'Create the environment (modal environment create <env>) or fix modal-environment; modal environment list shows them.' },
@@ -36,6 +37,7 @@ export const ERROR_CATALOG = {
   ERR_SMOKE_TIMEOUT: { phase: 'smoke', fix: 'The smoke call did not answer in time: raise smoke-timeout, or check the processor with modal app logs <app> --env <env>.' },
   ERR_SMOKE_INVALID_RESPONSE: { phase: 'smoke', fix: 'run returned something that is not the processor contract envelope; check the deployed modal_app.py version.' },
   ERR_SMOKE_FAILED: { phase: 'smoke', fix: 'The processor reported an error: the message carries it; check modal app logs <app> --env <env>.' },
+  ERR_CANCELLED: { phase: 'any', fix: 'The job was cancelled: the running Modal command was stopped. Check modal app history <app> --env <env> for what went live before the cancel.' },
   ERR_UNEXPECTED: { phase: 'any', fix: 'The action itself failed unexpectedly; please open an issue with this message and the step log.' },
   ERR_ROLLED_BACK: { phase: 'rollback', fix: 'The new version failed its smoke call and the previous version was restored; fix the processor and deploy again.' },
   ERR_ROLLBACK_UNAVAILABLE: { phase: 'rollback', fix: 'This was the first deploy of the app, so there is no earlier version to restore: stop the app by hand (the command is in the message) or deploy a fix.' },
@@ -54,9 +56,5 @@ export class ActionError extends Error {
   ) {
     super(message)
     this.name = 'ActionError'
-  }
-
-  get fix(): string {
-    return ERROR_CATALOG[this.code].fix
   }
 }

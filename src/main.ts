@@ -1,6 +1,6 @@
 // The deploy step, in the order it runs: inputs → preflight → deploy → verify → smoke call (→ rollback) → report.
-import { deploy, recentLogs, rollBack, verify } from './deploy.js'
-import { ERROR_CATALOG } from './errors.js'
+import { deploy, noteVersionPublishedDespiteFailure, recentLogs, rollBack, verify } from './deploy.js'
+import { ActionError, ERROR_CATALOG } from './errors.js'
 import { deploymentRecorder, planDeployment, type DeploymentRecorder } from './github-deployment.js'
 import type { Settings } from './inputs.js'
 import type { ModalClient } from './modal-client.js'
@@ -10,6 +10,7 @@ import { connectClient, describeSettings, moduleDirectory, runPreflight, validat
 import { emptyReport, renderPlan, renderSummary, reportOutputs, type ReportedError, type RunReport } from './report.js'
 import { defaultDeployTag } from './rollout.js'
 import { smokeCall } from './smoke-call.js'
+import { REGISTRY_KEYS } from './secrets-policy.js'
 import { runnerToolkit, type Toolkit } from './toolkit.js'
 
 export async function run(): Promise<void> {
@@ -19,7 +20,7 @@ export async function run(): Promise<void> {
 export async function runAction(kit: Toolkit): Promise<RunReport> {
   const started = kit.now()
   const report = emptyReport()
-  const tokens = maskTokens(kit)
+  const secretValues = maskTokens(kit)
   const phase = phaseRunner(kit, report)
   // The deploy's output is untrusted text (it includes the module's prints): the runner must not run it as commands.
   const deployLog = kit.untrustedStream()
@@ -28,10 +29,7 @@ export async function runAction(kit: Toolkit): Promise<RunReport> {
     const settings = await phase('inputs', 'Validate inputs', async () => {
       const settings = validateInputs(kit)
       describeSettings(report, settings)
-      if (settings.githubToken) {
-        kit.setSecret(settings.githubToken)
-        tokens.push(settings.githubToken)
-      }
+      secretValues.push(...maskStepSecrets(kit, settings))
       report.tag = settings.deploy ? (settings.deployTag ?? defaultDeployTag(kit.env, new Date(kit.now()))) : null
       return { value: settings, detail: `${settings.processorRef} → ${settings.appName} in ${settings.environment}` }
     })
@@ -50,7 +48,14 @@ export async function runAction(kit: Toolkit): Promise<RunReport> {
     if (moduleDir !== null) {
       githubDeployment = await startGithubDeployment(kit, settings)
       await phase('deploy', `Deploy ${settings.appName} to ${settings.environment}`, async () => {
-        await deploy(kit, client, settings, found, moduleDir, report).finally(() => deployLog.end())
+        try {
+          await deploy(kit, client, settings, found, moduleDir, report)
+        } catch (error) {
+          deployLog.end()
+          if (error instanceof ActionError) await noteVersionPublishedDespiteFailure(client, settings, found, report, error)
+          throw error
+        }
+        deployLog.end()
         return { value: undefined, detail: report.deployOutcome === 'unchanged' ? 'no changes detected' : `tag ${report.tag}` }
       })
       await phase('verify', 'Verify the live version', async () => {
@@ -68,7 +73,7 @@ export async function runAction(kit: Toolkit): Promise<RunReport> {
   } finally {
     await finishGithubDeployment(githubDeployment, report)
     report.durationMs = kit.now() - started
-    await publish(kit, report, tokens)
+    await publish(kit, report, secretValues)
   }
   return report
 }
@@ -87,9 +92,11 @@ async function smokeThenRollBack(
     })
   } catch (error) {
     const failures = asActionErrors(error)
-    const logs = await recentLogs(client, settings)
+    const cancelled = failures.some((f) => f.code === 'ERR_CANCELLED')
+    // The app's own log says more about a failed call; there is none to read when the function does not exist.
+    const logs = cancelled || failures[0].code === 'ERR_FUNCTION_NOT_FOUND' ? '' : await recentLogs(client, settings)
     if (logs) failures[0].details.stderrTail = `${failures[0].details.stderrTail ?? ''}\n--- modal app logs ${settings.appName} (last lines) ---\n${logs}`.trim()
-    if (settings.rollbackOnFailure && report.deployOutcome === 'deployed' && report.deployedVersion !== null) {
+    if (!cancelled && settings.rollbackOnFailure && report.deployOutcome === 'deployed' && report.deployedVersion !== null) {
       const rollbackProblems = await phase('rollback', `Roll back to v${report.versionBefore ?? '-'}`, async () => {
         const problems = await rollBack(client, settings, report)
         if (problems.some((p) => p.code !== 'ERR_ROLLED_BACK')) throw new Failures(problems)
@@ -111,8 +118,15 @@ async function startGithubDeployment(kit: Toolkit, settings: Settings): Promise<
     kit.info(`GitHub Deployment not recorded: ${plan.reason}.`)
     return null
   }
-  const recorder = deploymentRecorder(plan, (message) => kit.annotate('warning', 'GitHub Deployment', message))
-  return (await recorder.start()) ? recorder : null
+  const warn = (message: string) => kit.annotate('warning', 'GitHub Deployment', message)
+  const recorder = deploymentRecorder(plan, warn)
+  try {
+    return (await recorder.start()) ? recorder : null
+  } catch (error) {
+    // Whatever the API client does, recording the rollout must never fail the deploy.
+    warn(`not recorded: ${(error as Error).message}`)
+    return null
+  }
 }
 
 async function finishGithubDeployment(recorder: DeploymentRecorder | null, report: RunReport): Promise<void> {
@@ -132,6 +146,18 @@ function maskTokens(kit: Toolkit): string[] {
   return values
 }
 
+/**
+ * The GitHub token, and the values of variables named like the processor's secrets when the step environment has
+ * them (a workflow often exports OPENAI_API_KEY too): masked in the log and removed from everything the action
+ * writes, in case a processor or a command prints one.
+ */
+function maskStepSecrets(kit: Toolkit, settings: Settings): string[] {
+  const names = [...settings.toolSecrets.map((s) => s.name), ...REGISTRY_KEYS]
+  const values = [settings.githubToken, ...names.map((name) => kit.env[name] ?? '')].filter((v) => v.length >= 4)
+  for (const value of values) kit.setSecret(value)
+  return values
+}
+
 function annotationText(error: ReportedError): string {
   const parts = [error.message]
   if (error.command) parts.push(`Command: ${error.command}`)
@@ -140,11 +166,17 @@ function annotationText(error: ReportedError): string {
   return parts.join('\n')
 }
 
-/** Outputs, summary and annotations: written on every path, with token values removed. */
-async function publish(kit: Toolkit, report: RunReport, tokens: string[]): Promise<void> {
-  const redact = (text: string) => tokens.reduce((out, value) => out.split(value).join('***'), text)
+/** Outputs, summary and annotations: written on every path, with known secret values removed first. */
+async function publish(kit: Toolkit, report: RunReport, secretValues: string[]): Promise<void> {
+  const redact = (text: string) => secretValues.reduce((out, value) => out.split(value).join('***'), text)
+  // Redacted in the report itself, before any truncation can cut a value in two (the CLI prints the report too).
+  for (const error of report.errors) {
+    error.message = redact(error.message)
+    if (error.stderrTail) error.stderrTail = redact(error.stderrTail)
+    if (error.command) error.command = redact(error.command)
+  }
   for (const [name, value] of Object.entries(reportOutputs(report))) kit.setOutput(name, redact(value))
-  for (const error of report.errors) kit.annotate('error', error.code, redact(annotationText(error)))
+  for (const error of report.errors) kit.annotate('error', error.code, annotationText(error))
   if (report.errors.length === 0 && !report.dryRun) {
     kit.info(`${report.appName} v${report.versionAfter} is live in ${report.environment} and answered the smoke call.`)
   }

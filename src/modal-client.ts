@@ -1,6 +1,6 @@
 // The single typed wrapper over the Modal client: the `modal` CLI, and the action's Python helper that uses the SDK
 // (one process for every preflight check, one for the smoke call).
-import { accessSync, constants, readFileSync } from 'node:fs'
+import { accessSync, constants, readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import * as z from 'zod'
 import { ActionError, type ErrorCode } from './errors.js'
@@ -24,13 +24,25 @@ export function findOnPath(command: string, env: NodeJS.ProcessEnv): string | nu
   return null
 }
 
-/** The interpreter the `modal` console script runs on (its shebang): the one whose site-packages hold the SDK. */
+/**
+ * The interpreter the `modal` console script runs on (its shebang): the one whose site-packages hold the SDK.
+ * A wrapper that is not a Python script (a pyenv or asdf shim) says nothing about it: then python3 on PATH.
+ */
 export function pythonForModal(modalPath: string): string {
-  const firstLine = readFileSync(modalPath, 'utf8').slice(0, 300).split('\n')[0]
+  const firstLine = readFileSync(realpathSync(modalPath), 'utf8').slice(0, 300).split('\n')[0]
   const shebang = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(firstLine)
-  if (!shebang) return 'python3'
-  if (path.basename(shebang[1]) === 'env') return shebang[2] ?? 'python3'
-  return shebang[1]
+  const interpreter = shebang && path.basename(shebang[1]) === 'env' ? shebang[2] : shebang?.[1]
+  return interpreter && /^python[0-9.]*$/.test(path.basename(interpreter)) ? interpreter : 'python3'
+}
+
+/** `Function.from_name(..., version=)` and the snake_case --json keys this action relies on came with 1.5.0. */
+export const MINIMUM_CLIENT_VERSION = '1.5.0'
+
+export function isSupportedClientVersion(version: string): boolean {
+  const parts = (v: string) => v.split('.').map((n) => Number.parseInt(n, 10) || 0)
+  const [have, need] = [parts(version), parts(MINIMUM_CLIENT_VERSION)]
+  for (let i = 0; i < 3; i++) if ((have[i] ?? 0) !== need[i]) return (have[i] ?? 0) > need[i]
+  return true
 }
 
 const historyRowSchema = z.object({
@@ -111,7 +123,12 @@ const SMOKE_ERROR_CODES: Record<string, ErrorCode> = {
 }
 
 export class ModalClient {
-  constructor(private readonly options: ModalClientOptions) {}
+  private readonly childEnv: NodeJS.ProcessEnv
+
+  constructor(private readonly options: ModalClientOptions) {
+    // The step's inputs (INPUT_*, the GitHub token among them) are the action's business, not the client's.
+    this.childEnv = { ...Object.fromEntries(Object.entries(options.env).filter(([name]) => !name.startsWith('INPUT_'))), ...QUIET_CLIENT_ENV }
+  }
 
   /** Token, environment, every secret (all reported, not the first only) and the app's history, in one process. */
   async preflight(environment: string, appName: string, secrets: SecretRequirement[], timeoutMs: number): Promise<PreflightReport> {
@@ -140,6 +157,7 @@ export class ModalClient {
   async deploy(moduleDir: string, environment: string, tag: string, moduleEnv: Record<string, string>, timeoutMs: number): Promise<DeployOutput> {
     const args = ['deploy', '-m', 'modal_app', '--env', environment, '--tag', tag]
     const result = await this.cli(args, timeoutMs, { cwd: moduleDir, extraEnv: moduleEnv, stream: true })
+    throwIfCancelled(result, 'modal deploy')
     if (result.timedOut) {
       throw new ActionError('ERR_DEPLOY_TIMEOUT', `modal deploy was stopped after ${seconds(timeoutMs)} (deploy-timeout).`, {
         command: commandLine(args),
@@ -157,6 +175,7 @@ export class ModalClient {
   async history(appName: string, environment: string, timeoutMs: number): Promise<HistoryRow[]> {
     const args = ['app', 'history', appName, '--env', environment, '--json']
     const result = await this.cli(args, timeoutMs, {})
+    throwIfCancelled(result, 'modal app history')
     const unverified = (why: string) =>
       new ActionError('ERR_DEPLOY_UNVERIFIED', `${commandLine(args)} ${why}`, { command: commandLine(args), stderrTail: tail(result.stderr) })
     if (result.timedOut) throw unverified(`did not answer within ${seconds(timeoutMs)}.`)
@@ -181,6 +200,7 @@ export class ModalClient {
   async rollback(appName: string, environment: string, version: number, timeoutMs: number): Promise<{ ok: true } | { ok: false; refused: boolean; message: string; stderrTail: string }> {
     const args = ['app', 'rollback', appName, `v${version}`, '--env', environment]
     const result = await this.cli(args, timeoutMs, {})
+    throwIfCancelled(result, 'modal app rollback')
     if (result.exitCode === 0 && !result.timedOut) return { ok: true }
     const message = result.timedOut ? `did not finish within ${seconds(timeoutMs)}` : failureMessage('modal app rollback', result)
     return { ok: false, refused: !result.timedOut && isRefusal(result.stderr), message, stderrTail: tail(result.stderr) }
@@ -193,26 +213,28 @@ export class ModalClient {
   }
 
   private cli(args: string[], timeoutMs: number, how: { cwd?: string; extraEnv?: Record<string, string>; stream?: boolean }) {
-    return this.retrying(`modal ${args[0]}`, () =>
+    return this.retrying(`modal ${args[0]}`, timeoutMs, (attemptMs) =>
       runProcess(this.options.modalPath, args, {
         cwd: how.cwd,
-        env: { ...this.options.env, ...how.extraEnv, ...QUIET_CLIENT_ENV },
-        timeoutMs,
+        env: { ...this.childEnv, ...how.extraEnv },
+        timeoutMs: attemptMs,
         onLine: how.stream ? (line) => this.options.onOutputLine(line) : undefined,
       }),
     )
   }
 
   private helper(operation: 'preflight' | 'smoke', request: object, timeoutMs: number, timeoutCode: ErrorCode) {
-    return this.retrying(`helper ${operation}`, () =>
+    return this.retrying(`helper ${operation}`, timeoutMs, (attemptMs) =>
       runProcess(this.options.python, [this.options.helperScript, operation], {
-        env: { ...this.options.env, ...QUIET_CLIENT_ENV },
+        env: this.childEnv,
         input: JSON.stringify(request),
-        timeoutMs,
+        timeoutMs: attemptMs,
       }),
     ).then((result) => {
+      const [subject, verb] = operation === 'smoke' ? ['The smoke call', 'was'] : ['The preflight checks', 'were']
+      throwIfCancelled(result, subject.toLowerCase())
       if (result.timedOut) {
-        throw new ActionError(timeoutCode, `The ${operation} did not finish within ${seconds(timeoutMs)} and was stopped.`, {
+        throw new ActionError(timeoutCode, `${subject} ${verb} stopped after ${seconds(timeoutMs)} (${operation}-timeout).`, {
           stderrTail: tail(result.stderr),
         })
       }
@@ -220,49 +242,66 @@ export class ModalClient {
     })
   }
 
-  private async retrying(what: string, spawnOnce: () => Promise<ProcessResult>): Promise<ProcessResult> {
+  /** Retries transient failures within one deadline for the whole phase, so retries never stretch a timeout. */
+  private async retrying(what: string, timeoutMs: number, spawnOnce: (attemptMs: number) => Promise<ProcessResult>): Promise<ProcessResult> {
+    const deadline = Date.now() + timeoutMs
     return withRetries(
       async () => {
         try {
-          const result = await spawnOnce()
+          const result = await spawnOnce(Math.max(1, deadline - Date.now()))
           this.options.onChildExit(what, result.durationMs)
           return result
         } catch (error) {
-          throw new ActionError('ERR_MODAL_CLI_MISSING', `Could not start the Modal client for ${what}: ${(error as Error).message}.`)
+          throw new ActionError('ERR_MODAL_CLI_MISSING', `Could not start ${what} (${this.options.modalPath}): ${(error as Error).message}.`)
         }
       },
-      (result) => (!result.timedOut && isTransientResult(result) ? tail(errorPanelMessage(result.stderr) ?? (result.stderr || result.stdout), 1, 200) : null),
+      (result) => {
+        const worthAnotherTry = !result.timedOut && !result.cancelled && deadline - Date.now() > this.options.retry.maxDelayMs
+        return worthAnotherTry ? transientReason(result) : null
+      },
       this.options.retry,
       this.options.hooks,
     )
   }
 
   private readAnswer<T>(result: ProcessResult, schema: z.ZodType<T>, code: ErrorCode): T {
-    const lastLine = result.stdout.trimEnd().split('\n').pop() ?? ''
-    try {
-      return schema.parse(JSON.parse(lastLine))
-    } catch {
-      throw new ActionError(code, `The Modal helper answered with something that is not its JSON answer (exit code ${result.exitCode}).`, {
-        stderrTail: tail(result.stderr || result.stdout),
-      })
-    }
+    const parsed = schema.safeParse(lastJsonLine(result.stdout))
+    if (parsed.success) return parsed.data
+    throw new ActionError(code, `The Modal helper answered with something that is not its JSON answer (exit code ${result.exitCode}).`, {
+      stderrTail: tail(result.stderr || result.stdout),
+    })
   }
 }
 
 // No colours, no wrapping (modal-contract §0: Rich wraps at 80 columns without a TTY), no interactive prompts.
 const QUIET_CLIENT_ENV = { COLUMNS: '1000', NO_COLOR: '1', TERM: 'dumb', PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' }
 
-function isTransientResult(result: ProcessResult): boolean {
+/** Why a finished command may be tried again, or null when its result is final. */
+function transientReason(result: ProcessResult): string | null {
   if (result.exitCode === 0) {
-    // The helper exits 0 with a structured answer; a transient kind in it may be retried too.
-    return /"kind":\s*"transient"/.test(result.stdout.trimEnd().split('\n').pop() ?? '')
+    // The helper exits 0 with a structured answer; its error kind says whether the failure was transient.
+    const answer = lastJsonLine(result.stdout) as { ok?: boolean; error?: { kind?: string; message?: string } } | null
+    return answer?.ok === false && answer.error?.kind === 'transient' ? (answer.error.message ?? 'transient') : null
   }
-  return isTransient(errorPanelMessage(result.stderr) ?? result.stderr)
+  const message = errorPanelMessage(result.stderr) ?? result.stderr
+  return isTransient(message) ? tail(message, 1, 200) : null
+}
+
+function lastJsonLine(stdout: string): unknown {
+  try {
+    return JSON.parse(stdout.trimEnd().split('\n').pop() ?? '')
+  } catch {
+    return null
+  }
+}
+
+function throwIfCancelled(result: ProcessResult, what: string): void {
+  if (result.cancelled) throw new ActionError('ERR_CANCELLED', `The job was cancelled while ${what} ran; it was stopped.`, { stderrTail: tail(result.stderr) })
 }
 
 // A rollback the server will not do (a plan without rollbacks, a permission) rather than one that broke.
 function isRefusal(stderr: string): boolean {
-  return /not available|not allowed|plan|permission|upgrade/i.test(errorPanelMessage(stderr) ?? stderr)
+  return /not available on|not allowed|your plan|permission denied|upgrade your/i.test(errorPanelMessage(stderr) ?? '')
 }
 
 function helperError(error: { kind: string; type?: string | null; message: string }, codes: Record<string, ErrorCode>, fallback: ErrorCode): ActionError {

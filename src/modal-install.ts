@@ -7,14 +7,13 @@ import { runProcess } from './process.js'
 export interface ModalInstallation {
   modalPath: string
   python: string
-  installedVersion: string | null
 }
 
 const INSTALL_TIMEOUT_MS = 5 * 60 * 1000
 
 export async function ensureModalClient(env: NodeJS.ProcessEnv, version: string, log: (line: string) => void): Promise<ModalInstallation> {
   const existing = findOnPath('modal', env)
-  if (existing) return { modalPath: existing, python: pythonForModal(existing), installedVersion: null }
+  if (existing) return { modalPath: existing, python: pythonForModal(existing) }
   const python = findOnPath('python3', env) ?? findOnPath('python', env)
   if (!python) {
     throw new ActionError('ERR_MODAL_CLI_MISSING', 'Neither modal nor Python is on PATH: add actions/setup-python (Python 3.10+) before this step.')
@@ -31,7 +30,7 @@ export async function ensureModalClient(env: NodeJS.ProcessEnv, version: string,
   const scripts = await runProcess(python, ['-c', SCRIPT_DIRS], { env, timeoutMs: 30000 })
   const modalPath = findOnPath('modal', { PATH: [env.PATH ?? '', ...scripts.stdout.split('\n')].join(':') })
   if (!modalPath) throw new ActionError('ERR_MODAL_CLI_MISSING', `pip installed modal==${version} but no modal command appeared on PATH or in ${python}'s script folders.`)
-  return { modalPath, python: pythonForModal(modalPath), installedVersion: version }
+  return { modalPath, python: pythonForModal(modalPath) }
 }
 
 // Where pip puts console scripts: the interpreter's own folder, and the user folder for --user installs.

@@ -23,15 +23,15 @@ export function errorPanelMessage(stderr: string): string | null {
 export interface DeployOutput {
   skipped: boolean
   dashboardUrl: string | null
-  functions: string[]
 }
 
+/** The client's closing lines; the last ones count, since the module's own prints and build logs come first. */
 export function parseDeployOutput(stdout: string): DeployOutput {
-  const url = /View Deployment:\s*(https?:\/\/\S+)/.exec(stdout)
+  const urls = [...stdout.matchAll(/^View Deployment:\s*(https?:\/\/\S+)\s*$/gm)]
+  const outcome = [...stdout.matchAll(/^✓ (App deployed in|Deployment skipped: no changes detected)/gm)].at(-1)
   return {
-    skipped: /Deployment skipped: no changes detected/.test(stdout),
-    dashboardUrl: url ? url[1] : null,
-    functions: [...stdout.matchAll(/Created function ([^\s]+?)\.?$/gm)].map((m) => m[1]),
+    skipped: outcome?.[1].startsWith('Deployment skipped') ?? false,
+    dashboardUrl: urls.at(-1)?.[1] ?? null,
   }
 }
 

@@ -1,6 +1,7 @@
 // How the flow runs its phases: each in a log group, timed and recorded in the report, failed or not.
 import { ActionError } from './errors.js'
-import type { PhaseName, RunReport } from './report.js'
+import type { Phase } from './errors.js'
+import type { RunReport } from './report.js'
 import type { Toolkit } from './toolkit.js'
 
 /** Several problems found together (all bad inputs, all missing secrets), reported as one annotation each. */
@@ -20,7 +21,7 @@ export function asActionErrors(error: unknown): ActionError[] {
 export type PhaseBody<T> = () => Promise<{ value: T; detail: string }>
 
 export function phaseRunner(kit: Toolkit, report: RunReport) {
-  return async <T>(name: PhaseName, title: string, body: PhaseBody<T>): Promise<T> => {
+  return async <T>(name: Phase, title: string, body: PhaseBody<T>): Promise<T> => {
     const started = kit.now()
     kit.startGroup(title)
     try {
@@ -37,6 +38,6 @@ export function phaseRunner(kit: Toolkit, report: RunReport) {
   }
 }
 
-export function skipPhase(report: RunReport, name: PhaseName, detail: string): void {
+export function skipPhase(report: RunReport, name: Phase, detail: string): void {
   report.phases.push({ phase: name, status: 'skipped', durationMs: 0, detail })
 }

@@ -3,10 +3,10 @@ import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { ActionError } from './errors.js'
 import { parseInputs, readRawInputs, type Settings } from './inputs.js'
-import { ModalClient, type PreflightReport } from './modal-client.js'
+import { isSupportedClientVersion, MINIMUM_CLIENT_VERSION, ModalClient, type PreflightReport } from './modal-client.js'
 import { ensureModalClient } from './modal-install.js'
 import { Failures } from './phases.js'
-import { applyRegistry, parseRegistry } from './registry.js'
+import { applyRegistry, DEFAULT_REGISTRY_FILE, parseRegistry, type ProcessorRegistry } from './registry.js'
 import type { RunReport } from './report.js'
 import { DEFAULT_RETRY } from './retry.js'
 import { requiredSecrets, secretCreateCommand, type SecretRequirement } from './secrets-policy.js'
@@ -16,15 +16,34 @@ export function workspacePath(kit: Toolkit, relative: string): string {
   return path.resolve(kit.env.GITHUB_WORKSPACE ?? process.cwd(), relative)
 }
 
-/** Raw inputs, completed from the processor registry file, validated into settings (every problem at once). */
+/** Raw inputs, completed from the processor registry file, validated into settings: every problem at once. */
 export function validateInputs(kit: Toolkit): Settings {
   const raw = readRawInputs(kit.getInput)
-  const file = raw['registry-file'].trim()
-  const filePath = file === '' ? null : workspacePath(kit, file)
-  const registry = filePath && existsSync(filePath) ? parseRegistry(readFileSync(filePath, 'utf8'), file) : null
-  const parsed = parseInputs(raw['processor-ref'].trim() === '' ? raw : applyRegistry(raw, registry, file || 'the registry file'))
-  if (!parsed.ok) throw new Failures(parsed.errors)
+  const problems: ActionError[] = []
+  let completed = raw
+  try {
+    completed = applyRegistry(raw, readRegistryFile(kit, raw['registry-file'].trim()), raw['registry-file'].trim() || 'the registry file')
+  } catch (error) {
+    if (!(error instanceof ActionError)) throw error
+    problems.push(error)
+  }
+  const parsed = parseInputs(completed)
+  if (!parsed.ok) {
+    // With the registry already failing, an empty image-ref says nothing new.
+    const imageEmpty = completed['image-ref'].trim() === '' && problems.length > 0
+    problems.push(...parsed.errors.filter((e) => !(imageEmpty && e.message.includes("image-ref ''"))))
+  }
+  if (problems.length > 0 || !parsed.ok) throw new Failures(problems)
   return parsed.settings
+}
+
+/** The registry, or null when there is none; a file named explicitly must exist. */
+function readRegistryFile(kit: Toolkit, file: string): ProcessorRegistry | null {
+  if (file === '') return null
+  const filePath = workspacePath(kit, file)
+  if (existsSync(filePath)) return parseRegistry(readFileSync(filePath, 'utf8'), file)
+  if (file === DEFAULT_REGISTRY_FILE) return null
+  throw new ActionError('ERR_INVALID_REGISTRY', `registry-file '${file}' does not exist (looked in ${filePath}).`)
 }
 
 export function describeSettings(report: RunReport, settings: Settings): void {
@@ -75,6 +94,12 @@ export async function runPreflight(client: ModalClient, settings: Settings, repo
   const secrets = requiredSecrets(settings)
   const found = await client.preflight(settings.environment, settings.appName, secrets, settings.timeouts.preflight * 1000)
   report.clientVersion = found.clientVersion
+  if (found.clientVersion !== null && !isSupportedClientVersion(found.clientVersion)) {
+    throw new ActionError(
+      'ERR_MODAL_CLIENT_TOO_OLD',
+      `The Modal client on this runner is ${found.clientVersion}; this action needs ${MINIMUM_CLIENT_VERSION} or later (version-pinned calls). Install it with: pip install modal==${settings.modalVersion}`,
+    )
+  }
   report.secretsFound = found.secrets.filter((s) => s.status === 'found').map((s) => s.name)
   report.optionalSecretsMissing = found.secrets.filter((s) => s.optional && s.status !== 'found').map((s) => s.name)
   if (found.app.exists) {

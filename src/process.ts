@@ -1,5 +1,5 @@
 // Runs an external command with an argument array (never a shell), a timeout that ends its whole process group,
-// and bounded output capture.
+// and bounded output capture. Every running child is known, so a cancelled job can end them all.
 import { spawn } from 'node:child_process'
 
 export interface ProcessResult {
@@ -7,6 +7,8 @@ export interface ProcessResult {
   stdout: string
   stderr: string
   timedOut: boolean
+  /** Ended (or never started) because the job was cancelled. */
+  cancelled: boolean
   durationMs: number
 }
 
@@ -20,9 +22,18 @@ export interface ProcessOptions {
 }
 
 const MAX_CAPTURE = 4 * 1024 * 1024
+const running = new Set<number>()
+let cancelled = false
+
+/** Ends every running child's process group; later spawns are refused. For SIGINT/SIGTERM from the runner. */
+export function cancelRunningProcesses(): void {
+  cancelled = true
+  for (const pid of running) killGroup(pid)
+}
 
 export function runProcess(command: string, args: string[], options: ProcessOptions): Promise<ProcessResult> {
   const started = Date.now()
+  if (cancelled) return Promise.resolve({ exitCode: null, stdout: '', stderr: '', timedOut: false, cancelled: true, durationMs: 0 })
   return new Promise((resolve, reject) => {
     // detached: the child leads its own process group, so a timeout can end its children too.
     const child = spawn(command, args, {
@@ -31,12 +42,14 @@ export function runProcess(command: string, args: string[], options: ProcessOpti
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       detached: true,
     })
+    if (child.pid !== undefined) running.add(child.pid)
     const captured = { stdout: '', stderr: '' }
     const partial = { stdout: '', stderr: '' }
     let timedOut = false
     const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
       const text = chunk.toString('utf8')
-      if (captured[stream].length < MAX_CAPTURE) captured[stream] += text
+      // What matters (the result, the error panel, the helper's answer) comes last: keep the end.
+      captured[stream] = (captured[stream] + text).slice(-MAX_CAPTURE)
       if (!options.onLine) return
       const lines = (partial[stream] + text).split('\n')
       partial[stream] = lines.pop() ?? ''
@@ -54,12 +67,17 @@ export function runProcess(command: string, args: string[], options: ProcessOpti
     })
     child.on('close', (code) => {
       clearTimeout(timer)
+      if (child.pid !== undefined) running.delete(child.pid)
       for (const stream of ['stdout', 'stderr'] as const) {
         if (options.onLine && partial[stream] !== '') options.onLine(partial[stream], stream)
       }
-      resolve({ exitCode: code, ...captured, timedOut, durationMs: Date.now() - started })
+      resolve({ exitCode: code, ...captured, timedOut, cancelled, durationMs: Date.now() - started })
     })
-    if (options.input !== undefined) child.stdin!.end(options.input)
+    if (options.input !== undefined) {
+      // A child that exits without reading its input must not crash the action with EPIPE.
+      child.stdin!.on('error', () => {})
+      child.stdin!.end(options.input)
+    }
   })
 }
 
@@ -68,6 +86,6 @@ function killGroup(pid: number | undefined): void {
   try {
     process.kill(-pid, 'SIGKILL')
   } catch {
-    // The group already exited between the timer firing and the kill.
+    // The group already exited between the decision and the kill.
   }
 }

@@ -1,13 +1,29 @@
 // The processor registry file: per processor ref, the pinned image and the tool secrets, so a ref alone is enough.
 import * as z from 'zod'
 import { ActionError } from './errors.js'
-import type { RawInputs } from './inputs.js'
+import { parseImageRef } from './image-ref.js'
+import { parseToolSecrets, type RawInputs } from './inputs.js'
 
+/** Also the `registry-file` default in action.yml (the contract test holds them equal). */
+export const DEFAULT_REGISTRY_FILE = 'modal-processors.json'
+
+// The same rules as the inputs they stand for, so a bad entry is named by its file and field.
 const entrySchema = z.strictObject({
-  image: z.strictObject({ oci: z.string().min(1) }),
-  tool_secrets: z.array(z.string()).default([]),
+  image: z.strictObject({
+    oci: z.string().superRefine((ref, ctx) => {
+      const parsed = parseImageRef(ref)
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error.message })
+    }),
+  }),
+  tool_secrets: z
+    .array(z.string())
+    .default([])
+    .superRefine((names, ctx) => {
+      const parsed = parseToolSecrets(names.join('\n'))
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error })
+    }),
   /** The processor executable on this machine, relative to the registry file (the CLI's local adapter). */
-  local_command: z.string().optional(),
+  local_command: z.string().min(1).optional(),
   description: z.string().optional(),
 })
 
@@ -16,7 +32,6 @@ const registrySchema = z.strictObject({
 })
 
 export type ProcessorRegistry = z.infer<typeof registrySchema>
-export type RegistryEntry = z.infer<typeof entrySchema>
 
 /** Parses the file's text; every problem names the file and the field. */
 export function parseRegistry(text: string, file: string): ProcessorRegistry {
@@ -28,7 +43,7 @@ export function parseRegistry(text: string, file: string): ProcessorRegistry {
   }
   const parsed = registrySchema.safeParse(json)
   if (parsed.success) return parsed.data
-  const problems = parsed.error.issues.map((issue) => `${file}: ${['', ...issue.path].map(String).join('.').slice(1) || '(top level)'}: ${issue.message}`)
+  const problems = parsed.error.issues.map((issue) => `${file}: ${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`)
   throw new ActionError('ERR_INVALID_REGISTRY', problems.join('\n'))
 }
 

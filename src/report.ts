@@ -18,11 +18,10 @@ export const OUTPUT_NAMES = [
 
 export type OutputName = (typeof OUTPUT_NAMES)[number]
 
-export type PhaseName = Exclude<Phase, 'inputs'> | 'inputs'
 export type PhaseStatus = 'passed' | 'failed' | 'skipped'
 
 export interface PhaseRecord {
-  phase: PhaseName
+  phase: Phase
   status: PhaseStatus
   durationMs: number
   detail: string
@@ -95,7 +94,7 @@ const SMOKE_OUTPUT_LIMIT = 16 * 1024
 /** Outputs as strings; unknown values are empty strings so later steps can test them. */
 export function reportOutputs(report: RunReport): Record<OutputName, string> {
   const text = (value: string | number | null) => (value === null ? '' : String(value))
-  const lastPhase = report.phases.at(-1)
+  const lastPhase = report.phases.filter((p) => p.status !== 'skipped').at(-1)
   const failedPhase = report.phases.find((p) => p.status === 'failed')
   return {
     'app-name': text(report.appName),
@@ -105,12 +104,19 @@ export function reportOutputs(report: RunReport): Record<OutputName, string> {
     'deployed-version': text(report.deployedVersion),
     'dashboard-url': text(report.dashboardUrl),
     'smoke-status': report.smokeStatus,
-    'smoke-output': report.smokeOutput === null ? '' : truncate(JSON.stringify(report.smokeOutput), SMOKE_OUTPUT_LIMIT),
+    'smoke-output': report.smokeOutput === null ? '' : boundedJson(report.smokeOutput),
     'duration-ms': String(report.durationMs),
     phase: (failedPhase ?? lastPhase)?.phase ?? '',
     'error-code': report.errors[0]?.code ?? '',
     'rolled-back': String(report.rolledBack),
   }
+}
+
+/** The output as JSON; when it is too large, a JSON object saying so, so `fromJSON` still works downstream. */
+function boundedJson(value: unknown): string {
+  const json = JSON.stringify(value)
+  if (json.length <= SMOKE_OUTPUT_LIMIT) return json
+  return JSON.stringify({ truncated: true, bytes: json.length, head: json.slice(0, SMOKE_OUTPUT_LIMIT / 2) })
 }
 
 function truncate(text: string, limit: number): string {

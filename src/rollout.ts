@@ -3,7 +3,7 @@
 import type { HistoryRow } from './modal-output.js'
 
 export type DeployVerdict =
-  | { status: 'deployed'; version: number; previousVersion: number | null }
+  | { status: 'deployed'; version: number }
   | { status: 'unchanged'; version: number }
   | { status: 'raced'; ourVersion: number | null; liveVersion: number; liveTag: string | null }
   | { status: 'unverified'; reason: string }
@@ -13,18 +13,19 @@ export function judgeDeploy(before: HistoryRow[], after: HistoryRow[], skipped: 
   const live = after[0]
   if (!live) return { status: 'unverified', reason: 'the app has no deployed version after the deploy' }
   const created = after.filter((row) => previous === null || row.version > previous)
-  if (skipped) {
-    // A no-op deploy creates no version; a new one can only come from someone else.
-    if (created.length === 0) return { status: 'unchanged', version: live.version }
-    return { status: 'raced', ourVersion: null, liveVersion: live.version, liveTag: live.tag }
-  }
+  // Our tag identifies our version, even when the output said "skipped": an earlier attempt of a retried deploy may
+  // have published it before failing.
   const ours = created.find((row) => row.tag === tag) ?? null
-  if (ours === null) {
-    if (created.length === 0) return { status: 'unverified', reason: `no version newer than v${previous} appeared after the deploy` }
-    return { status: 'raced', ourVersion: null, liveVersion: live.version, liveTag: live.tag }
+  if (ours !== null) {
+    if (live.version !== ours.version) return { status: 'raced', ourVersion: ours.version, liveVersion: live.version, liveTag: live.tag }
+    return { status: 'deployed', version: ours.version }
   }
-  if (live.version !== ours.version) return { status: 'raced', ourVersion: ours.version, liveVersion: live.version, liveTag: live.tag }
-  return { status: 'deployed', version: ours.version, previousVersion: previous }
+  if (created.length === 0) {
+    if (skipped) return { status: 'unchanged', version: live.version }
+    return { status: 'unverified', reason: `no version newer than v${previous} appeared after the deploy` }
+  }
+  // A new version that is not ours: someone else deployed meanwhile.
+  return { status: 'raced', ourVersion: null, liveVersion: live.version, liveTag: live.tag }
 }
 
 /** The deploy tag for provenance: commit and run, within Modal's tag rule (≤50 of [A-Za-z0-9._-]). */

@@ -16,7 +16,15 @@ export async function smokeCall(kit: Toolkit, client: ModalClient, settings: Set
     settings.timeouts.smoke * 1000,
   )
   report.appId = answer.appId ?? report.appId
-  const verdict = judgeSmokeResult(answer.result)
+  report.smokeOutput = judgeSmokeAnswer(answer.result)
+  report.smokeStatus = 'passed'
+  kit.info('The processor answered:')
+  kit.untrusted(JSON.stringify(report.smokeOutput, null, 2).split('\n'))
+}
+
+/** The processor's output when `run` answered under the contract with success; otherwise the error to report. */
+export function judgeSmokeAnswer(result: unknown): Record<string, unknown> {
+  const verdict = judgeSmokeResult(result)
   if (verdict.status === 'invalid') {
     throw new ActionError('ERR_SMOKE_INVALID_RESPONSE', `run returned a response outside the processor contract: ${verdict.problem}`)
   }
@@ -26,8 +34,5 @@ export async function smokeCall(kit: Toolkit, client: ModalClient, settings: Set
       stderrTail: verdict.stderrTail ?? undefined,
     })
   }
-  report.smokeStatus = 'passed'
-  report.smokeOutput = verdict.output
-  kit.info('The processor answered:')
-  kit.untrusted(JSON.stringify(verdict.output, null, 2).split('\n'))
+  return verdict.output
 }

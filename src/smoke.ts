@@ -28,13 +28,13 @@ const runFailure = z.object({
 })
 
 export type SmokeVerdict =
-  | { status: 'passed'; output: Record<string, unknown>; processorMs: number }
+  | { status: 'passed'; output: Record<string, unknown> }
   | { status: 'failed'; errorType: string; code: string | null; message: string; stderrTail: string | null }
   | { status: 'invalid'; problem: string }
 
 export function judgeSmokeResult(result: unknown): SmokeVerdict {
   const success = runSuccess.safeParse(result)
-  if (success.success) return { status: 'passed', output: success.data.output, processorMs: success.data.duration_ms }
+  if (success.success) return { status: 'passed', output: success.data.output }
   const failure = runFailure.safeParse(result)
   if (failure.success) {
     const { type, code, message, stderr_tail } = failure.data.error

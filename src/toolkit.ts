@@ -1,6 +1,7 @@
 // The runner-facing edge: everything the action says to GitHub goes through this interface, so the flow in
 // main.ts can be tested with a recording fake and the bundle talks to @actions/core.
 import { randomUUID } from 'node:crypto'
+import { realpathSync } from 'node:fs'
 import path from 'node:path'
 import * as core from '@actions/core'
 
@@ -50,6 +51,11 @@ function commandFence() {
   }
 }
 
+/** The folder above dist/ (it holds modal/), found from the running bundle even through a symlink (npx, .bin). */
+export function bundleRoot(): string {
+  return path.resolve(path.dirname(realpathSync(process.argv[1] ?? '.')), '..')
+}
+
 export function runnerToolkit(): Toolkit {
   const fence = commandFence()
   const command = <A extends unknown[]>(write: (...args: A) => void) => (...args: A) => {
@@ -58,7 +64,7 @@ export function runnerToolkit(): Toolkit {
   }
   return {
     env: process.env,
-    actionRoot: path.resolve(path.dirname(process.argv[1] ?? '.'), '..'),
+    actionRoot: bundleRoot(),
     getInput: (name) => core.getInput(name),
     info: command((message: string) => core.info(message)),
     debug: command((message: string) => core.debug(message)),

@@ -1,12 +1,14 @@
 // The modal-processor CLI, bundled in dist/, against the local Modal emulator.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Emulator, OPENAI_KEY, REFERENCE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
 import { startChatServer } from '../support/chat-server.js'
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.cjs')
+// A well-formed image that no test deploys (the local adapter never pulls it).
+const NOT_DEPLOYED_IMAGE = `ghcr.io/acme/llm-litellm:1@sha256:${'0'.repeat(64)}`
 
 interface CliRun {
   status: number | null
@@ -14,9 +16,9 @@ interface CliRun {
   stderr: string
 }
 
-function cli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
+function cli(args: string[], options: { env?: Record<string, string>; cwd?: string; executable?: string } = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(CLI, args, { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(options.executable ?? CLI, args, { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (c) => (stdout += c))
@@ -141,7 +143,7 @@ describe('modal-processor with the emulator', () => {
 
 describe('modal-processor run --adapter local', () => {
   test('mock mode runs the reference processor on this machine under the contract', async () => {
-    const repo = consumerRepo('unused')
+    const repo = consumerRepo(NOT_DEPLOYED_IMAGE)
     const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--mode', 'mock', '--inputs-json', '{"schema":"v1","params":{"messages":[{"role":"user","content":"local?"}]}}'], { cwd: repo })
     expect(run.status).toBe(0)
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, schema: 'v1', mode: 'mock' })
@@ -151,7 +153,7 @@ describe('modal-processor run --adapter local', () => {
   test('real mode calls the provider (a loopback server) with the key from the environment', async () => {
     const server = await startChatServer()
     try {
-      const repo = consumerRepo('unused')
+      const repo = consumerRepo(NOT_DEPLOYED_IMAGE)
       const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--mode', 'real'], {
         cwd: repo,
         env: { OPENAI_API_KEY: OPENAI_KEY, LITELLM_API_BASE: server.baseUrl },
@@ -166,11 +168,29 @@ describe('modal-processor run --adapter local', () => {
     }
   })
 
+  test('works through a bin symlink, as npx and npm install run it', async () => {
+    const bin = mkdtempSync(path.join(os.tmpdir(), 'bin-'))
+    symlinkSync(CLI, path.join(bin, 'modal-processor'))
+    const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local'], { cwd: consumerRepo(NOT_DEPLOYED_IMAGE), executable: path.join(bin, 'modal-processor') })
+    expect(run.stderr).toBe('')
+    expect(run.status).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, mode: 'mock' })
+  })
+
+  test('a bad envelope is the action’s smoke-inputs error, not a crash', async () => {
+    for (const bad of ['null', '"x"', '{"params":[1]}', '{nope']) {
+      const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--inputs-json', bad], { cwd: consumerRepo(NOT_DEPLOYED_IMAGE) })
+      expect({ bad, status: run.status }).toEqual({ bad, status: 1 })
+      expect(run.stderr).toMatch(/^ERR_INVALID_SMOKE_INPUTS: /)
+    }
+  })
+
   test('real mode without a key fails with a structured processor error', async () => {
-    const repo = consumerRepo('unused')
+    const repo = consumerRepo(NOT_DEPLOYED_IMAGE)
     const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--mode', 'real'], { cwd: repo, env: { OPENAI_API_KEY: '' } })
     expect(run.status).toBe(1)
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { type: 'ProcessorError' } })
+    expect(run.stderr).toMatch(/^ERR_SMOKE_FAILED: The processor failed \(ProcessorError/)
   })
 })
 

@@ -127,6 +127,25 @@ describe('input validation', () => {
   })
 })
 
+describe('the processor registry file', () => {
+  test('a ref alone is enough when the registry gives the image and the secrets', async () => {
+    const world = new World()
+    const file = path.join(world.emulator.home, 'registry.json')
+    writeFileSync(file, JSON.stringify({ processors: { 'llm/litellm@1': { image: { oci: world.imageRef }, tool_secrets: ['OPENAI_API_KEY'] } } }))
+    const run = await world.run({ 'image-ref': '', 'tool-secrets': '', 'registry-file': file })
+    expect(errorTitles(run)).toEqual([])
+    expect(run.summary).toContain('`REGISTRY_AUTH`, `OPENAI_API_KEY`')
+    expect(run.summary).toContain(world.imageRef.split('@')[1])
+  })
+
+  test('a registry file named explicitly must exist; it is reported with every other bad input', async () => {
+    const world = new World()
+    const run = await world.run({ 'image-ref': '', 'registry-file': 'deploy/processors.json', 'modal-environment': 'x', mode: 'live' })
+    expectFailure(run, ['ERR_INVALID_REGISTRY', 'ERR_INVALID_ENVIRONMENT', 'ERR_INVALID_INPUT'], 'inputs')
+    expect(errorMessage(run)).toContain("registry-file 'deploy/processors.json' does not exist")
+  })
+})
+
 describe('preflight failures change nothing', () => {
   test('neither modal nor Python on PATH', async () => {
     const world = new World()
@@ -266,6 +285,7 @@ describe('deploy failures', () => {
     const run = await world.run({ 'deploy-timeout': '3' })
     expectFailure(run, ['ERR_DEPLOY_TIMEOUT'], 'deploy')
     expect(errorMessage(run)).toContain('modal deploy was stopped after 3s (deploy-timeout)')
+    expect(world.runningClientProcesses()).toEqual([])
     expect(run.wallMs).toBeLessThan(30000)
   })
 })
@@ -285,6 +305,8 @@ describe('smoke call', () => {
     world.emulator.addFault('sdk:function.remote', 'hang')
     const run = await world.run({ 'smoke-timeout': '3' })
     expectFailure(run, ['ERR_SMOKE_TIMEOUT', 'ERR_ROLLBACK_UNAVAILABLE'], 'smoke')
+    expect(errorMessage(run)).toContain('The smoke call was stopped after 3s (smoke-timeout).')
+    expect(world.runningClientProcesses()).toEqual([])
   })
 
   test('a processor error comes back with the processor’s own message', async () => {
@@ -292,7 +314,7 @@ describe('smoke call', () => {
     world.emulator.createSecret('dev', 'LITELLM_API_BASE', { LITELLM_API_BASE: 'http://127.0.0.1:9/v1' })
     const run = await world.run({ mode: 'real', 'rollback-on-failure': 'false' })
     expectFailure(run, ['ERR_SMOKE_FAILED'], 'smoke')
-    expect(errorMessage(run)).toMatch(/The processor failed \(ProcessorError/)
+    expect(errorMessage(run)).toContain('The processor failed (ProcessorError ERR_PROVIDER_UNREACHABLE): could not reach the provider')
   })
 
   test('the function is not in the deployed app', async () => {

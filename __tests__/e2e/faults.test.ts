@@ -168,3 +168,33 @@ describe('GitHub Deployments', () => {
     }
   })
 })
+
+describe('timeouts and cancellation', () => {
+  test('a preflight that hangs is stopped at preflight-timeout, and nothing is deployed', async () => {
+    const world = new World()
+    world.emulator.addFault('sdk:environment', 'hang')
+    const run = await world.run({ 'preflight-timeout': '3' })
+    expectFailure(run, ['ERR_PREFLIGHT_TIMEOUT'], 'preflight')
+    expect(errorMessage(run)).toContain('The preflight checks were stopped after 3s (preflight-timeout).')
+    expect(world.runningClientProcesses()).toEqual([])
+    expect(world.versions()).toEqual([])
+  })
+
+  test('a transient preflight failure is retried', async () => {
+    const world = new World()
+    world.emulator.addFault('sdk:environment', 'transient', { times: 1 })
+    const run = await world.run()
+    expect(run.exitCode).toBe(0)
+    expect(run.annotations.filter((a) => a.title === 'Retrying a transient Modal failure')).toHaveLength(1)
+  })
+
+  test('a cancelled job stops the running deploy and still reports what happened', async () => {
+    const world = new World()
+    world.emulator.addFault('deploy', 'hang')
+    const run = await world.run({}, {}, { cancelWhenStdoutIncludes: 'Running: modal deploy' })
+    expectFailure(run, ['ERR_CANCELLED'], 'deploy')
+    expect(run.outputs['app-name']).toBe('llm-litellm-v1')
+    expect(world.runningClientProcesses()).toEqual([])
+    expect(world.versions()).toEqual([])
+  })
+})

@@ -24,13 +24,33 @@ export class World {
   }
 
   /** Runs dist/ with the base inputs plus `inputs`; `env` overrides the step environment (undefined removes). */
-  async run(inputs: Record<string, string> = {}, env: Record<string, string | undefined> = {}, options: { githubToken?: string } = {}): Promise<ActionRun> {
+  async run(
+    inputs: Record<string, string> = {},
+    env: Record<string, string | undefined> = {},
+    options: { githubToken?: string; cancelWhenStdoutIncludes?: string } = {},
+  ): Promise<ActionRun> {
     // Secret values are planted in the step environment too (a workflow often exports them): none may leak.
     const planted = { OPENAI_API_KEY: OPENAI_KEY, UNRELATED_SECRET: STEP_ENV_SECRET }
     const stepEnv = Object.fromEntries(Object.entries({ ...planted, ...this.emulator.env, ...env }).filter(([, v]) => v !== undefined)) as Record<string, string>
-    const run = await runAction({ actionDir: REPO_ROOT, inputs: { ...this.baseInputs(), ...inputs }, env: stepEnv, githubToken: options.githubToken })
+    const run = await runAction({ actionDir: REPO_ROOT, inputs: { ...this.baseInputs(), ...inputs }, env: stepEnv, ...options })
     expectNoSecretLeak(run, [...Emulator.plantedSecretValues(), STEP_ENV_SECRET, this.emulator.token.MODAL_TOKEN_SECRET, ...(options.githubToken ? [options.githubToken] : [])])
     return run
+  }
+
+  /** Processes still running that were started for this world's emulator (its home is in their environment). */
+  runningClientProcesses(): number[] {
+    return readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => {
+        try {
+          const environ = readFileSync(`/proc/${pid}/environ`, 'utf8')
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+          return environ.includes(`MODAL_EMULATOR_HOME=${this.emulator.home}\0`) && !/\) Z /.test(stat)
+        } catch {
+          return false
+        }
+      })
+      .map(Number)
   }
 
   /** Versions of an app as the emulator holds them (empty when never deployed). */

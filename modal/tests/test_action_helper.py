@@ -237,9 +237,15 @@ class SmokeTest(HelperTestCase):
         self.assertError(self.ask("smoke", SMOKE_REQUEST), "token_missing")
         self.fake.token_error = self.fake.exception.AuthError("Token ID is malformed")
         self.assertError(self.ask("smoke", SMOKE_REQUEST), "token_rejected")
-        self.fake.token_error = None
-        self.fake.remote_outcome = self.fake.exception.ServiceError("Deadline exceeded")
+        self.fake.token_error = self.fake.exception.ServiceError("Deadline exceeded")
         self.assertError(self.ask("smoke", SMOKE_REQUEST), "transient")
+
+    def test_a_failure_during_the_call_is_never_transient(self):
+        # Retrying it would run the processor again (in real mode, against a paid provider).
+        for error in (self.fake.exception.ServiceError("Deadline exceeded"), ConnectionError("connection reset")):
+            with self.subTest(error=error):
+                self.fake.remote_outcome = error
+                self.assertNotEqual(self.ask("smoke", SMOKE_REQUEST)["error"]["kind"], "transient")
 
     def test_environment_missing_means_no_function(self):
         self.fake.token_error = self.fake.exception.InvalidError("Environment 'nope' not found")

@@ -31,5 +31,7 @@ export function runAction(options: {
   env?: Record<string, string>
   /** What `${{ github.token }}` evaluates to (default: empty, so no test ever calls api.github.com). */
   githubToken?: string
+  /** Sends SIGTERM, as a cancelled job does, once stdout contains this text. */
+  cancelWhenStdoutIncludes?: string | null
   timeoutMs?: number
 }): Promise<ActionRun>

@@ -93,7 +93,7 @@ function evaluateDefault(value, contexts) {
  * Runs `node <actionDir>/<runs.main>`; resolves with everything a workflow (and its reader) would see.
  * `env` is the step's environment on top of a minimal runner environment; `inputs` are the `with:` values.
  */
-export async function runAction({ actionDir, inputs = {}, env = {}, githubToken = '', timeoutMs = 180000 }) {
+export async function runAction({ actionDir, inputs = {}, env = {}, githubToken = '', cancelWhenStdoutIncludes = null, timeoutMs = 180000 }) {
   const metadata = readActionMetadata(actionDir)
   const base = mkdtempSync(path.join(os.tmpdir(), 'runner-'))
   const workspace = path.join(base, 'workspace')
@@ -141,7 +141,15 @@ export async function runAction({ actionDir, inputs = {}, env = {}, githubToken 
     const child = spawn(process.execPath, [main], { cwd: workspace, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
-    child.stdout.on('data', (chunk) => (out += chunk))
+    let cancelled = false
+    child.stdout.on('data', (chunk) => {
+      out += chunk
+      // The runner cancels a job by signalling the action's process (SIGINT, then SIGTERM).
+      if (cancelWhenStdoutIncludes && !cancelled && out.includes(cancelWhenStdoutIncludes)) {
+        cancelled = true
+        child.kill('SIGTERM')
+      }
+    })
     child.stderr.on('data', (chunk) => (err += chunk))
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
     child.on('error', reject)
