@@ -72,6 +72,30 @@ describe('accepted values are safe', () => {
     )
   })
 
+  test('well-formed image refs and environments, with hostile text spliced in, are accepted only when still safe', () => {
+    const lower = fc.stringMatching(/^[a-z0-9]{1,10}$/)
+    const goodImage = fc
+      .tuple(fc.constantFrom('ghcr.io', 'registry.example.com:5000', 'localhost'), lower, lower, fc.option(fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}$/)))
+      .map(([host, org, name, tag]) => `${host}/${org}/${name}${tag ? `:${tag}` : ''}@sha256:${'0123456789abcdef'.repeat(4)}`)
+    const goodEnvironment = fc.stringMatching(/^[a-zA-Z0-9][a-zA-Z0-9._-]{1,40}$/).filter((e) => !/^en-/i.test(e))
+    const splice = (base: fc.Arbitrary<string>) =>
+      fc.tuple(base, fc.nat(), fc.constantFrom('', ';', '$(id)', '\n', '::', ' ', 'é', '`', '"', '|')).map(([b, at, bad]) => b.slice(0, at % (b.length + 1)) + bad + b.slice(at % (b.length + 1)))
+    fc.assert(
+      fc.property(goodImage, goodEnvironment, (image, environment) => {
+        expect(outcome({ 'image-ref': image, 'modal-environment': environment }).ok).toBe(true)
+      }),
+    )
+    fc.assert(
+      fc.property(splice(goodImage), splice(goodEnvironment), (image, environment) => {
+        const byImage = outcome({ 'image-ref': image })
+        if (byImage.ok) expect(byImage.settings.imageRef).not.toMatch(DANGEROUS)
+        const byEnv = outcome({ 'modal-environment': environment })
+        if (byEnv.ok) expect(byEnv.settings.environment).not.toMatch(DANGEROUS)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
   test('environments, secret names and image refs that pass contain nothing dangerous', () => {
     fc.assert(
       fc.property(hostile, hostile, hostile, (env, secrets, image) => {
