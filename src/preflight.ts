@@ -31,7 +31,7 @@ export function validateInputs(kit: Toolkit): Settings {
   if (!parsed.ok) {
     // With the registry already failing, an empty image-ref says nothing new.
     const imageEmpty = completed['image-ref'].trim() === '' && problems.length > 0
-    problems.push(...parsed.errors.filter((e) => !(imageEmpty && e.message.includes("image-ref ''"))))
+    problems.push(...parsed.errors.filter((e) => !(imageEmpty && e.code === 'ERR_INVALID_IMAGE_REF')))
   }
   if (problems.length > 0 || !parsed.ok) throw new Failures(problems)
   return parsed.settings
