@@ -1,17 +1,16 @@
 // `modal-processor`: the action's operations for people at a terminal (deploy, logs, run, name), same code paths.
 import { spawn } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { terminalToolkit } from './cli-toolkit.js'
 import { ActionError, ERROR_CATALOG } from './errors.js'
 import { DEFAULT_MODAL_VERSION, DEFAULT_SMOKE_PARAMS, INPUT_NAMES, type RawInputs } from './inputs.js'
 import { runAction } from './main.js'
-import { findOnPath, pythonForModal } from './modal-client.js'
+import { findOnPath, lastJsonLine, pythonForModal } from './modal-client.js'
 import { modalAppNameFromRef } from './naming.js'
 import { runProcess } from './process.js'
 import { clientFor } from './preflight.js'
-import { DEFAULT_REGISTRY_FILE, parseRegistry, type ProcessorRegistry } from './registry.js'
+import { DEFAULT_REGISTRY_FILE, readRegistryFile } from './registry.js'
 import { judgeSmokeAnswer } from './smoke-call.js'
 import { smokePayload, type Mode } from './smoke.js'
 import { bundleRoot } from './toolkit.js'
@@ -206,11 +205,6 @@ async function logsCommand(flags: Flags): Promise<number> {
   return code
 }
 
-function readRegistry(flags: Flags): { registry: ProcessorRegistry | null; file: string } {
-  const file = flags.registry ?? DEFAULT_REGISTRY_FILE
-  return { registry: existsSync(file) ? parseRegistry(readFileSync(file, 'utf8'), file) : null, file }
-}
-
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** The v1 envelope from --inputs-json and --mode (the flag sets the mode); params default to the action's. */
@@ -259,16 +253,16 @@ async function runLocally(flags: Flags, ref: string, envelope: object): Promise<
   const python = findOnPath('python3', process.env) ?? 'python3'
   const request = { envelope, ref, command: path.resolve(processor), timeout_s: 300 }
   const result = await runProcess(python, [path.join(bundleRoot(), 'modal', 'run_local.py')], { env: process.env, input: JSON.stringify(request), timeoutMs: 310000 })
-  const last = result.stdout.trimEnd().split('\n').pop() ?? ''
-  try {
-    return JSON.parse(last)
-  } catch {
+  const answer = lastJsonLine(result.stdout)
+  if (answer === null) {
     throw new ActionError('ERR_SMOKE_INVALID_RESPONSE', `The local runner did not answer with JSON (exit code ${result.exitCode}): ${result.stderr.slice(-500)}`)
   }
+  return answer
 }
 
 function localCommandFromRegistry(flags: Flags, ref: string): string {
-  const { registry, file } = readRegistry(flags)
+  const file = flags.registry ?? DEFAULT_REGISTRY_FILE
+  const registry = readRegistryFile(path.resolve(file), file)
   const entry = registry?.processors[ref]
   if (!entry?.local_command) {
     throw new ActionError('ERR_REGISTRY_ENTRY_MISSING', `--processor is not given and ${file} has no processors["${ref}"].local_command for the local adapter.`)

@@ -287,7 +287,8 @@ function transientReason(result: ProcessResult): string | null {
   return isTransient(message) ? tail(message, 1, 200) : null
 }
 
-function lastJsonLine(stdout: string): unknown {
+/** The JSON value on the last line of a command's output (where the helpers answer), or null. */
+export function lastJsonLine(stdout: string): unknown {
   try {
     return JSON.parse(stdout.trimEnd().split('\n').pop() ?? '')
   } catch {

@@ -1,12 +1,12 @@
 // Inputs and preflight: everything needed is known to exist before anything changes.
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { ActionError } from './errors.js'
 import { parseInputs, readRawInputs, type Settings } from './inputs.js'
 import { isSupportedClientVersion, MINIMUM_CLIENT_VERSION, ModalClient, type PreflightReport } from './modal-client.js'
 import { ensureModalClient } from './modal-install.js'
 import { Failures } from './phases.js'
-import { applyRegistry, DEFAULT_REGISTRY_FILE, parseRegistry, type ProcessorRegistry } from './registry.js'
+import { applyRegistry, readRegistryFile } from './registry.js'
 import type { RunReport } from './report.js'
 import { DEFAULT_RETRY } from './retry.js'
 import { requiredSecrets, secretCreateCommand, type SecretRequirement } from './secrets-policy.js'
@@ -22,7 +22,8 @@ export function validateInputs(kit: Toolkit): Settings {
   const problems: ActionError[] = []
   let completed = raw
   try {
-    completed = applyRegistry(raw, readRegistryFile(kit, raw['registry-file'].trim()), raw['registry-file'].trim() || 'the registry file')
+    const file = raw['registry-file'].trim()
+    completed = applyRegistry(raw, file === '' ? null : readRegistryFile(workspacePath(kit, file), file), file || 'the registry file')
   } catch (error) {
     if (!(error instanceof ActionError)) throw error
     problems.push(error)
@@ -35,15 +36,6 @@ export function validateInputs(kit: Toolkit): Settings {
   }
   if (problems.length > 0 || !parsed.ok) throw new Failures(problems)
   return parsed.settings
-}
-
-/** The registry, or null when there is none; a file named explicitly must exist. */
-function readRegistryFile(kit: Toolkit, file: string): ProcessorRegistry | null {
-  if (file === '') return null
-  const filePath = workspacePath(kit, file)
-  if (existsSync(filePath)) return parseRegistry(readFileSync(filePath, 'utf8'), file)
-  if (file === DEFAULT_REGISTRY_FILE) return null
-  throw new ActionError('ERR_INVALID_REGISTRY', `registry-file '${file}' does not exist (looked in ${filePath}).`)
 }
 
 export function describeSettings(report: RunReport, settings: Settings): void {

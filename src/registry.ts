@@ -1,4 +1,5 @@
 // The processor registry file: per processor ref, the pinned image and the tool secrets, so a ref alone is enough.
+import { existsSync, readFileSync } from 'node:fs'
 import * as z from 'zod'
 import { ActionError } from './errors.js'
 import { parseImageRef } from './image-ref.js'
@@ -45,6 +46,14 @@ export function parseRegistry(text: string, file: string): ProcessorRegistry {
   if (parsed.success) return parsed.data
   const problems = parsed.error.issues.map((issue) => `${file}: ${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`)
   throw new ActionError('ERR_INVALID_REGISTRY', problems.join('\n'))
+}
+
+/** The registry at `filePath` (named `file` in messages), or null when the default file is absent; a file named
+ * explicitly must exist. */
+export function readRegistryFile(filePath: string, file: string): ProcessorRegistry | null {
+  if (existsSync(filePath)) return parseRegistry(readFileSync(filePath, 'utf8'), file)
+  if (file === DEFAULT_REGISTRY_FILE) return null
+  throw new ActionError('ERR_INVALID_REGISTRY', `registry-file '${file}' does not exist (looked in ${filePath}).`)
 }
 
 /** Fills image-ref and tool-secrets from the registry where the inputs leave them empty; inputs always win. */
