@@ -1,7 +1,8 @@
 import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { isSupportedClientVersion, pythonForModal } from '../src/modal-client.js'
+import { isSupportedClientVersion } from '../src/modal-client.js'
+import { pythonForModal } from '../src/modal-install.js'
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'modal-script-'))
 function script(name: string, firstLine: string): string {

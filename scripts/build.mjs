@@ -1,12 +1,22 @@
 // Bundles the action and the CLI into dist/ with esbuild: deterministic, minified CommonJS (the toolkit is ESM-only,
-// and CommonJS output needs no createRequire banner).
+// and CommonJS output needs no createRequire banner). The action is two files: a small entry point that starts the
+// Modal session, then the flow (main.cjs), which Node parses and loads while Python loads the Modal client.
 import { build } from 'esbuild'
 import { chmod, readFile } from 'node:fs/promises'
 
 export const BUNDLES = [
   { entry: 'src/index.ts', outfile: 'dist/index.cjs', banner: '' },
+  { entry: 'src/main.ts', outfile: 'dist/main.cjs', banner: '' },
   { entry: 'src/cli-entry.ts', outfile: 'dist/cli.cjs', banner: '#!/usr/bin/env node', executable: true },
 ]
+
+/** The entry point's `import('./main.js')` loads dist/main.cjs at run time instead of bundling the flow in. */
+const flowInItsOwnFile = {
+  name: 'flow-in-its-own-file',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/main\.js$/ }, (args) => (args.importer.endsWith('index.ts') ? { path: './main.cjs', external: true } : undefined))
+  },
+}
 
 function options(bundle, write) {
   return {
@@ -21,6 +31,7 @@ function options(bundle, write) {
     banner: bundle.banner ? { js: bundle.banner } : undefined,
     write,
     logLevel: 'warning',
+    plugins: [flowInItsOwnFile],
   }
 }
 

@@ -1,4 +1,8 @@
 import { main } from './cli.js'
+import { cancelRunningProcesses } from './process.js'
+
+// Ctrl-C (or a kill) ends the running Modal session's whole process group, so nothing goes on behind the CLI.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, cancelRunningProcesses)
 
 main(process.argv.slice(2)).then(
   (code) => {

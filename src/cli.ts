@@ -1,19 +1,19 @@
 // `modal-processor`: the action's operations for people at a terminal (deploy, logs, run, name), same code paths.
-import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { terminalToolkit } from './cli-toolkit.js'
 import { ActionError, ERROR_CATALOG } from './errors.js'
 import { DEFAULT_MODAL_VERSION, DEFAULT_SMOKE_PARAMS, INPUT_NAMES, type RawInputs } from './inputs.js'
 import { runAction } from './main.js'
-import { findOnPath, lastJsonLine, pythonForModal } from './modal-client.js'
+import { lastJsonLine } from './modal-client.js'
+import { findOnPath, pythonForModal } from './modal-install.js'
 import { modalAppNameFromRef } from './naming.js'
 import { runProcess } from './process.js'
 import { clientFor } from './preflight.js'
 import { DEFAULT_REGISTRY_FILE, readRegistryFile } from './registry.js'
 import { judgeSmokeAnswer } from './smoke-call.js'
 import { smokePayload, type Mode } from './smoke.js'
-import { bundleRoot } from './toolkit.js'
+import { bundleRoot } from './bundle-root.js'
 
 class UsageError extends Error {}
 
@@ -190,19 +190,43 @@ async function logsCommand(flags: Flags): Promise<number> {
   const env = required(flags, 'env')
   const tail = flags.tail ?? '100'
   if (!/^[1-9][0-9]*$/.test(tail)) throw new UsageError(`--tail must be a positive whole number, got '${tail}'.`)
-  const args = ['app', 'logs', app, '--env', env, ...(flags.follow ? ['--follow'] : ['-n', tail])]
-  const modal = modalCommand()
-  // Logs stream straight through; only a failure is read, to name it.
-  const child = spawn(modal, args, { stdio: ['ignore', 'inherit', 'pipe'] })
-  let stderr = ''
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const code = await new Promise<number>((resolve) => child.on('close', (status) => resolve(status ?? 1)))
-  if (code === 0) return 0
-  if (/No App with name/.test(stderr)) {
-    throw new ActionError('ERR_FUNCTION_NOT_FOUND', `No app ${app} in environment ${env}: was ${flags.ref} deployed there? Check: modal app list --env ${env}`)
+  const client = sessionClient()
+  try {
+    // Logs stream straight through; only a failure is read, to name it.
+    const args = [app, '--env', env, ...(flags.follow ? ['--follow'] : ['-n', tail])]
+    const result = await client.streamLogs(args, flags.follow ? FOLLOW_FOREVER_MS : LOGS_TIMEOUT_MS, (line, stream) => {
+      if (stream === 'stdout') process.stdout.write(`${line}\n`)
+    })
+    if (result.exitCode === 0) return 0
+    if (/No App with name/.test(result.stderr)) {
+      throw new ActionError('ERR_FUNCTION_NOT_FOUND', `No app ${app} in environment ${env}: was ${flags.ref} deployed there? Check: modal app list --env ${env}`)
+    }
+    process.stderr.write(result.stderr)
+    return result.exitCode
+  } catch (error) {
+    // Ctrl-C is how one leaves --follow.
+    if (flags.follow && error instanceof ActionError && error.code === 'ERR_CANCELLED') return 130
+    throw error
+  } finally {
+    await client.close()
   }
-  process.stderr.write(stderr)
-  return code
+}
+
+// setTimeout's longest delay (about 24 days): "until Ctrl-C" for --follow.
+const FOLLOW_FOREVER_MS = 2 ** 31 - 1
+const LOGS_TIMEOUT_MS = 300_000
+
+/** A Modal client for one command: one session, the client found on PATH. */
+function sessionClient() {
+  const kit = terminalToolkit({}, { quiet: false, actionRoot: bundleRoot() })
+  return clientFor(
+    kit,
+    async () => {
+      const modal = modalCommand()
+      return { modalPath: modal, python: pythonForModal(modal) }
+    },
+    { write: () => {} },
+  )
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -239,13 +263,15 @@ async function runCommand(flags: Flags): Promise<number> {
 }
 
 async function runOnModal(flags: Flags, envelope: object): Promise<unknown> {
-  const modal = modalCommand()
   const version = flags.version === undefined ? null : Number(flags.version)
   if (version !== null && !Number.isInteger(version)) throw new UsageError(`--version must be a whole number, got '${flags.version}'.`)
-  const kit = terminalToolkit({}, { quiet: false, actionRoot: bundleRoot() })
-  const client = clientFor(kit, { modalPath: modal, python: pythonForModal(modal) }, { write: () => {} })
-  const answer = await client.smoke({ environment: required(flags, 'env'), appName: appName(flags), version, payload: envelope as Record<string, unknown> }, 300000)
-  return answer.result
+  const call = { environment: required(flags, 'env'), appName: appName(flags), version, payload: envelope as Record<string, unknown> }
+  const client = sessionClient()
+  try {
+    return (await client.smoke(call, 300000)).result
+  } finally {
+    await client.close()
+  }
 }
 
 async function runLocally(flags: Flags, ref: string, envelope: object): Promise<unknown> {

@@ -1,7 +1,7 @@
-import { run } from './main.js'
-import { cancelRunningProcesses } from './process.js'
+// The action's entry point. The Modal session starts first, so that Python loads the Modal client while Node loads
+// the rest of the action: the flow is a separate bundle (dist/main.cjs), imported lazily for that reason.
+import { bundleRoot } from './bundle-root.js'
+import { prestartSession } from './session-process.js'
 
-// The runner cancels a job with SIGINT, then SIGTERM: stop the Modal commands so the run still reports what
-// happened (outputs, summary) instead of dying with a deploy running on behind it.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, cancelRunningProcesses)
-void run()
+const prestarted = prestartSession(process.env, bundleRoot())
+void import('./main.js').then(({ run }) => run(prestarted))

@@ -11,13 +11,20 @@ import { emptyReport, renderPlan, renderSummary, reportOutputs, type ReportedErr
 import { defaultDeployTag } from './rollout.js'
 import { smokeCall } from './smoke-call.js'
 import { REGISTRY_KEYS } from './secrets-policy.js'
+import { cancelRunningProcesses, trackProcess } from './process.js'
+import type { SessionProcess } from './session-process.js'
 import { runnerToolkit, type Toolkit } from './toolkit.js'
 
-export async function run(): Promise<void> {
-  await runAction(runnerToolkit())
+/** `prestarted`: the Modal session process the entry point started while the bundle loaded, if any. */
+export async function run(prestarted: SessionProcess | null = null): Promise<void> {
+  // The runner cancels a job with SIGINT, then SIGTERM: stop the Modal session so the run still reports what
+  // happened (outputs, summary) instead of dying with a deploy running on behind it.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, cancelRunningProcesses)
+  if (prestarted) trackProcess(prestarted.child)
+  await runAction(runnerToolkit(), prestarted)
 }
 
-export async function runAction(kit: Toolkit): Promise<RunReport> {
+export async function runAction(kit: Toolkit, prestarted: SessionProcess | null = null): Promise<RunReport> {
   const started = kit.now()
   const report = emptyReport()
   const secretValues = maskTokens(kit)
@@ -25,6 +32,7 @@ export async function runAction(kit: Toolkit): Promise<RunReport> {
   // The deploy's output is untrusted text (it includes the module's prints): the runner must not run it as commands.
   const deployLog = kit.untrustedStream()
   let githubDeployment: DeploymentRecorder | null = null
+  let client: ModalClient | null = null
   try {
     const settings = await phase('inputs', 'Validate inputs', async () => {
       const settings = validateInputs(kit)
@@ -33,12 +41,13 @@ export async function runAction(kit: Toolkit): Promise<RunReport> {
       report.tag = settings.deploy ? (settings.deployTag ?? defaultDeployTag(kit.env, new Date(kit.now()))) : null
       return { value: settings, detail: `${settings.processorRef} → ${settings.appName} in ${settings.environment}` }
     })
-    const { client, found, moduleDir } = await phase('preflight', 'Preflight: token, environment, secrets', async () => {
+    // One Modal session serves every phase below; it starts with the first check.
+    const modal = (client = connectClient(kit, settings, deployLog, prestarted))
+    const { found, moduleDir } = await phase('preflight', 'Preflight: token, environment, secrets', async () => {
       const moduleDir = settings.deploy ? moduleDirectory(kit, settings) : null
-      const client = await connectClient(kit, settings, deployLog)
-      const found = await runPreflight(client, settings, report)
+      const found = await runPreflight(modal, settings, report)
       const live = found.app.exists ? `live version v${report.versionBefore}` : 'not deployed yet'
-      return { value: { client, found, moduleDir }, detail: `${report.secretsFound.length} secret(s) found, ${live}` }
+      return { value: { found, moduleDir }, detail: `${report.secretsFound.length} secret(s) found, ${live}` }
     })
     if (settings.dryRun) {
       kit.info(renderPlan(report))
@@ -49,17 +58,17 @@ export async function runAction(kit: Toolkit): Promise<RunReport> {
       githubDeployment = await startGithubDeployment(kit, settings)
       await phase('deploy', `Deploy ${settings.appName} to ${settings.environment}`, async () => {
         try {
-          await deploy(kit, client, settings, found, moduleDir, report)
+          await deploy(kit, modal, settings, found, moduleDir, report)
         } catch (error) {
           deployLog.end()
-          if (error instanceof ActionError) await noteVersionPublishedDespiteFailure(client, settings, found, report, error)
+          if (error instanceof ActionError) await noteVersionPublishedDespiteFailure(modal, settings, found, report, error)
           throw error
         }
         deployLog.end()
         return { value: undefined, detail: report.deployOutcome === 'unchanged' ? 'no changes detected' : `tag ${report.tag}` }
       })
       await phase('verify', 'Verify the live version', async () => {
-        await verify(client, settings, found, report)
+        await verify(modal, settings, found, report)
         return { value: undefined, detail: `live v${report.versionAfter}` }
       })
     } else {
@@ -67,10 +76,16 @@ export async function runAction(kit: Toolkit): Promise<RunReport> {
       report.versionAfter = report.versionBefore
       skipPhase(report, 'deploy', 'deploy: false')
     }
-    await smokeThenRollBack(kit, phase, client, settings, report)
+    await smokeThenRollBack(kit, phase, modal, settings, report)
   } catch (error) {
     report.errors.push(...asActionErrors(error).map((e) => ({ code: e.code, message: e.message, ...e.details })))
   } finally {
+    if (client !== null) {
+      await client.close()
+      report.notes.push(...client.notes)
+    } else {
+      prestarted?.kill() // the inputs were refused: the session never gets a request
+    }
     await finishGithubDeployment(githubDeployment, report)
     report.durationMs = kit.now() - started
     await publish(kit, report, secretValues)

@@ -1,39 +1,14 @@
-// The single typed wrapper over the Modal client: the `modal` CLI, and the action's Python helper that uses the SDK
-// (one process for every preflight check, one for the smoke call).
-import { accessSync, constants, readFileSync, realpathSync } from 'node:fs'
-import path from 'node:path'
-import * as z from 'zod'
+// The single typed wrapper over the Modal client: every Modal operation of a step (checks, deploy, history, smoke
+// call, rollback, logs) as requests to one Modal session (modal-session.ts), which loads the client once. The policy
+// lives here: retries, when a new session is needed, error codes and messages. The session only reports facts.
 import { ActionError, type ErrorCode } from './errors.js'
 import { classifyDeployFailure, errorPanelMessage, isTransient, parseDeployOutput, parseHistory, tail, type DeployOutput, type HistoryRow } from './modal-output.js'
-import { runProcess, type ProcessResult } from './process.js'
+import type { ModalInstallation } from './modal-install.js'
+import { isNotFound, judgeRaised, raisedMessage, readSecretLookup, type RaisedContext } from './modal-raised.js'
+import { ModalSession, SessionFailure, type Operation, type Outcome, type Raised } from './modal-session.js'
+import { SessionProcess, sessionOptions } from './session-process.js'
 import { withRetries, type RetryHooks, type RetryPolicy } from './retry.js'
 import type { SecretRequirement } from './secrets-policy.js'
-
-/** Finds an executable on PATH, as a shell would, without starting one. */
-export function findOnPath(command: string, env: NodeJS.ProcessEnv): string | null {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (dir === '') continue
-    const candidate = path.join(dir, command)
-    try {
-      accessSync(candidate, constants.X_OK)
-      return candidate
-    } catch {
-      // not here; keep looking
-    }
-  }
-  return null
-}
-
-/**
- * The interpreter the `modal` console script runs on (its shebang): the one whose site-packages hold the SDK.
- * A wrapper that is not a Python script (a pyenv or asdf shim) says nothing about it: then python3 on PATH.
- */
-export function pythonForModal(modalPath: string): string {
-  const firstLine = readFileSync(realpathSync(modalPath), 'utf8').slice(0, 300).split('\n')[0]
-  const shebang = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(firstLine)
-  const interpreter = shebang && path.basename(shebang[1]) === 'env' ? shebang[2] : shebang?.[1]
-  return interpreter && /^python[0-9.]*$/.test(path.basename(interpreter)) ? interpreter : 'python3'
-}
 
 /** `Function.from_name(..., version=)` and the snake_case --json keys this action relies on came with 1.5.0. */
 export const MINIMUM_CLIENT_VERSION = '1.5.0'
@@ -44,44 +19,6 @@ export function isSupportedClientVersion(version: string): boolean {
   for (let i = 0; i < 3; i++) if ((have[i] ?? 0) !== need[i]) return (have[i] ?? 0) > need[i]
   return true
 }
-
-const historyRowSchema = z.object({
-  version: z.number().int(),
-  tag: z.string().nullable(),
-  time_deployed: z.string().nullable(),
-  deployed_by: z.string().nullable(),
-})
-
-const helperErrorSchema = z.object({
-  ok: z.literal(false),
-  error: z.object({ kind: z.string(), type: z.string().nullable().optional(), message: z.string() }),
-})
-
-const preflightAnswerSchema = z.union([
-  z.object({
-    ok: z.literal(true),
-    client_version: z.string().nullable().optional(),
-    secrets: z.array(
-      z.object({
-        name: z.string(),
-        optional: z.boolean(),
-        status: z.enum(['found', 'missing', 'missing_keys']),
-        missing_keys: z.array(z.string()),
-        message: z.string().nullable(),
-      }),
-    ),
-    app: z.union([
-      z.object({ exists: z.literal(false) }),
-      z.object({ exists: z.literal(true), app_id: z.string(), history: z.array(historyRowSchema) }),
-    ]),
-  }),
-  helperErrorSchema,
-])
-
-const smokeAnswerSchema = z.union([
-  z.object({ ok: z.literal(true), app_id: z.string().nullable(), result: z.unknown() }),
-  helperErrorSchema,
-])
 
 export interface PreflightReport {
   clientVersion: string | null
@@ -97,73 +34,96 @@ export interface SmokeCall {
 }
 
 export interface ModalClientOptions {
-  modalPath: string
-  python: string
-  helperScript: string
+  /** Finds the client (or installs it): called once, before the first check, outside any phase deadline. */
+  locate: () => Promise<ModalInstallation>
+  /** A session process started early for this step (the action's entry point starts one), if any. */
+  prestarted?: SessionProcess | null
+  /** The action's folder: modal/session.py is there. */
+  actionRoot: string
   env: NodeJS.ProcessEnv
   retry: RetryPolicy
   hooks: RetryHooks
   /** Live lines of a long command (the deploy), for the log. */
   onOutputLine: (line: string) => void
-  /** Told about every child process and how long it ran (the benchmark subtracts it from the step's time). */
-  onChildExit: (what: string, durationMs: number) => void
+  /** Told how long the session's start and each request took (the benchmark subtracts it from the step's time). */
+  onTiming: (what: string, durationMs: number) => void
 }
 
-const PREFLIGHT_ERROR_CODES: Record<string, ErrorCode> = {
-  client_missing: 'ERR_MODAL_CLI_MISSING',
-  token_missing: 'ERR_MODAL_TOKEN_MISSING',
-  token_rejected: 'ERR_MODAL_TOKEN_REJECTED',
-  environment_not_found: 'ERR_ENVIRONMENT_NOT_FOUND',
+/** One phase's terms for its requests: a shared deadline, and the codes for a timeout and for a session that died. */
+interface PhaseTerms {
+  deadline: number
+  /** The phase's timeout error, with the last lines the session printed. */
+  timeout: (lastOutput: string | undefined) => ActionError
+  /** The code when the session dies or breaks down during the phase. */
+  failure: ErrorCode
+  /** What the user sees the phase as, in messages: "the preflight checks". */
+  subject: string
 }
 
-const SMOKE_ERROR_CODES: Record<string, ErrorCode> = {
-  ...PREFLIGHT_ERROR_CODES,
-  function_not_found: 'ERR_FUNCTION_NOT_FOUND',
-  function_timeout: 'ERR_SMOKE_TIMEOUT',
-}
+type RollbackResult = { ok: true } | { ok: false; refused: boolean; message: string; stderrTail: string }
+type CliResult = { exitCode: number; stdout: string; stderr: string }
 
 export class ModalClient {
-  private readonly childEnv: NodeJS.ProcessEnv
+  private prestarted: SessionProcess | null
+  private installation: ModalInstallation | null = null
+  private session: ModalSession | null = null
+  /** Why the last session ended before the step did; a new one is started (and said so) when Modal is needed again. */
+  private lostSession: string | null = null
+  /** What the summary should say about the session (a second one that had to be started). */
+  readonly notes: string[] = []
 
   constructor(private readonly options: ModalClientOptions) {
-    // The step's inputs (INPUT_*, the GitHub token among them) are the action's business, not the client's.
-    this.childEnv = { ...Object.fromEntries(Object.entries(options.env).filter(([name]) => !name.startsWith('INPUT_'))), ...QUIET_CLIENT_ENV }
+    this.prestarted = options.prestarted ?? null
   }
 
-  /** Token, environment, every secret (all reported, not the first only) and the app's history, in one process. */
+  /** Token, environment, every secret (all reported, not the first only) and the app's history. */
   async preflight(environment: string, appName: string, secrets: SecretRequirement[], timeoutMs: number): Promise<PreflightReport> {
-    const request = { environment, app_name: appName, secrets }
-    const result = await this.helper('preflight', request, timeoutMs, 'ERR_PREFLIGHT_TIMEOUT')
-    const answer = this.readAnswer(result, preflightAnswerSchema, 'ERR_PREFLIGHT_FAILED')
-    if (!answer.ok) throw helperError(answer.error, PREFLIGHT_ERROR_CODES, 'ERR_PREFLIGHT_FAILED')
-    return {
-      clientVersion: answer.client_version ?? null,
-      secrets: answer.secrets.map((s) => ({ name: s.name, optional: s.optional, status: s.status, missingKeys: s.missing_keys })),
-      app: answer.app.exists
-        ? {
-            exists: true,
-            appId: answer.app.app_id,
-            history: answer.app.history.map((row) => ({
-              version: row.version,
-              tag: row.tag,
-              timeDeployed: row.time_deployed,
-              deployedBy: row.deployed_by,
-            })),
-          }
-        : { exists: false },
+    await this.locate()
+    const terms: PhaseTerms = {
+      deadline: Date.now() + timeoutMs,
+      timeout: (stderrTail) => new ActionError('ERR_PREFLIGHT_TIMEOUT', `The preflight checks were stopped after ${seconds(timeoutMs)} (preflight-timeout).`, { stderrTail }),
+      failure: 'ERR_PREFLIGHT_FAILED',
+      subject: 'the preflight checks',
     }
+    const required = async (op: Operation, args: Record<string, unknown>) => {
+      const outcome = await this.sdk(op, args, terms, 'preflight')
+      if (!outcome.ok) throw raisedError(outcome.raised, 'preflight')
+    }
+    await required('authenticate', {})
+    await required('environment', { name: environment })
+    const secretReports: PreflightReport['secrets'] = []
+    for (const secret of secrets) {
+      const outcome = await this.sdk('secret', { name: secret.name, environment, required_keys: secret.keys }, terms, 'preflight')
+      const lookup = readSecretLookup(outcome.ok ? null : outcome.raised)
+      if (lookup.status === 'error') throw raisedError(lookup.raised, 'preflight')
+      secretReports.push({ name: secret.name, optional: secret.optional, status: lookup.status, missingKeys: lookup.status === 'missing_keys' ? lookup.missingKeys : [] })
+    }
+    const app = await this.sdk('app', { name: appName, environment }, terms, 'preflight')
+    if (!app.ok && !isNotFound(app.raised)) throw raisedError(app.raised, 'preflight')
+    const appReport: PreflightReport['app'] = app.ok
+      ? { exists: true, appId: app.value.app_id, history: await this.readHistory(appName, environment, terms, 'ERR_PREFLIGHT_FAILED') }
+      : { exists: false }
+    return { clientVersion: this.session?.clientVersion ?? null, secrets: secretReports, app: appReport }
   }
 
   async deploy(moduleDir: string, environment: string, tag: string, moduleEnv: Record<string, string>, timeoutMs: number): Promise<DeployOutput> {
     const args = ['deploy', '-m', 'modal_app', '--env', environment, '--tag', tag]
-    const result = await this.cli(args, timeoutMs, { cwd: moduleDir, extraEnv: moduleEnv, stream: true })
-    throwIfCancelled(result, 'modal deploy')
-    if (result.timedOut) {
-      throw new ActionError('ERR_DEPLOY_TIMEOUT', `modal deploy was stopped after ${seconds(timeoutMs)} (deploy-timeout).`, {
-        command: commandLine(args),
-        stderrTail: tail(`${result.stdout}\n${result.stderr}`),
-      })
+    const terms: PhaseTerms = {
+      deadline: Date.now() + timeoutMs,
+      timeout: (stderrTail) => new ActionError('ERR_DEPLOY_TIMEOUT', `modal deploy was stopped after ${seconds(timeoutMs)} (deploy-timeout).`, { command: commandLine(args), stderrTail }),
+      failure: 'ERR_DEPLOY_FAILED',
+      subject: 'modal deploy',
     }
+    let attempt = 0
+    const result = await this.cli(args, terms, {
+      cwd: moduleDir,
+      env: moduleEnv,
+      onLine: (line) => this.options.onOutputLine(line),
+      // The session keeps the module it imported (modal-contract §11): a retried deploy imports it anew, elsewhere.
+      beforeAttempt: async () => {
+        if (attempt++ > 0) await this.endSession('was closed so that the retried deploy imports the module anew')
+      },
+    })
     if (result.exitCode !== 0) {
       const code = classifyDeployFailure(result.stdout, result.stderr)
       throw new ActionError(code, failureMessage('modal deploy', result), { command: commandLine(args), stderrTail: tail(result.stderr) })
@@ -173,121 +133,204 @@ export class ModalClient {
 
   /** `modal app history <app> --json`, newest first. */
   async history(appName: string, environment: string, timeoutMs: number): Promise<HistoryRow[]> {
-    const args = ['app', 'history', appName, '--env', environment, '--json']
-    const result = await this.cli(args, timeoutMs, {})
-    throwIfCancelled(result, 'modal app history')
-    const unverified = (why: string) =>
-      new ActionError('ERR_DEPLOY_UNVERIFIED', `${commandLine(args)} ${why}`, { command: commandLine(args), stderrTail: tail(result.stderr) })
-    if (result.timedOut) throw unverified(`did not answer within ${seconds(timeoutMs)}.`)
-    if (result.exitCode !== 0) throw unverified(`failed: ${failureMessage('modal app history', result)}`)
-    try {
-      return parseHistory(result.stdout)
-    } catch (error) {
-      throw unverified(`printed output that is not a version history (${(error as Error).message}): ${tail(result.stdout, 3, 300)}`)
+    const terms: PhaseTerms = {
+      deadline: Date.now() + timeoutMs,
+      timeout: (stderrTail) => new ActionError('ERR_DEPLOY_UNVERIFIED', `${commandLine(historyArgs(appName, environment))} did not answer within ${seconds(timeoutMs)}.`, { stderrTail }),
+      failure: 'ERR_DEPLOY_UNVERIFIED',
+      subject: 'modal app history',
     }
+    return this.readHistory(appName, environment, terms, 'ERR_DEPLOY_UNVERIFIED')
   }
 
   /** Calls the deployed function once; returns what it returned (validated by the caller) and the app id. */
-  async smoke(call: SmokeCall, timeoutMs: number): Promise<{ appId: string | null; result: unknown }> {
-    const request = { environment: call.environment, app_name: call.appName, function: 'run', version: call.version, payload: call.payload }
-    const result = await this.helper('smoke', request, timeoutMs, 'ERR_SMOKE_TIMEOUT')
-    const answer = this.readAnswer(result, smokeAnswerSchema, 'ERR_SMOKE_INVALID_RESPONSE')
-    if (!answer.ok) throw helperError(answer.error, SMOKE_ERROR_CODES, 'ERR_SMOKE_FAILED')
-    return { appId: answer.app_id, result: answer.result }
+  async smoke(call: SmokeCall, timeoutMs: number): Promise<{ appId: string; result: unknown }> {
+    const terms: PhaseTerms = {
+      deadline: Date.now() + timeoutMs,
+      timeout: (stderrTail) => new ActionError('ERR_SMOKE_TIMEOUT', `The smoke call was stopped after ${seconds(timeoutMs)} (smoke-timeout).`, { stderrTail }),
+      failure: 'ERR_SMOKE_FAILED',
+      subject: 'the smoke call',
+    }
+    const app = await this.sdk('app', { name: call.appName, environment: call.environment }, terms, 'smoke')
+    if (!app.ok) throw raisedError(app.raised, 'smoke')
+    const request = { app: call.appName, function: 'run', environment: call.environment, version: call.version, payload: call.payload }
+    const answer = await this.sdk('call', request, terms, 'smoke')
+    if (!answer.ok) throw raisedError(answer.raised, 'smoke')
+    return { appId: app.value.app_id, result: answer.value }
   }
 
   /** `modal app rollback <app> v<N>`: Modal publishes a new version that runs version N's definition. */
-  async rollback(appName: string, environment: string, version: number, timeoutMs: number): Promise<{ ok: true } | { ok: false; refused: boolean; message: string; stderrTail: string }> {
+  async rollback(appName: string, environment: string, version: number, timeoutMs: number): Promise<RollbackResult> {
     const args = ['app', 'rollback', appName, `v${version}`, '--env', environment]
-    const result = await this.cli(args, timeoutMs, {})
-    throwIfCancelled(result, 'modal app rollback')
-    if (result.exitCode === 0 && !result.timedOut) return { ok: true }
-    const message = result.timedOut ? `did not finish within ${seconds(timeoutMs)}` : failureMessage('modal app rollback', result)
-    return { ok: false, refused: !result.timedOut && isRefusal(result.stderr), message, stderrTail: tail(result.stderr) }
+    const terms: PhaseTerms = {
+      deadline: Date.now() + timeoutMs,
+      timeout: (stderrTail) => new ActionError('ERR_ROLLBACK_FAILED', `${commandLine(args)} did not finish within ${seconds(timeoutMs)}.`, { stderrTail }),
+      failure: 'ERR_ROLLBACK_FAILED',
+      subject: 'modal app rollback',
+    }
+    let result: CliResult
+    try {
+      result = await this.cli(args, terms, {})
+    } catch (error) {
+      if (!(error instanceof ActionError) || error.code !== 'ERR_ROLLBACK_FAILED') throw error
+      return { ok: false, refused: false, message: error.message, stderrTail: error.details.stderrTail ?? '' }
+    }
+    if (result.exitCode === 0) return { ok: true }
+    return { ok: false, refused: isRefusal(result.stderr), message: failureMessage('modal app rollback', result), stderrTail: tail(result.stderr) }
   }
 
   /** The app's recent log lines (`modal app logs <app> -n N`), or null when they cannot be had. */
   async logs(appName: string, environment: string, lines: number, timeoutMs: number): Promise<string | null> {
-    const result = await this.cli(['app', 'logs', appName, '--env', environment, '-n', String(lines)], timeoutMs, {})
-    return result.exitCode === 0 && !result.timedOut ? result.stdout : null
+    const result = await this.cli(['app', 'logs', appName, '--env', environment, '-n', String(lines)], this.quietTerms(timeoutMs, 'modal app logs'), {}).catch(() => null)
+    return result?.exitCode === 0 ? result.stdout : null
   }
 
-  private cli(args: string[], timeoutMs: number, how: { cwd?: string; extraEnv?: Record<string, string>; stream?: boolean }) {
-    return this.retrying(`modal ${args[0]}`, timeoutMs, (attemptMs) =>
-      runProcess(this.options.modalPath, args, {
-        cwd: how.cwd,
-        env: { ...this.childEnv, ...how.extraEnv },
-        timeoutMs: attemptMs,
-        onLine: how.stream ? (line) => this.options.onOutputLine(line) : undefined,
-      }),
+  /** `modal app logs <args>`, streamed as it comes (`--follow` runs until the job is cancelled). */
+  async streamLogs(args: string[], timeoutMs: number, onLine: (line: string, stream: 'stdout' | 'stderr') => void): Promise<CliResult> {
+    return this.cli(['app', 'logs', ...args], this.quietTerms(timeoutMs, 'modal app logs'), { onLine })
+  }
+
+  /** Ends the session (at the end of the step). */
+  async close(): Promise<void> {
+    await this.session?.close()
+    this.session = null
+    this.prestarted?.kill()
+    this.prestarted = null
+  }
+
+  private quietTerms(timeoutMs: number, subject: string): PhaseTerms {
+    return { deadline: Date.now() + timeoutMs, timeout: () => new ActionError('ERR_UNEXPECTED', `${subject} did not answer in time.`), failure: 'ERR_UNEXPECTED', subject }
+  }
+
+  private async readHistory(appName: string, environment: string, terms: PhaseTerms, code: ErrorCode): Promise<HistoryRow[]> {
+    const args = historyArgs(appName, environment)
+    const result = await this.cli(args, terms, {})
+    const problem = (why: string) => new ActionError(code, `${commandLine(args)} ${why}`, { command: commandLine(args), stderrTail: tail(result.stderr) })
+    if (result.exitCode !== 0) throw problem(`failed: ${failureMessage('modal app history', result)}`)
+    try {
+      return parseHistory(result.stdout)
+    } catch (error) {
+      throw problem(`printed output that is not a version history (${(error as Error).message}): ${tail(result.stdout, 3, 300)}`)
+    }
+  }
+
+  /** An SDK operation, retried while what it raised is transient (never a started call) and time is left. */
+  private sdk<Op extends Operation>(op: Op, args: Record<string, unknown>, terms: PhaseTerms, context: RaisedContext): Promise<Outcome<Op>> {
+    return this.retrying(op, terms, () => this.ask(op, args, terms, {}), (outcome) =>
+      !outcome.ok && judgeRaised(outcome.raised, context).transient ? tail(raisedMessage(outcome.raised), 1, 200) : null,
     )
   }
 
-  private helper(operation: 'preflight' | 'smoke', request: object, timeoutMs: number, timeoutCode: ErrorCode) {
-    return this.retrying(`helper ${operation}`, timeoutMs, (attemptMs) =>
-      runProcess(this.options.python, [this.options.helperScript, operation], {
-        env: this.childEnv,
-        input: JSON.stringify(request),
-        timeoutMs: attemptMs,
-      }),
-    ).then((result) => {
-      const [subject, verb] = operation === 'smoke' ? ['The smoke call', 'was'] : ['The preflight checks', 'were']
-      throwIfCancelled(result, subject.toLowerCase())
-      if (result.timedOut) {
-        throw new ActionError(timeoutCode, `${subject} ${verb} stopped after ${seconds(timeoutMs)} (${operation}-timeout).`, {
-          stderrTail: tail(result.stderr),
-        })
-      }
-      return result
-    })
+  /** `modal <args>` in the session, retried while its error panel says the failure was transient. */
+  private async cli(
+    args: string[],
+    terms: PhaseTerms,
+    how: { cwd?: string; env?: Record<string, string>; onLine?: (line: string, stream: 'stdout' | 'stderr') => void; beforeAttempt?: () => Promise<void> },
+  ): Promise<CliResult> {
+    const outcome = await this.retrying(
+      `modal ${args[0]}`,
+      terms,
+      async () => {
+        await how.beforeAttempt?.()
+        return this.ask('cli', { args, cwd: how.cwd ?? null, env: how.env ?? {} }, terms, { onLine: how.onLine })
+      },
+      (outcome) => {
+        if (!outcome.ok || outcome.value.exit_code === 0) return null
+        const message = errorPanelMessage(outcome.value.stderr) ?? outcome.value.stderr
+        return isTransient(message) ? tail(message, 1, 200) : null
+      },
+    )
+    // The CLI's entry point turns its exceptions into an error panel and an exit code; what is left (a module folder
+    // that vanished) fails the phase.
+    if (!outcome.ok) throw new ActionError(terms.failure, `${commandLine(args)} could not run: ${raisedMessage(outcome.raised)}`)
+    return { exitCode: outcome.value.exit_code, stdout: outcome.value.stdout, stderr: outcome.value.stderr }
   }
 
-  /** Retries transient failures within one deadline for the whole phase, so retries never stretch a timeout. */
-  private async retrying(what: string, timeoutMs: number, spawnOnce: (attemptMs: number) => Promise<ProcessResult>): Promise<ProcessResult> {
-    const deadline = Date.now() + timeoutMs
+  /** Retries within one deadline for the whole phase, so retries never stretch a timeout. */
+  private retrying<T>(what: string, terms: PhaseTerms, attempt: () => Promise<T>, transientReason: (result: T) => string | null): Promise<T> {
     return withRetries(
-      async () => {
-        try {
-          const result = await spawnOnce(Math.max(1, deadline - Date.now()))
-          this.options.onChildExit(what, result.durationMs)
-          return result
-        } catch (error) {
-          throw new ActionError('ERR_MODAL_CLI_MISSING', `Could not start ${what} (${this.options.modalPath}): ${(error as Error).message}.`)
-        }
-      },
-      (result) => {
-        const worthAnotherTry = !result.timedOut && !result.cancelled && deadline - Date.now() > this.options.retry.maxDelayMs
-        return worthAnotherTry ? transientReason(result) : null
-      },
+      attempt,
+      (result) => (terms.deadline - Date.now() > this.options.retry.maxDelayMs ? transientReason(result) : null),
       this.options.retry,
       this.options.hooks,
-    )
-  }
-
-  private readAnswer<T>(result: ProcessResult, schema: z.ZodType<T>, code: ErrorCode): T {
-    const parsed = schema.safeParse(lastJsonLine(result.stdout))
-    if (parsed.success) return parsed.data
-    throw new ActionError(code, `The Modal helper answered with something that is not its JSON answer (exit code ${result.exitCode}).`, {
-      stderrTail: tail(result.stderr || result.stdout),
+    ).catch((error: unknown) => {
+      throw error instanceof SessionFailure ? this.failureError(error, what, terms) : error
     })
   }
-}
 
-// No colours, no wrapping (modal-contract §0: Rich wraps at 80 columns without a TTY), no interactive prompts.
-const QUIET_CLIENT_ENV = { COLUMNS: '1000', NO_COLOR: '1', TERM: 'dumb', PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' }
-
-/** Why a finished command may be tried again, or null when its result is final. */
-function transientReason(result: ProcessResult): string | null {
-  if (result.exitCode === 0) {
-    // The helper exits 0 with a structured answer; its error kind says whether the failure was transient.
-    const answer = lastJsonLine(result.stdout) as { ok?: boolean; error?: { kind?: string; message?: string } } | null
-    return answer?.ok === false && answer.error?.kind === 'transient' ? (answer.error.message ?? 'transient') : null
+  /** One request; a session that died or timed out is dropped, and the next request starts a fresh one. */
+  private async ask<Op extends Operation>(op: Op, args: Record<string, unknown>, terms: PhaseTerms, how: { onLine?: (line: string, stream: 'stdout' | 'stderr') => void }): Promise<Outcome<Op>> {
+    const timeoutMs = Math.max(1, terms.deadline - Date.now())
+    const session = await this.openSession(timeoutMs, terms.subject)
+    try {
+      return await session.request(op, args, { timeoutMs: Math.max(1, terms.deadline - Date.now()), onLine: how.onLine })
+    } catch (error) {
+      if (error instanceof SessionFailure && error.kind !== 'invalid') {
+        this.dropSession(error.kind === 'timeout' ? `was stopped when ${terms.subject} ran past its deadline` : `ended while ${terms.subject} ran`)
+      }
+      throw error
+    }
   }
-  const message = errorPanelMessage(result.stderr) ?? result.stderr
-  return isTransient(message) ? tail(message, 1, 200) : null
+
+  private async locate(): Promise<ModalInstallation> {
+    this.installation ??= await this.options.locate()
+    return this.installation
+  }
+
+  private async openSession(timeoutMs: number, subject: string): Promise<ModalSession> {
+    if (this.session !== null) return this.session
+    const process = this.prestarted ?? new SessionProcess(sessionOptions(await this.locate(), this.options.env, this.options.actionRoot))
+    this.prestarted = null
+    this.session = await ModalSession.connect(process, timeoutMs, this.options.onTiming)
+    if (this.lostSession !== null) this.notes.push(`A new Modal session was started for ${subject}: the previous one ${this.lostSession}.`)
+    this.lostSession = null
+    return this.session
+  }
+
+  private dropSession(why: string): void {
+    this.session = null
+    this.lostSession = why
+  }
+
+  private async endSession(why: string): Promise<void> {
+    await this.session?.close()
+    if (this.session !== null) this.dropSession(why)
+  }
+
+  private failureError(failure: SessionFailure, what: string, terms: PhaseTerms): ActionError {
+    const details = { stderrTail: failure.stderrTail || undefined }
+    switch (failure.kind) {
+      case 'spawn':
+        return new ActionError('ERR_MODAL_CLI_MISSING', `Could not start the Modal session with ${this.installation?.python ?? 'Python'}: ${failure.message}.`)
+      case 'client-missing':
+        return new ActionError('ERR_MODAL_CLI_MISSING', `${capitalise(failure.message)}; install it with pip install modal.`, details)
+      case 'timeout':
+        return terms.timeout(details.stderrTail)
+      case 'cancelled':
+        return new ActionError('ERR_CANCELLED', `The job was cancelled while ${terms.subject} ran; it was stopped.`, details)
+      case 'died':
+        return new ActionError(terms.failure, `The Modal session ended during ${what}: ${failure.message}.`, details)
+      case 'invalid':
+        return new ActionError('ERR_UNEXPECTED', `The Modal session broke the protocol during ${what}: ${failure.message}.`, details)
+    }
+  }
 }
 
-/** The JSON value on the last line of a command's output (where the helpers answer), or null. */
+
+function historyArgs(appName: string, environment: string): string[] {
+  return ['app', 'history', appName, '--env', environment, '--json']
+}
+
+function raisedError(raised: Raised, context: RaisedContext): ActionError {
+  const verdict = judgeRaised(raised, context)
+  const code = verdict.transient ? (context === 'preflight' ? 'ERR_PREFLIGHT_FAILED' : 'ERR_SMOKE_FAILED') : verdict.code
+  return new ActionError(code, raisedMessage(raised))
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+/** The JSON value on the last line of a command's output (where a helper answers), or null. */
 export function lastJsonLine(stdout: string): unknown {
   try {
     return JSON.parse(stdout.trimEnd().split('\n').pop() ?? '')
@@ -296,22 +339,12 @@ export function lastJsonLine(stdout: string): unknown {
   }
 }
 
-function throwIfCancelled(result: ProcessResult, what: string): void {
-  if (result.cancelled) throw new ActionError('ERR_CANCELLED', `The job was cancelled while ${what} ran; it was stopped.`, { stderrTail: tail(result.stderr) })
-}
-
 // A rollback the server will not do (a plan without rollbacks, a permission) rather than one that broke.
 function isRefusal(stderr: string): boolean {
   return /not available on|not allowed|your plan|permission denied|upgrade your/i.test(errorPanelMessage(stderr) ?? '')
 }
 
-function helperError(error: { kind: string; type?: string | null; message: string }, codes: Record<string, ErrorCode>, fallback: ErrorCode): ActionError {
-  const code = codes[error.kind] ?? fallback
-  const type = error.type ? `${error.type}: ` : ''
-  return new ActionError(code, `${type}${error.message}`)
-}
-
-function failureMessage(what: string, result: ProcessResult): string {
+function failureMessage(what: string, result: CliResult): string {
   const panel = errorPanelMessage(result.stderr)
   const lastLine = tail(result.stderr, 1, 500)
   return `${what} exited with code ${result.exitCode}: ${panel ?? (lastLine || 'no error output')}`

@@ -1,6 +1,7 @@
 // Finds the Modal client, or installs the pinned version with pip when the runner has none.
+import { accessSync, constants, readFileSync, realpathSync } from 'node:fs'
+import path from 'node:path'
 import { ActionError } from './errors.js'
-import { findOnPath, pythonForModal } from './modal-client.js'
 import { tail } from './modal-output.js'
 import { runProcess } from './process.js'
 
@@ -35,3 +36,29 @@ export async function ensureModalClient(env: NodeJS.ProcessEnv, version: string,
 
 // Where pip puts console scripts: the interpreter's own folder, and the user folder for --user installs.
 const SCRIPT_DIRS = "import os, sysconfig; print(sysconfig.get_path('scripts')); print(sysconfig.get_path('scripts', os.name + '_user'))"
+
+/** Finds an executable on PATH, as a shell would, without starting one. */
+export function findOnPath(command: string, env: NodeJS.ProcessEnv): string | null {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
+    if (dir === '') continue
+    const candidate = path.join(dir, command)
+    try {
+      accessSync(candidate, constants.X_OK)
+      return candidate
+    } catch {
+      // not here; keep looking
+    }
+  }
+  return null
+}
+
+/**
+ * The interpreter the `modal` console script runs on (its shebang): the one whose site-packages hold the SDK.
+ * A wrapper that is not a Python script (a pyenv or asdf shim) says nothing about it: then python3 on PATH.
+ */
+export function pythonForModal(modalPath: string): string {
+  const firstLine = readFileSync(realpathSync(modalPath), 'utf8').slice(0, 300).split('\n')[0]
+  const shebang = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(firstLine)
+  const interpreter = shebang && path.basename(shebang[1]) === 'env' ? shebang[2] : shebang?.[1]
+  return interpreter && /^python[0-9.]*$/.test(path.basename(interpreter)) ? interpreter : 'python3'
+}

@@ -43,7 +43,12 @@ export function jsonKey(column: string): string {
     .replace(/^_+|_+$/g, '')
 }
 
-export function parseJsonTable(text: string): Record<string, unknown>[] {
+// Some environments force colours even without a TTY (FORCE_COLOR); JSON must be read without them.
+// eslint-disable-next-line no-control-regex
+const ANSI_ESCAPE = /\x1b\[[0-9;]*[A-Za-z]/g
+
+export function parseJsonTable(output: string): Record<string, unknown>[] {
+  const text = output.replace(ANSI_ESCAPE, '')
   const start = text.indexOf('[')
   const value: unknown = JSON.parse(start === -1 ? text : text.slice(start))
   if (!Array.isArray(value) || value.some((row) => typeof row !== 'object' || row === null || Array.isArray(row))) {

@@ -4,12 +4,13 @@ import path from 'node:path'
 import { ActionError } from './errors.js'
 import { parseInputs, readRawInputs, type Settings } from './inputs.js'
 import { isSupportedClientVersion, MINIMUM_CLIENT_VERSION, ModalClient, type PreflightReport } from './modal-client.js'
-import { ensureModalClient } from './modal-install.js'
+import { ensureModalClient, type ModalInstallation } from './modal-install.js'
 import { Failures } from './phases.js'
 import { applyRegistry, readRegistryFile } from './registry.js'
 import type { RunReport } from './report.js'
 import { DEFAULT_RETRY } from './retry.js'
 import { requiredSecrets, secretCreateCommand, type SecretRequirement } from './secrets-policy.js'
+import type { SessionProcess } from './session-process.js'
 import type { Toolkit } from './toolkit.js'
 
 export function workspacePath(kit: Toolkit, relative: string): string {
@@ -58,16 +59,22 @@ export function moduleDirectory(kit: Toolkit, settings: Settings): string {
   return dir
 }
 
-export async function connectClient(kit: Toolkit, settings: Settings, deployLog: { write(line: string): void }): Promise<ModalClient> {
-  return clientFor(kit, await ensureModalClient(kit.env, settings.modalVersion, (line) => kit.info(line)), deployLog)
+/** The step's Modal client; the first check finds (or installs) the client and starts the session. */
+export function connectClient(kit: Toolkit, settings: Settings, deployLog: { write(line: string): void }, prestarted: SessionProcess | null): ModalClient {
+  return clientFor(kit, () => ensureModalClient(kit.env, settings.modalVersion, (line) => kit.info(line)), deployLog, prestarted)
 }
 
 /** The Modal client wired to a toolkit: retries reported as warnings, the deploy's output to `deployLog`. */
-export function clientFor(kit: Toolkit, installation: { modalPath: string; python: string }, deployLog: { write(line: string): void }): ModalClient {
+export function clientFor(
+  kit: Toolkit,
+  locate: () => Promise<ModalInstallation>,
+  deployLog: { write(line: string): void },
+  prestarted: SessionProcess | null = null,
+): ModalClient {
   return new ModalClient({
-    modalPath: installation.modalPath,
-    python: installation.python,
-    helperScript: path.join(kit.actionRoot, 'modal', 'action_helper.py'),
+    locate,
+    actionRoot: kit.actionRoot,
+    prestarted,
     env: kit.env,
     retry: DEFAULT_RETRY,
     hooks: {
@@ -77,11 +84,11 @@ export function clientFor(kit: Toolkit, installation: { modalPath: string; pytho
         kit.annotate('warning', 'Retrying a transient Modal failure', `Attempt ${retry} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s.`),
     },
     onOutputLine: (line) => deployLog.write(line),
-    onChildExit: (what, durationMs) => kit.debug(`child ${what} ${durationMs} ms`),
+    onTiming: (what, durationMs) => kit.debug(`modal time: ${what} ${durationMs} ms`),
   })
 }
 
-/** Token, environment, every secret and the app's history, in one client process; all missing secrets at once. */
+/** Token, environment, every secret and the app's history, through the step's Modal session; all missing secrets at once. */
 export async function runPreflight(client: ModalClient, settings: Settings, report: RunReport): Promise<PreflightReport> {
   const secrets = requiredSecrets(settings)
   const found = await client.preflight(settings.environment, settings.appName, secrets, settings.timeouts.preflight * 1000)

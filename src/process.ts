@@ -1,6 +1,6 @@
 // Runs an external command with an argument array (never a shell), a timeout that ends its whole process group,
 // and bounded output capture. Every running child is known, so a cancelled job can end them all.
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 
 export interface ProcessResult {
   exitCode: number | null
@@ -22,6 +22,7 @@ export interface ProcessOptions {
 }
 
 const MAX_CAPTURE = 4 * 1024 * 1024
+
 const running = new Set<number>()
 let cancelled = false
 
@@ -31,18 +32,36 @@ export function cancelRunningProcesses(): void {
   for (const pid of running) killGroup(pid)
 }
 
+export function isCancelled(): boolean {
+  return cancelled
+}
+
+/** Makes a child (the leader of its own process group) known to the cancel, until it closes. */
+export function trackProcess(child: ChildProcess): void {
+  const pid = child.pid
+  if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return
+  running.add(pid)
+  child.on('close', () => running.delete(pid))
+  if (cancelled) killGroup(pid)
+}
+
+/** Spawns a child that leads its own process group (so a kill ends its children too), known to the cancel. */
+export function spawnTracked(command: string, args: string[], options: SpawnOptions): ChildProcess {
+  // detached: the child leads its own process group, so a timeout can end its children too.
+  const child = spawn(command, args, { ...options, detached: true })
+  trackProcess(child)
+  return child
+}
+
 export function runProcess(command: string, args: string[], options: ProcessOptions): Promise<ProcessResult> {
   const started = Date.now()
   if (cancelled) return Promise.resolve({ exitCode: null, stdout: '', stderr: '', timedOut: false, cancelled: true, durationMs: 0 })
   return new Promise((resolve, reject) => {
-    // detached: the child leads its own process group, so a timeout can end its children too.
-    const child = spawn(command, args, {
+    const child = spawnTracked(command, args, {
       cwd: options.cwd,
       env: options.env,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      detached: true,
     })
-    if (child.pid !== undefined) running.add(child.pid)
     const captured = { stdout: '', stderr: '' }
     const partial = { stdout: '', stderr: '' }
     let timedOut = false
@@ -67,7 +86,6 @@ export function runProcess(command: string, args: string[], options: ProcessOpti
     })
     child.on('close', (code) => {
       clearTimeout(timer)
-      if (child.pid !== undefined) running.delete(child.pid)
       for (const stream of ['stdout', 'stderr'] as const) {
         if (options.onLine && partial[stream] !== '') options.onLine(partial[stream], stream)
       }
@@ -81,7 +99,7 @@ export function runProcess(command: string, args: string[], options: ProcessOpti
   })
 }
 
-function killGroup(pid: number | undefined): void {
+export function killGroup(pid: number | undefined): void {
   if (pid === undefined) return
   try {
     process.kill(-pid, 'SIGKILL')

@@ -58,6 +58,8 @@ export interface RunReport {
   secretsFound: string[]
   phases: PhaseRecord[]
   errors: ReportedError[]
+  /** What the reader should know that is not an error (a Modal session that had to be started again). */
+  notes: string[]
   durationMs: number
 }
 
@@ -85,6 +87,7 @@ export function emptyReport(): RunReport {
     secretsFound: [],
     phases: [],
     errors: [],
+    notes: [],
     durationMs: 0,
   }
 }
@@ -190,6 +193,9 @@ export function renderSummary(report: RunReport): string {
       if (error.command) lines.push(`  Command: ${code(error.command)}`)
       if (error.stderrTail) lines.push('', '  ```text', ...error.stderrTail.replace(/```/g, "'''").split('\n').map((l) => `  ${l}`), '  ```')
     }
+  }
+  if (report.notes.length > 0) {
+    lines.push('', '### Notes', '', ...report.notes.map((note) => `- ${cell(note)}`))
   }
   if (report.smokeStatus === 'passed' && report.smokeOutput !== null) {
     lines.push('', '<details><summary>Smoke output</summary>', '', '```json', truncate(JSON.stringify(report.smokeOutput, null, 2), 4000).replace(/```/g, "'''"), '```', '', '</details>')

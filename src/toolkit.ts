@@ -1,9 +1,8 @@
 // The runner-facing edge: everything the action says to GitHub goes through this interface, so the flow in
 // main.ts can be tested with a recording fake and the bundle talks to @actions/core.
 import { randomUUID } from 'node:crypto'
-import { realpathSync } from 'node:fs'
-import path from 'node:path'
 import * as core from '@actions/core'
+import { bundleRoot } from './bundle-root.js'
 
 export interface Toolkit {
   env: NodeJS.ProcessEnv
@@ -52,10 +51,6 @@ function commandFence() {
 }
 
 /** The folder above dist/ (it holds modal/), found from the running bundle even through a symlink (npx, .bin). */
-export function bundleRoot(): string {
-  return path.resolve(path.dirname(realpathSync(process.argv[1] ?? '.')), '..')
-}
-
 export function runnerToolkit(): Toolkit {
   const fence = commandFence()
   const command = <A extends unknown[]>(write: (...args: A) => void) => (...args: A) => {

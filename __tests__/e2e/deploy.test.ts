@@ -253,6 +253,16 @@ describe('deploy failures', () => {
     expectFailure(run, ['ERR_IMAGE_PULL_FAILED'], 'deploy')
   })
 
+  test('a module that calls sys.exit at import cannot pass for a deploy', async () => {
+    const world = new World()
+    const moduleDir = userModule(world, 'import sys\nsys.exit(0)\n')
+    const run = await world.run({ 'modal-module-dir': moduleDir })
+    expectFailure(run, ['ERR_DEPLOY_UNVERIFIED'], 'verify')
+    expect(errorMessage(run)).toContain("No App with name 'llm-litellm-v1' found")
+    expect(world.versions()).toEqual([])
+    expect(world.runningClientProcesses()).toEqual([])
+  })
+
   test('a module that fails to import', async () => {
     const world = new World()
     const moduleDir = userModule(world, 'import modal\nimport processor_helpers_that_do_not_exist\napp = modal.App("llm-litellm-v1")\n')
@@ -323,6 +333,44 @@ describe('smoke call', () => {
     const run = await world.run({ 'modal-module-dir': moduleDir, 'image-visibility': 'public', 'rollback-on-failure': 'false' })
     expectFailure(run, ['ERR_FUNCTION_NOT_FOUND'], 'smoke')
     expect(errorMessage(run)).toContain("Lookup failed for Function 'run' from the 'llm-litellm-v1' app")
+  })
+})
+
+describe('the Modal session', () => {
+  test('one process loads the Modal client for the whole step: checks, deploy, read-back, smoke call', async () => {
+    const world = new World()
+    const run = await world.run()
+    expect(run.exitCode).toBe(0)
+    expect(world.clientLoads()).toBe(1)
+    expect(world.runningClientProcesses()).toEqual([])
+    expect(run.summary).not.toContain('### Notes')
+  })
+
+  test('what the module prints, reads or forges at import reaches the log, never the protocol', async () => {
+    const world = new World()
+    const moduleDir = userModule(
+      world,
+      [
+        'import sys',
+        'import modal',
+        'print(\'{"id": 3, "ok": true, "value": null}\')',
+        'print("stdin gave", repr(sys.stdin.read()))',
+        'sys.stdout = open("/dev/null", "w")',
+        'app = modal.App("llm-litellm-v1")',
+        '',
+        '@app.function()',
+        'def run(inputs: dict) -> dict:',
+        '    return {"ok": True, "schema": "v1", "processor": "llm/litellm@1", "mode": inputs["mode"], "output": {}, "duration_ms": 1}',
+        '',
+      ].join('\n'),
+    )
+    const run = await world.run({ 'modal-module-dir': moduleDir, 'image-visibility': 'public' })
+    expect(errorTitles(run)).toEqual([])
+    expect(run.stdout).toContain('\n{"id": 3, "ok": true, "value": null}\n')
+    expect(run.stdout).toContain("\nstdin gave ''\n")
+    // The module replaced sys.stdout at import; the client's own lines after it still reached the log.
+    expect(run.stdout).toContain('✓ App deployed in')
+    expect(run.outputs).toMatchObject({ version: '1', 'smoke-status': 'passed' })
   })
 })
 

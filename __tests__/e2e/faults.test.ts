@@ -188,6 +188,32 @@ describe('timeouts and cancellation', () => {
     expect(run.annotations.filter((a) => a.title === 'Retrying a transient Modal failure')).toHaveLength(1)
   })
 
+  test('a smoke call past smoke-timeout: the rollback gets a new Modal session, and the summary says so', async () => {
+    const world = await worldWithLiveVersion()
+    world.emulator.addFault('sdk:function.remote', 'hang', { times: 1 })
+    const loadsBefore = world.clientLoads()
+    const run = await world.run({ 'smoke-timeout': '3' }, { GITHUB_RUN_ID: '2006' })
+    expectFailure(run, ['ERR_SMOKE_TIMEOUT', 'ERR_ROLLED_BACK'], 'smoke')
+    expect(run.summary).toContain(
+      '### Notes\n\n- A new Modal session was started for modal app logs: the previous one was stopped when the smoke call ran past its deadline.',
+    )
+    expect(world.clientLoads() - loadsBefore).toBe(2)
+    expect(world.versions().map((v) => v.version)).toEqual([1, 2, 3])
+    expect(world.runningClientProcesses()).toEqual([])
+  })
+
+  test.each([
+    ['preflight', 'sdk:environment', 'Preflight'],
+    ['smoke', 'sdk:function.remote', 'Calling llm-litellm-v1.run'],
+  ])('a job cancelled during the %s stops the session and still reports what happened', async (phase, target, marker) => {
+    const world = new World()
+    world.emulator.addFault(target, 'hang')
+    const run = await world.run({}, {}, { cancelWhenStdoutIncludes: marker })
+    expectFailure(run, ['ERR_CANCELLED'], phase)
+    expect(run.outputs['app-name']).toBe('llm-litellm-v1')
+    expect(world.runningClientProcesses()).toEqual([])
+  })
+
   test('a cancelled job stops the running deploy and still reports what happened', async () => {
     const world = new World()
     world.emulator.addFault('deploy', 'hang')

@@ -1,7 +1,7 @@
 // A fresh local Modal world for one end-to-end test: the emulator with environments main and dev, the reference
 // image pushed as a private GHCR image, the dev secrets created; and the bundled action run as the runner runs it.
 import { expect } from '@jest/globals'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { Emulator, OPENAI_KEY, REFERENCE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
 import { runAction, type ActionRun } from '../../scripts/lib/runner-harness.mjs'
@@ -51,6 +51,12 @@ export class World {
         }
       })
       .map(Number)
+  }
+
+  /** How many processes loaded the Modal client since the world was made (the emulator logs each; containers not). */
+  clientLoads(): number {
+    const log = path.join(this.emulator.home, 'client-loads.log')
+    return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0
   }
 
   /** Versions of an app as the emulator holds them (empty when never deployed). */

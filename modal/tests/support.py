@@ -1,7 +1,6 @@
 """Paths shared by the tests and a fake `modal` package that records what the code asks of it."""
 
 import contextlib
-import json
 import sys
 import types
 from pathlib import Path
@@ -20,24 +19,18 @@ IMAGE_REF = f"ghcr.io/acme/llm-litellm:1.0.0@{DIGEST}"
 
 
 def fake_exception_module() -> types.ModuleType:
-    """The exception classes of modal.exception that the code relies on, with the real hierarchy."""
+    """The exception classes of modal.exception that modal_app.py relies on, with the real hierarchy."""
     module = types.ModuleType("modal.exception")
 
     class Error(Exception):
         pass
 
-    class TimeoutError(Error):  # noqa: A001 - modal.exception shadows the builtin name too
+    class NotFoundError(Error):
         pass
 
-    classes = {"Error": Error, "TimeoutError": TimeoutError}
-    for name in ("AuthError", "NotFoundError", "InvalidError", "ServiceError", "ConnectionError", "RemoteError",
-                 "ExecutionError", "ResourceExhaustedError"):
-        classes[name] = type(name, (Error,), {})
-    classes["ConflictError"] = type("ConflictError", (classes["InvalidError"],), {})
-    classes["FunctionTimeoutError"] = type("FunctionTimeoutError", (TimeoutError,), {})
-    for name, cls in classes.items():
+    for cls in (Error, NotFoundError):
         cls.__module__ = "modal.exception"
-        setattr(module, name, cls)
+        setattr(module, cls.__name__, cls)
     return module
 
 
@@ -48,13 +41,7 @@ class FakeModal:
         self.exception = fake_exception_module()
         self.version = "1.5.4"
         self.local = True
-        self.token_error: Exception | None = None
-        self.environments = {"dev", "main"}
         self.secret_errors: dict[str, Exception] = {}
-        self.apps: dict[str, str] = {}
-        self.history_rows: list[dict] = []
-        self.history_output: str | None = None  # printed instead of history_rows when set
-        self.remote_outcome: object = None
         self.calls: list[tuple] = []
 
     def not_found(self, message: str) -> Exception:
@@ -73,21 +60,6 @@ class FakeModal:
         modal.exception = self.exception
         modal.is_local = lambda: fake.local
 
-        @contextlib.contextmanager
-        def enable_output():
-            fake.calls.append(("enable_output",))
-            yield
-
-        modal.enable_output = enable_output
-
-        class Client:
-            @staticmethod
-            def from_env():
-                fake.calls.append(("Client.from_env",))
-                if fake.token_error:
-                    raise fake.token_error
-                return Client()
-
         class Lazy:
             """A lazily loaded object: `hydrate()` performs the lookup."""
 
@@ -97,16 +69,6 @@ class FakeModal:
             def hydrate(self):
                 self._load()
                 return self
-
-        class Environment:
-            @staticmethod
-            def from_name(name):
-                def load():
-                    fake.calls.append(("Environment.hydrate", name))
-                    if name not in fake.environments:
-                        raise fake.exception.InvalidError(f"Environment '{name}' not found")
-
-                return Lazy(load)
 
         class Secret(Lazy):
             @staticmethod
@@ -140,7 +102,6 @@ class FakeModal:
             def __init__(self, name=None):
                 self.name = name
                 self.functions = {}
-                self.app_id = None
 
             def function(self, **options):
                 def register(function):
@@ -149,50 +110,6 @@ class FakeModal:
 
                 return register
 
-            @staticmethod
-            def lookup(name, *, environment_name=None):
-                fake.calls.append(("App.lookup", name, environment_name))
-                if fake.token_error:
-                    raise fake.token_error
-                if name not in fake.apps:
-                    raise fake.not_found(f"App '{name}' not found in environment '{environment_name}'")
-                app = App(name)
-                app.app_id = fake.apps[name]
-                return app
-
-        class Function:
-            def __init__(self, app_name, name):
-                self.app_name, self.name = app_name, name
-
-            @staticmethod
-            def from_name(app_name, name, *, environment_name=None, **options):
-                fake.calls.append(("Function.from_name", app_name, name, environment_name, options))
-                return Function(app_name, name)
-
-            def remote(self, payload):
-                fake.calls.append(("Function.remote", payload))
-                if isinstance(fake.remote_outcome, BaseException):
-                    raise fake.remote_outcome
-                return fake.remote_outcome
-
-        for cls in (Client, Environment, Secret, Image, App, Function):
+        for cls in (Secret, Image, App):
             setattr(modal, cls.__name__, cls)
-
-        cli = types.ModuleType("modal.cli")
-        entry_point = types.ModuleType("modal.cli.entry_point")
-
-        class EntrypointCli:
-            @staticmethod
-            def main(args, standalone_mode=True):
-                fake.calls.append(("cli", list(args), standalone_mode))
-                print(fake.history_output or json.dumps(fake.history_rows, indent=2))
-
-        entry_point.entrypoint_cli = EntrypointCli()
-        cli.entry_point = entry_point
-        modal.cli = cli
-        return {
-            "modal": modal,
-            "modal.exception": self.exception,
-            "modal.cli": cli,
-            "modal.cli.entry_point": entry_point,
-        }
+        return {"modal": modal, "modal.exception": self.exception}

@@ -1,0 +1,255 @@
+"""The Modal session: one process per step that loads the Modal client once and does every Modal operation.
+
+    python3 session.py MODAL_BIN_DIR   (started by src/modal-session.ts; protocol in docs/internals.md)
+
+Requests arrive as JSON lines on fd 3, answers leave as JSON lines on fd 4, so that stdout and stderr carry only
+what the client and the user's module print (the deploy's output), exactly as `modal deploy` would. The first
+line on fd 4 is the handshake. The session holds no policy: it reports what the client returned or raised, with
+the exception's type chain and text; retries, error codes and messages are decided by the caller.
+Nothing here reads a secret's value.
+"""
+
+import io
+import json
+import os
+import sys
+import traceback
+
+PROTOCOL = 1
+REQUEST_FD, ANSWER_FD = 3, 4
+# What a `cli` answer keeps of each stream: the end, where the outcome and the error panel are.
+CAPTURE_LIMIT = 1024 * 1024
+
+
+class BadRequest(ValueError):
+    """The request does not fit the protocol: a bug on the caller's side, reported as such."""
+
+
+def raised(error: BaseException, stage: str | None = None) -> dict:
+    """What the client raised, as facts: the type, every class it is an instance of, and its text."""
+    chain = [f"{cls.__module__}.{cls.__qualname__}" for cls in type(error).__mro__]
+    return {"type": type(error).__name__, "chain": chain, "message": str(error), "stage": stage}
+
+
+class Raised(Exception):
+    """What the client raised during a stage of an operation (the caller must know which stage failed)."""
+
+    def __init__(self, error: Exception, stage: str):
+        super().__init__(str(error))
+        self.error, self.stage = error, stage
+
+
+def field(request: dict, name: str, kind: type, *, optional: bool = False):
+    value = request.get(name)
+    if value is None and optional:
+        return None
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise BadRequest(f"'{name}' must be of type {kind.__name__}")
+    return value
+
+
+# --- streams ----------------------------------------------------------------------------------------------------
+
+
+class Tee(io.TextIOBase):
+    """A text stream that writes through to the session's real stream (live output for the caller) and keeps the
+    last CAPTURE_LIMIT characters for the answer. Not a terminal, like the runner's pipes."""
+
+    def __init__(self, target):
+        super().__init__()
+        self.target = target
+        self.chunks: list[str] = []
+        self.size = 0
+
+    @property
+    def encoding(self):
+        return "utf-8"
+
+    def writable(self):
+        return True
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        return self.target.fileno()
+
+    def write(self, text):
+        self.target.write(text)
+        self.chunks.append(text)
+        self.size += len(text)
+        if self.size > 2 * CAPTURE_LIMIT:
+            self.chunks = [self.captured()]
+            self.size = len(self.chunks[0])
+        return len(text)
+
+    def flush(self):
+        self.target.flush()
+
+    def captured(self) -> str:
+        return "".join(self.chunks)[-CAPTURE_LIMIT:]
+
+
+# --- the operations ---------------------------------------------------------------------------------------------
+
+
+class Session:
+    def __init__(self, modal):
+        self.modal = modal
+
+    def authenticate(self, request: dict):
+        self.modal.Client.from_env()
+        return None
+
+    def environment(self, request: dict):
+        self.modal.Environment.from_name(field(request, "name", str)).hydrate()
+        return None
+
+    def secret(self, request: dict):
+        keys = field(request, "required_keys", list)
+        if not all(isinstance(key, str) for key in keys):
+            raise BadRequest("'required_keys' must be a list of strings")
+        environment = field(request, "environment", str)
+        self.modal.Secret.from_name(field(request, "name", str), environment_name=environment, required_keys=keys).hydrate()
+        return None
+
+    def app(self, request: dict):
+        app = self.modal.App.lookup(field(request, "name", str), environment_name=field(request, "environment", str))
+        return {"app_id": app.app_id}
+
+    def call(self, request: dict):
+        """Looks the function up (stage `lookup`), then calls it once (stage `call`): the caller must know which
+        failed, since a failure of the call itself may have run the processor."""
+        version = field(request, "version", int, optional=True)
+        pin = {} if version is None else {"version": version}
+        lookup = (field(request, "app", str), field(request, "function", str), field(request, "environment", str))
+        try:
+            function = self.modal.Function.from_name(lookup[0], lookup[1], environment_name=lookup[2], **pin).hydrate()
+        except Exception as error:
+            raise Raised(error, "lookup") from None
+        try:
+            return function.remote(request.get("payload", {}))
+        except Exception as error:
+            raise Raised(error, "call") from None
+
+    def cli(self, request: dict):
+        """`modal <args>` in this process, through the CLI's own entry point (what `python -m modal` runs), with
+        cwd, argv and environment as the command would have them; stdout, stderr and the exit code as facts.
+        Whatever the command changes of the process (environment, cwd, argv, sys.path, streams) is put back."""
+        args = field(request, "args", list)
+        extra_env = request.get("env") or {}
+        if not all(isinstance(arg, str) for arg in args) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in extra_env.items()
+        ):
+            raise BadRequest("'args' must be strings and 'env' a map of strings")
+        cwd = field(request, "cwd", str, optional=True)
+        from modal.__main__ import main as modal_main
+
+        saved = (dict(os.environ), os.getcwd(), sys.argv, list(sys.path), sys.stdout, sys.stderr)
+        out, err = Tee(sys.stdout), Tee(sys.stderr)
+        try:
+            os.environ.update(extra_env)
+            if cwd is not None:
+                os.chdir(cwd)
+            sys.argv = ["modal", *args]
+            sys.stdout, sys.stderr = out, err
+            exit_code = run_like_a_process(modal_main)
+        finally:
+            out.flush()
+            err.flush()
+            environ, cwd_before, sys.argv, sys.path[:], sys.stdout, sys.stderr = saved
+            os.environ.clear()
+            os.environ.update(environ)
+            os.chdir(cwd_before)
+        return {"exit_code": exit_code, "stdout": out.captured(), "stderr": err.captured()}
+
+
+def run_like_a_process(entry_point) -> int:
+    """The exit code a process running `entry_point` would have had: SystemExit as Python maps it, and an
+    uncaught exception printed as a traceback with code 1."""
+    try:
+        entry_point()
+        return 0
+    except SystemExit as exit_request:
+        code = exit_request.code
+        if code is None:
+            return 0
+        if isinstance(code, int):
+            return code
+        print(code, file=sys.stderr)
+        return 1
+    except BaseException:  # noqa: BLE001 - a process would print it and exit 1; so does the session
+        traceback.print_exc()
+        return 1
+
+
+OPERATIONS = ("authenticate", "environment", "secret", "app", "call", "cli")
+
+
+def answer(session: Session, line: bytes) -> dict:
+    try:
+        request = json.loads(line)
+    except ValueError as error:
+        return {"id": None, "bad_request": f"not JSON: {error}"}
+    request_id = request.get("id") if isinstance(request, dict) else None
+    if not isinstance(request, dict) or not isinstance(request_id, int) or request.get("op") not in OPERATIONS:
+        return {"id": request_id, "bad_request": f"a request needs an integer 'id' and an 'op' of {', '.join(OPERATIONS)}"}
+    try:
+        return {"id": request_id, "ok": True, "value": getattr(session, request["op"])(request)}
+    except BadRequest as error:
+        return {"id": request_id, "bad_request": str(error)}
+    except Raised as error:
+        return {"id": request_id, "ok": False, "raised": raised(error.error, stage=error.stage)}
+    except Exception as error:  # noqa: BLE001 - what the client raised is the answer
+        return {"id": request_id, "ok": False, "raised": raised(error)}
+
+
+def load_client():
+    """`import modal` once for the whole session; the handshake says what it loaded (or why it could not)."""
+    try:
+        import modal
+        import modal.exception
+    except Exception as error:  # noqa: BLE001 - a broken install fails in many ways; all mean "no client"
+        return None, raised(error)
+    if not hasattr(modal, "App"):
+        where = getattr(modal, "__file__", "?")
+        return None, raised(ImportError(f"the 'modal' package at {where} is not Modal's client (it has no modal.App)"))
+    return modal, None
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: session.py MODAL_BIN_DIR  (requests on fd 3, answers on fd 4)", file=sys.stderr)
+        return 2
+    # As for the `modal` console script, the first import path is the folder of the script, not this one.
+    sys.path[0] = argv[0]
+    requests, answers = os.fdopen(REQUEST_FD, "rb"), os.fdopen(ANSWER_FD, "wb", buffering=0)
+    # Nothing the client or the module starts may inherit the protocol pipes.
+    os.set_inheritable(REQUEST_FD, False)
+    os.set_inheritable(ANSWER_FD, False)
+
+    def send(message: dict) -> None:
+        # Live output first, so it reaches the caller before the answer does.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        try:
+            line = json.dumps(message, default=str)
+        except ValueError as error:  # a value JSON cannot hold (a cycle): say so instead of dying
+            line = json.dumps({"id": message.get("id"), "ok": False, "raised": raised(error, stage="answer")})
+        answers.write(line.encode() + b"\n")
+
+    modal, import_error = load_client()
+    python = ".".join(map(str, sys.version_info[:3]))
+    client_version = getattr(modal, "__version__", None) if modal else None
+    send({"protocol": PROTOCOL, "python": python, "client_version": client_version, "import_error": import_error})
+    if modal is None:
+        return 0
+    session = Session(modal)
+    for line in requests:
+        if line.strip():
+            send(answer(session, line))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,7 @@
+// Where the running bundle lives: the action's (or the CLI package's) folder, the parent of dist/, which holds modal/.
+import { realpathSync } from 'node:fs'
+import path from 'node:path'
+
+export function bundleRoot(): string {
+  return path.resolve(path.dirname(realpathSync(process.argv[1] ?? '.')), '..')
+}
