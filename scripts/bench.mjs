@@ -1,7 +1,7 @@
 // `npm run bench`: what the action itself costs, measured against the local Modal emulator, next to a plain shell
 // script making the calls a hand-written workflow would (deploy, then one smoke call). Prints figures and budgets.
 import { spawnSync } from 'node:child_process'
-import { readFileSync, statSync, writeFileSync, existsSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import path from 'node:path'
 import { Emulator, REFERENCE_PROCESSOR, REPO_ROOT } from './lib/emulator.mjs'
 import { runAction } from './lib/runner-harness.mjs'
@@ -10,18 +10,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 7)
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 const ms = (value) => `${value.toFixed(0)} ms`
 
-/** Processes that loaded the Modal client (the emulator logs each one, containers excluded). */
-function clientLoads(emulator) {
-  const log = path.join(emulator.home, 'client-loads.log')
-  return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0
-}
-
-function resetLoads(emulator) {
-  writeFileSync(path.join(emulator.home, 'client-loads.log'), '')
-}
-
 async function actionRun(emulator, imageRef, inputs) {
-  resetLoads(emulator)
+  emulator.resetClientLoads()
   const run = await runAction({
     actionDir: REPO_ROOT,
     inputs: { 'processor-ref': REFERENCE_PROCESSOR.ref, 'image-ref': imageRef, 'modal-environment': 'dev', ...inputs },
@@ -31,7 +21,7 @@ async function actionRun(emulator, imageRef, inputs) {
   // The action logs the time its Modal session took to start and to answer each request (::debug::modal time: …);
   // its own time is the rest.
   const modalMs = [...run.stdout.matchAll(/^::debug::modal time: .* (\d+) ms$/gm)].reduce((sum, m) => sum + Number(m[1]), 0)
-  return { wallMs: run.wallMs, ownMs: run.wallMs - modalMs, loads: clientLoads(emulator) }
+  return { wallMs: run.wallMs, ownMs: run.wallMs - modalMs, loads: emulator.clientLoads() }
 }
 
 const SMOKE = `import json, sys, modal
@@ -39,7 +29,7 @@ fn = modal.Function.from_name("llm-litellm-v1", "run", environment_name="dev")
 print(json.dumps(fn.remote({"schema": "v1", "mode": "mock", "params": {"messages": [{"role": "user", "content": "test"}]}})))`
 
 function shellRun(emulator, imageRef) {
-  resetLoads(emulator)
+  emulator.resetClientLoads()
   const script = `set -e
 cd "${path.join(REPO_ROOT, 'modal')}"
 PROCESSOR_REF=llm/litellm@1 IMAGE_REF='${imageRef}' TOOL_SECRETS=OPENAI_API_KEY modal deploy -m modal_app --env dev >/dev/null
@@ -47,7 +37,7 @@ python3 -c '${SMOKE}' >/dev/null`
   const started = performance.now()
   const result = spawnSync('bash', ['-c', script], { env: { ...process.env, ...emulator.env }, encoding: 'utf8' })
   if (result.status !== 0) throw new Error(`the shell baseline failed:\n${result.stderr}`)
-  return { wallMs: performance.now() - started, loads: clientLoads(emulator) }
+  return { wallMs: performance.now() - started, loads: emulator.clientLoads() }
 }
 
 function coldStart() {

@@ -16,13 +16,30 @@ interface CliRun {
   stderr: string
 }
 
-function cli(args: string[], options: { env?: Record<string, string>; cwd?: string; executable?: string } = {}): Promise<CliRun> {
+/** Runs the CLI; `interruptWhen` sends SIGINT (Ctrl-C) once the output so far satisfies it. */
+function cli(
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string; executable?: string; interruptWhen?: (output: string) => boolean } = {},
+): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(options.executable ?? CLI, args, { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (c) => (stdout += c))
-    child.stderr.on('data', (c) => (stderr += c))
+    let interrupted = false
+    const watch = () => {
+      if (!interrupted && options.interruptWhen?.(stdout + stderr)) {
+        interrupted = true
+        child.kill('SIGINT')
+      }
+    }
+    child.stdout.on('data', (c) => {
+      stdout += c
+      watch()
+    })
+    child.stderr.on('data', (c) => {
+      stderr += c
+      watch()
+    })
     child.on('close', (status) => resolve({ status, stdout, stderr }))
   })
 }
@@ -103,6 +120,29 @@ describe('modal-processor with the emulator', () => {
     const result = JSON.parse(run.stdout)
     expect(result).toMatchObject({ ok: true, mode: 'mock', processor: 'llm/litellm@1' })
     expect(JSON.stringify(result.output)).toContain('ping')
+  })
+
+  test('one Modal session per command: run --adapter modal loads the client once', async () => {
+    const before = emulator.clientLoads()
+    const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'modal', '--env', 'dev'], { env })
+    expect(run.status).toBe(0)
+    expect(emulator.clientLoads() - before).toBe(1)
+  })
+
+  test('logs --follow streams until Ctrl-C, which ends the session and leaves nothing running', async () => {
+    const run = await cli(['logs', '--env', 'dev', '--ref', 'llm/litellm@1', '--follow'], { env, cwd: repo, interruptWhen: (output) => output.length > 0 })
+    expect(run.status).toBe(130)
+    expect(run.stdout.length).toBeGreaterThan(0)
+    expect(run.stderr).toBe('')
+    expect(emulator.runningProcesses()).toEqual([])
+  })
+
+  test('Ctrl-C on a hung deploy stops the session: ERR_CANCELLED, nothing running behind the CLI', async () => {
+    emulator.addFault('deploy', 'hang', { times: 1 })
+    const run = await cli(['deploy', '--env', 'dev', '--ref', 'llm/litellm@1'], { env, cwd: repo, interruptWhen: (output) => output.includes('Running: modal deploy') })
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('ERR_CANCELLED')
+    expect(emulator.runningProcesses()).toEqual([])
   })
 
   test('run --adapter modal for an app never deployed: function not found', async () => {

@@ -1,7 +1,7 @@
 // A fresh local Modal world for one end-to-end test: the emulator with environments main and dev, the reference
 // image pushed as a private GHCR image, the dev secrets created; and the bundled action run as the runner runs it.
 import { expect } from '@jest/globals'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { Emulator, OPENAI_KEY, REFERENCE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
 import { runAction, type ActionRun } from '../../scripts/lib/runner-harness.mjs'
@@ -37,26 +37,13 @@ export class World {
     return run
   }
 
-  /** Processes still running that were started for this world's emulator (its home is in their environment). */
+  /** Processes still running that were started for this world's emulator. */
   runningClientProcesses(): number[] {
-    return readdirSync('/proc')
-      .filter((entry) => /^\d+$/.test(entry))
-      .filter((pid) => {
-        try {
-          const environ = readFileSync(`/proc/${pid}/environ`, 'utf8')
-          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-          return environ.includes(`MODAL_EMULATOR_HOME=${this.emulator.home}\0`) && !/\) Z /.test(stat)
-        } catch {
-          return false
-        }
-      })
-      .map(Number)
+    return this.emulator.runningProcesses()
   }
 
-  /** How many processes loaded the Modal client since the world was made (the emulator logs each; containers not). */
   clientLoads(): number {
-    const log = path.join(this.emulator.home, 'client-loads.log')
-    return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0
+    return this.emulator.clientLoads()
   }
 
   /** Versions of an app as the emulator holds them (empty when never deployed). */

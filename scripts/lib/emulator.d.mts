@@ -20,5 +20,8 @@ export class Emulator {
   prepareEnvironment(environment: string): void
   addFault(target: string, action: string, options?: { times?: number; message?: string; seconds?: number }): void
   state(): EmulatorState
+  clientLoads(): number
+  resetClientLoads(): void
+  runningProcesses(): number[]
   static plantedSecretValues(): string[]
 }

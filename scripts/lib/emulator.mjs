@@ -1,7 +1,7 @@
 // Drives the local Modal emulator (emulator/) for the demo, the end-to-end tests and the benchmark: a fresh state
 // directory, the reference image in its registry, secrets, and fault rules.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -76,6 +76,32 @@ export class Emulator {
   /** Apps, versions and secret names (never values) as the emulator holds them. */
   state() {
     return JSON.parse(this.admin('state', '--json'))
+  }
+
+  /** How many processes have loaded the Modal client (the emulator logs each one; containers not). */
+  clientLoads() {
+    const log = path.join(this.home, 'client-loads.log')
+    return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0
+  }
+
+  resetClientLoads() {
+    writeFileSync(path.join(this.home, 'client-loads.log'), '')
+  }
+
+  /** Processes still running that were started for this emulator (its home is in their environment). */
+  runningProcesses() {
+    return readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => {
+        try {
+          const environ = readFileSync(`/proc/${pid}/environ`, 'utf8')
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+          return environ.includes(`MODAL_EMULATOR_HOME=${this.home}\0`) && !/\) Z /.test(stat)
+        } catch {
+          return false
+        }
+      })
+      .map(Number)
   }
 
   /** The secret values planted in this emulator, for tests that prove none of them leaks. */
