@@ -5,7 +5,6 @@ import { terminalToolkit } from './cli-toolkit.js'
 import { ActionError, ERROR_CATALOG } from './errors.js'
 import { DEFAULT_MODAL_VERSION, DEFAULT_SMOKE_PARAMS, INPUT_NAMES, type RawInputs } from './inputs.js'
 import { runAction } from './main.js'
-import { lastJsonLine } from './modal-client.js'
 import { findOnPath, pythonForModal } from './modal-install.js'
 import { modalAppNameFromRef } from './naming.js'
 import { runProcess } from './process.js'
@@ -294,4 +293,13 @@ function localCommandFromRegistry(flags: Flags, ref: string): string {
     throw new ActionError('ERR_REGISTRY_ENTRY_MISSING', `--processor is not given and ${file} has no processors["${ref}"].local_command for the local adapter.`)
   }
   return path.resolve(path.dirname(file), entry.local_command)
+}
+
+/** The JSON value on the last line of a command's output (where the local runner answers), or null. */
+function lastJsonLine(stdout: string): unknown {
+  try {
+    return JSON.parse(stdout.trimEnd().split('\n').pop() ?? '')
+  } catch {
+    return null
+  }
 }

@@ -5,7 +5,7 @@ import { ActionError, type ErrorCode } from './errors.js'
 import { classifyDeployFailure, errorPanelMessage, isTransient, parseDeployOutput, parseHistory, tail, type DeployOutput, type HistoryRow } from './modal-output.js'
 import type { ModalInstallation } from './modal-install.js'
 import { isNotFound, judgeRaised, raisedMessage, readSecretLookup, type RaisedContext } from './modal-raised.js'
-import { ModalSession, SessionFailure, type Operation, type Outcome, type Raised } from './modal-session.js'
+import { ModalSession, requestLabel, SessionFailure, type Operation, type Outcome, type Raised } from './modal-session.js'
 import { SessionProcess, sessionOptions } from './session-process.js'
 import { withRetries, type RetryHooks, type RetryPolicy } from './retry.js'
 import type { SecretRequirement } from './secrets-policy.js'
@@ -215,7 +215,7 @@ export class ModalClient {
 
   /** An SDK operation, retried while what it raised is transient (never a started call) and time is left. */
   private sdk<Op extends Operation>(op: Op, args: Record<string, unknown>, terms: PhaseTerms, context: RaisedContext): Promise<Outcome<Op>> {
-    return this.retrying(op, terms, () => this.ask(op, args, terms, {}), (outcome) =>
+    return this.retrying(requestLabel(op, args), terms, () => this.ask(op, args, terms, {}), (outcome) =>
       !outcome.ok && judgeRaised(outcome.raised, context).transient ? tail(raisedMessage(outcome.raised), 1, 200) : null,
     )
   }
@@ -227,7 +227,7 @@ export class ModalClient {
     how: { cwd?: string; env?: Record<string, string>; onLine?: (line: string, stream: 'stdout' | 'stderr') => void; beforeAttempt?: () => Promise<void> },
   ): Promise<CliResult> {
     const outcome = await this.retrying(
-      `modal ${args[0]}`,
+      requestLabel('cli', { args }),
       terms,
       async () => {
         await how.beforeAttempt?.()
@@ -264,7 +264,7 @@ export class ModalClient {
     try {
       return await session.request(op, args, { timeoutMs: Math.max(1, terms.deadline - Date.now()), onLine: how.onLine })
     } catch (error) {
-      if (error instanceof SessionFailure && error.kind !== 'invalid') {
+      if (error instanceof SessionFailure && error.kind !== 'refused') {
         this.dropSession(error.kind === 'timeout' ? `was stopped when ${terms.subject} ran past its deadline` : `ended while ${terms.subject} ran`)
       }
       throw error
@@ -311,6 +311,8 @@ export class ModalClient {
         return new ActionError(terms.failure, `The Modal session ended during ${what}: ${failure.message}.`, details)
       case 'invalid':
         return new ActionError('ERR_UNEXPECTED', `The Modal session broke the protocol during ${what}: ${failure.message}.`, details)
+      case 'refused':
+        return new ActionError('ERR_UNEXPECTED', `The action sent the Modal session a request it could not read (${what}): ${failure.message}.`)
     }
   }
 }
@@ -328,15 +330,6 @@ function raisedError(raised: Raised, context: RaisedContext): ActionError {
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
-}
-
-/** The JSON value on the last line of a command's output (where a helper answers), or null. */
-export function lastJsonLine(stdout: string): unknown {
-  try {
-    return JSON.parse(stdout.trimEnd().split('\n').pop() ?? '')
-  } catch {
-    return null
-  }
 }
 
 // A rollback the server will not do (a plan without rollbacks, a permission) rather than one that broke.

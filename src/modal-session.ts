@@ -48,10 +48,12 @@ export type SessionFailureKind =
   | 'cancelled'
   /** The process exited, closed the protocol pipe or wrote something that is not a protocol line. */
   | 'died'
-  /** A protocol line that fails its schema, or a request the session called malformed. */
+  /** A protocol line that fails its schema (the session is ended). */
   | 'invalid'
+  /** A request the session called malformed (a bug here; the session goes on). */
+  | 'refused'
 
-/** The session could not answer. It has been ended (except for a refused request); a new one may be started. */
+/** The session could not answer. It has been ended (except for a `refused` request); a new one may be started. */
 export class SessionFailure extends Error {
   constructor(
     readonly kind: SessionFailureKind,
@@ -61,6 +63,13 @@ export class SessionFailure extends Error {
     super(message)
     this.name = 'SessionFailure'
   }
+}
+
+/** How a request is named in messages and timings: `environment`, `modal deploy`, `modal app history`. */
+export function requestLabel(op: Operation, args: Record<string, unknown>): string {
+  if (op !== 'cli') return op
+  const argv = args.args as string[]
+  return ['modal', ...argv.slice(0, ['app', 'secret', 'environment', 'token'].includes(argv[0]) ? 2 : 1)].join(' ')
 }
 
 interface Waiting {
@@ -118,7 +127,7 @@ export class ModalSession implements SessionListener {
     args: Record<string, unknown>,
     how: { timeoutMs: number; onLine?: (line: string, stream: 'stdout' | 'stderr') => void },
   ): Promise<Outcome<Op>> {
-    const what = op === 'cli' ? `modal ${String((args.args as string[])[0])}` : op
+    const what = requestLabel(op, args)
     if (this.ended !== null) throw new SessionFailure('died', `the Modal session had already ended (${this.ended})`, this.tail())
     const id = this.nextId++
     const started = Date.now()
@@ -198,7 +207,7 @@ export class ModalSession implements SessionListener {
     }
     const answer = answerSchema.safeParse(line)
     if (!answer.success) throw invalid(`does not fit the protocol: ${z.prettifyError(answer.error).slice(0, 500)}`)
-    if ('bad_request' in answer.data) throw new SessionFailure('invalid', `the Modal session refused the request ${what}: ${answer.data.bad_request}`, '')
+    if ('bad_request' in answer.data) throw new SessionFailure('refused', `the Modal session refused the request ${what}: ${answer.data.bad_request}`, '')
     if (answer.data.id !== id) throw invalid(`carries id ${answer.data.id}, not ${id}`)
     if (!answer.data.ok) return { ok: false, raised: answer.data.raised }
     const value = VALUE_SCHEMAS[op].safeParse(answer.data.value)

@@ -46,7 +46,9 @@ export class SessionProcess {
       // The process is about to exit (its exit says more), or it closed the pipe and lives on: then it is broken.
       setTimeout(() => this.break('closed its protocol pipe', 'died'), 500).unref()
     })
-    for (const stream of ['stdout', 'stderr'] as const) readLines(this.child[stream]!, (line) => this.emit((l) => l.outputLine(line, stream)), () => {})
+    for (const stream of ['stdout', 'stderr'] as const) {
+      readLines(this.child[stream]!, (line) => this.emit((l) => l.outputLine(line, stream), { droppable: true }), () => {})
+    }
   }
 
   listen(listener: SessionListener): void {
@@ -97,9 +99,10 @@ export class SessionProcess {
     this.emit((l) => l.broken(why, kind))
   }
 
-  private emit(event: (listener: SessionListener) => void): void {
+  /** Output lines beyond MAX_QUEUED before anyone listens are dropped; the handshake and a failure never are. */
+  private emit(event: (listener: SessionListener) => void, { droppable = false } = {}): void {
     if (this.listener) event(this.listener)
-    else if (this.queued.length < MAX_QUEUED) this.queued.push(event)
+    else if (!droppable || this.queued.length < MAX_QUEUED) this.queued.push(event)
   }
 }
 
