@@ -53,15 +53,18 @@ async function eventually(check: () => boolean): Promise<boolean> {
 const timings: string[] = []
 const onTiming = (what: string) => timings.push(what)
 
-async function failureOf(promise: Promise<unknown>): Promise<SessionFailure> {
+/** What the promise was rejected with, which must be an instance of `type`. */
+async function rejection<T>(promise: Promise<unknown>, type: new (...args: never[]) => T): Promise<T> {
   try {
     await promise
   } catch (error) {
-    if (error instanceof SessionFailure) return error
+    if (error instanceof type) return error
     throw error
   }
-  throw new Error('expected a SessionFailure')
+  throw new Error(`expected a rejection with ${type.name}`)
 }
+const failureOf = (promise: Promise<unknown>) => rejection(promise, SessionFailure)
+const actionErrorOf = (promise: Promise<unknown>) => rejection(promise, ActionError)
 
 describe('the session protocol', () => {
   test('a handshake, then requests answered in order with what the client returned or raised', async () => {
@@ -153,16 +156,6 @@ describe('the client over a session', () => {
       onTiming: () => {},
     })
     return { client, env, retries }
-  }
-
-  async function actionErrorOf(promise: Promise<unknown>): Promise<ActionError> {
-    try {
-      await promise
-    } catch (error) {
-      if (error instanceof ActionError) return error
-      throw error
-    }
-    throw new Error('expected an ActionError')
   }
 
   test('a session that dies during the preflight is the phase’s titled error with its last lines', async () => {

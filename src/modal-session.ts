@@ -80,6 +80,7 @@ interface Waiting {
 }
 
 const TAIL_LINES = 30
+const OUTPUT_GRACE_MS = 500
 
 export class ModalSession implements SessionListener {
   private nextId = 1
@@ -146,14 +147,17 @@ export class ModalSession implements SessionListener {
     this.onTiming('session end', Date.now() - started)
   }
 
-  /** The session is over: its process group is killed and the request in flight fails. */
+  /** The session is over: its process group is killed and the request in flight fails, with its last output. */
   end(kind: SessionFailureKind, why: string): void {
     this.ended ??= why
     this.process.kill()
     const waiting = this.waiting
     this.waiting = null
-    const cancelled = isCancelled()
-    waiting?.reject(new SessionFailure(cancelled ? 'cancelled' : kind, cancelled ? 'the job was cancelled' : why, this.tail()))
+    if (waiting === null) return
+    void this.process.outputDrained(OUTPUT_GRACE_MS).then(() => {
+      const cancelled = isCancelled()
+      waiting.reject(new SessionFailure(cancelled ? 'cancelled' : kind, cancelled ? 'the job was cancelled' : why, this.tail()))
+    })
   }
 
   protocolLine(value: unknown, receivedAt: number): void {

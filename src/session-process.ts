@@ -35,20 +35,26 @@ export class SessionProcess {
   /** What happened before anyone listened (the handshake, a start failure). */
   private readonly queued: ((listener: SessionListener) => void)[] = []
   private isBroken = false
+  private readonly outputEnded: Promise<unknown>
 
   constructor(options: SessionProcessOptions) {
     this.child = spawnTracked(options.python, [options.script, options.modalBinDir], { env: options.env, stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] })
     this.child.on('error', (error) => this.break(`could not start: ${error.message}`, 'spawn'))
     this.child.on('close', (code, signal) => this.break(`exited (${signal ?? `code ${code}`})`, 'died'))
-    if (this.child.pid === undefined) return
+    if (this.child.pid === undefined) {
+      this.outputEnded = Promise.resolve()
+      return
+    }
     ;(this.child.stdio[3] as Writable).on('error', () => {}) // a process that died mid-write: reported by 'close'
     readLines(this.child.stdio[4] as Readable, (line) => this.protocolLine(line), () => {
       // The process is about to exit (its exit says more), or it closed the pipe and lives on: then it is broken.
       setTimeout(() => this.break('closed its protocol pipe', 'died'), 500).unref()
     })
-    for (const stream of ['stdout', 'stderr'] as const) {
-      readLines(this.child[stream]!, (line) => this.emit((l) => l.outputLine(line, stream), { droppable: true }), () => {})
-    }
+    this.outputEnded = Promise.all(
+      (['stdout', 'stderr'] as const).map(
+        (stream) => new Promise<void>((resolve) => readLines(this.child[stream]!, (line) => this.emit((l) => l.outputLine(line, stream), { droppable: true }), resolve)),
+      ),
+    )
   }
 
   listen(listener: SessionListener): void {
@@ -62,6 +68,16 @@ export class SessionProcess {
 
   kill(): void {
     killGroup(this.child.pid)
+  }
+
+  /**
+   * Resolves once stdout and stderr have ended (the process is gone), or after `graceMs`: what it printed last
+   * arrives on other pipes than the protocol line, and may still be on its way when a failure is noticed.
+   */
+  async outputDrained(graceMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([this.outputEnded, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))])
+    clearTimeout(timer)
   }
 
   /** Closes the request pipe, so the process exits by itself; kills it if it has not within `graceMs`. */
