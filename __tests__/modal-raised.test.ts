@@ -46,6 +46,7 @@ describe('judgeRaised in the smoke call', () => {
     [raised(modal('RemoteError'), 'Remote error: boom', 'call'), 'ERR_SMOKE_FAILED'],
     [raised(modal('ExecutionError'), 'Could not deserialize remote exception', 'call'), 'ERR_SMOKE_FAILED'],
     [raised(modal('InvalidError'), 'A generator function cannot be called with `.remote(...)`.', 'call'), 'ERR_SMOKE_FAILED'],
+    [raised(['builtins.ValueError', 'builtins.Exception'], 'Out of range float values are not JSON compliant: nan', 'answer'), 'ERR_SMOKE_INVALID_RESPONSE'],
     [raised(modal('AuthError'), TOKEN_MISSING, 'lookup'), 'ERR_MODAL_TOKEN_MISSING'],
     [raised(modal('AuthError'), 'Token ID is malformed', 'lookup'), 'ERR_MODAL_TOKEN_REJECTED'],
   ])('%j → %s', (error, code) => {

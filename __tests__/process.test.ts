@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { runProcess } from '../src/process.js'
+import { PassThrough } from 'node:stream'
+import { readLines, runProcess } from '../src/process.js'
 
 const env = { PATH: process.env.PATH }
 
@@ -36,10 +37,30 @@ describe('runProcess', () => {
     const result = await runProcess('true', [], { env, timeoutMs: 10000, input: 'x'.repeat(1024 * 1024) })
     expect(result.exitCode).toBe(0)
   })
+})
 
-  test('streams complete lines as they come', async () => {
-    const lines: string[] = []
-    await runProcess('sh', ['-c', 'printf "a\\nb\\nc"'], { env, timeoutMs: 10000, onLine: (line) => lines.push(line) })
-    expect(lines).toEqual(['a', 'b', 'c'])
+describe('readLines', () => {
+  function linesOf(chunks: string[], maxLine = 10) {
+    const stream = new PassThrough()
+    const seen: string[] = []
+    const done = new Promise<void>((onEnd) => readLines(stream, maxLine, { onLine: (line) => seen.push(line), onOverlong: () => seen.push('<overlong>'), onEnd }))
+    for (const chunk of chunks) stream.write(chunk)
+    stream.end()
+    return done.then(() => seen)
+  }
+
+  test('complete lines, across chunks, and the last one without a newline', async () => {
+    expect(await linesOf(['a\nb', 'c\n', '\nd'])).toEqual(['a', 'bc', '', 'd'])
+  })
+
+  test('a line over the limit is dropped whole, however it is split, and the next one is read', async () => {
+    expect(await linesOf(['ok\n0123456789', 'ABCDEF', 'GHI\nnext\n'])).toEqual(['ok', '<overlong>', 'next'])
+    expect(await linesOf(['0123456789AB\nnext'])).toEqual(['<overlong>', 'next'])
+  })
+
+  test('a 100 MB line is dropped without reading it again and again', async () => {
+    const chunk = 'x'.repeat(64 * 1024)
+    const seen = await linesOf([...Array.from({ length: 1600 }, () => chunk), '\nafter\n'], 1024 * 1024)
+    expect(seen).toEqual(['<overlong>', 'after'])
   })
 })

@@ -9,14 +9,20 @@ the exception's type chain and text; retries, error codes and messages are decid
 Nothing here reads a secret's value.
 """
 
+import fcntl
 import io
 import json
 import os
+import signal
 import sys
+import threading
+import time
 import traceback
 
 PROTOCOL = 1
 REQUEST_FD, ANSWER_FD = 3, 4
+# Where the protocol pipes are moved to, out of the way of the module's own file descriptors.
+PROTOCOL_FD_FLOOR = 200
 # What a `cli` answer keeps of each stream: the end, where the outcome and the error panel are.
 CAPTURE_LIMIT = 1024 * 1024
 
@@ -217,26 +223,52 @@ def load_client():
     return modal, None
 
 
+def protocol_pipes():
+    """The request and answer pipes, moved above PROTOCOL_FD_FLOOR and closed on exec: a module that writes to fd 4,
+    or a program it starts, cannot reach them by accident."""
+    moved = []
+    for fd in (REQUEST_FD, ANSWER_FD):
+        moved.append(fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, PROTOCOL_FD_FLOOR))
+        os.close(fd)
+    return os.fdopen(moved[0], "rb"), os.fdopen(moved[1], "wb", buffering=0)
+
+
+def watch_parent() -> None:
+    """A session whose caller died (killed outright, no chance to clean up) ends its process group itself."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="session-parent-watch", daemon=True).start()
+
+
+def encode(message: dict) -> bytes:
+    try:
+        # Strict JSON: NaN or Infinity would not parse on the other side.
+        line = json.dumps(message, default=str, allow_nan=False)
+    except (TypeError, ValueError) as error:  # a value JSON cannot hold (NaN, a cycle, a tuple key): say so
+        line = json.dumps({"id": message.get("id"), "ok": False, "raised": raised(error, stage="answer")})
+    return line.encode() + b"\n"
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: session.py MODAL_BIN_DIR  (requests on fd 3, answers on fd 4)", file=sys.stderr)
         return 2
     # As for the `modal` console script, the first import path is the folder of the script, not this one.
     sys.path[0] = argv[0]
-    requests, answers = os.fdopen(REQUEST_FD, "rb"), os.fdopen(ANSWER_FD, "wb", buffering=0)
-    # Nothing the client or the module starts may inherit the protocol pipes.
-    os.set_inheritable(REQUEST_FD, False)
-    os.set_inheritable(ANSWER_FD, False)
+    requests, answers = protocol_pipes()
+    if os.getpgrp() == os.getpid():  # the caller made the session lead its own group (it always does)
+        watch_parent()
 
     def send(message: dict) -> None:
         # Live output first, so it reaches the caller before the answer does.
         sys.stdout.flush()
         sys.stderr.flush()
-        try:
-            line = json.dumps(message, default=str)
-        except ValueError as error:  # a value JSON cannot hold (a cycle): say so instead of dying
-            line = json.dumps({"id": message.get("id"), "ok": False, "raised": raised(error, stage="answer")})
-        answers.write(line.encode() + b"\n")
+        answers.write(encode(message))
 
     modal, import_error = load_client()
     python = ".".join(map(str, sys.version_info[:3]))

@@ -22,6 +22,8 @@ export function judgeRaised(raised: Raised, context: RaisedContext): RaisedVerdi
   // A failure of the call itself is never transient: another try would run the processor again (in real mode,
   // against a paid provider), and an error raised by `run` must not be retried.
   const duringCall = context === 'smoke' && raised.stage === 'call'
+  // The call returned, but a value JSON cannot carry (NaN, a tuple key): outside the processor contract.
+  if (context === 'smoke' && raised.stage === 'answer') return final('ERR_SMOKE_INVALID_RESPONSE')
   if (TOKEN_MISSING.test(raised.message)) return final('ERR_MODAL_TOKEN_MISSING')
   if (is(raised, 'modal.exception.AuthError')) return final('ERR_MODAL_TOKEN_REJECTED')
   if (context === 'preflight' && ENVIRONMENT_NOT_FOUND.test(raised.message)) return final('ERR_ENVIRONMENT_NOT_FOUND')

@@ -132,6 +132,8 @@ export class ModalSession implements SessionListener {
     if (this.ended !== null) throw new SessionFailure('died', `the Modal session had already ended (${this.ended})`, this.tail())
     const id = this.nextId++
     const started = Date.now()
+    // A failure shows what the session printed during its own request, not an earlier phase's output.
+    this.recentOutput.length = 0
     const answer = this.nextLine(what, how.timeoutMs, how.onLine)
     this.process.send({ id, op, ...args })
     const { line } = await answer.finally(() => this.onTiming(what, Date.now() - started))

@@ -1,6 +1,7 @@
 // Runs an external command with an argument array (never a shell), a timeout that ends its whole process group,
 // and bounded output capture. Every running child is known, so a cancelled job can end them all.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
+import type { Readable } from 'node:stream'
 
 export interface ProcessResult {
   exitCode: number | null
@@ -17,8 +18,6 @@ export interface ProcessOptions {
   env: NodeJS.ProcessEnv
   input?: string
   timeoutMs: number
-  /** Called with each complete stdout/stderr line as it arrives (for live logs). */
-  onLine?: (line: string, stream: 'stdout' | 'stderr') => void
 }
 
 const MAX_CAPTURE = 4 * 1024 * 1024
@@ -62,20 +61,11 @@ export function runProcess(command: string, args: string[], options: ProcessOpti
       env: options.env,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     })
-    const captured = { stdout: '', stderr: '' }
-    const partial = { stdout: '', stderr: '' }
+    // What matters (the result, the error panel, the runner's answer) comes last: keep the end.
+    const captured = { stdout: tailKeeper(MAX_CAPTURE), stderr: tailKeeper(MAX_CAPTURE) }
     let timedOut = false
-    const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      const text = chunk.toString('utf8')
-      // What matters (the result, the error panel, the helper's answer) comes last: keep the end.
-      captured[stream] = (captured[stream] + text).slice(-MAX_CAPTURE)
-      if (!options.onLine) return
-      const lines = (partial[stream] + text).split('\n')
-      partial[stream] = lines.pop() ?? ''
-      for (const line of lines) options.onLine(line, stream)
-    }
-    child.stdout!.on('data', collect('stdout'))
-    child.stderr!.on('data', collect('stderr'))
+    child.stdout!.on('data', (chunk: Buffer) => captured.stdout.add(chunk.toString('utf8')))
+    child.stderr!.on('data', (chunk: Buffer) => captured.stderr.add(chunk.toString('utf8')))
     const timer = setTimeout(() => {
       timedOut = true
       killGroup(child.pid)
@@ -86,10 +76,7 @@ export function runProcess(command: string, args: string[], options: ProcessOpti
     })
     child.on('close', (code) => {
       clearTimeout(timer)
-      for (const stream of ['stdout', 'stderr'] as const) {
-        if (options.onLine && partial[stream] !== '') options.onLine(partial[stream], stream)
-      }
-      resolve({ exitCode: code, ...captured, timedOut, cancelled, durationMs: Date.now() - started })
+      resolve({ exitCode: code, stdout: captured.stdout.text(), stderr: captured.stderr.text(), timedOut, cancelled, durationMs: Date.now() - started })
     })
     if (options.input !== undefined) {
       // A child that exits without reading its input must not crash the action with EPIPE.
@@ -106,4 +93,61 @@ export function killGroup(pid: number | undefined): void {
   } catch {
     // The group already exited between the decision and the kill.
   }
+}
+
+/** Keeps the last `limit` characters of a stream, in time proportional to what it is given. */
+function tailKeeper(limit: number) {
+  let chunks: string[] = []
+  let size = 0
+  return {
+    add(text: string) {
+      chunks.push(text)
+      size += text.length
+      if (size > 2 * limit) {
+        chunks = [chunks.join('').slice(-limit)]
+        size = chunks[0].length
+      }
+    },
+    text: () => chunks.join('').slice(-limit),
+  }
+}
+
+/**
+ * Calls `onLine` for each complete line of a stream, then `onEnd`. A line longer than `maxLine` is dropped whole
+ * (`onOverlong` is told once per such line). Time is proportional to the stream's size, whatever its lines.
+ */
+export function readLines(
+  stream: Readable,
+  maxLine: number,
+  handlers: { onLine: (line: string) => void; onOverlong: () => void; onEnd: () => void },
+): void {
+  let pending: string[] = []
+  let pendingSize = 0
+  let skipping = false
+  stream.setEncoding('utf8')
+  stream.on('data', (chunk: string) => {
+    let start = 0
+    for (let newline = chunk.indexOf('\n'); newline !== -1; newline = chunk.indexOf('\n', start)) {
+      const piece = chunk.slice(start, newline)
+      if (!skipping && pendingSize + piece.length <= maxLine) handlers.onLine(pending.join('') + piece)
+      else if (!skipping) handlers.onOverlong()
+      pending = []
+      pendingSize = 0
+      skipping = false
+      start = newline + 1
+    }
+    if (skipping || start === chunk.length) return
+    pending.push(chunk.slice(start))
+    pendingSize += chunk.length - start
+    if (pendingSize > maxLine) {
+      handlers.onOverlong()
+      pending = []
+      pendingSize = 0
+      skipping = true
+    }
+  })
+  stream.on('end', () => {
+    if (!skipping && pendingSize > 0) handlers.onLine(pending.join(''))
+    handlers.onEnd()
+  })
 }

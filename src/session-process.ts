@@ -6,7 +6,7 @@ import { realpathSync } from 'node:fs'
 import path from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { findOnPath, pythonForModal } from './modal-install.js'
-import { killGroup, spawnTracked } from './process.js'
+import { killGroup, readLines, spawnTracked } from './process.js'
 
 export interface SessionProcessOptions {
   python: string
@@ -25,7 +25,9 @@ export interface SessionListener {
   broken(why: string, kind: 'spawn' | 'died'): void
 }
 
-const MAX_LINE = 64 * 1024 * 1024
+// A smoke call's result travels in one protocol line; an output line that long is not for a log.
+const MAX_PROTOCOL_LINE = 64 * 1024 * 1024
+const MAX_OUTPUT_LINE = 1024 * 1024
 const MAX_QUEUED = 1000
 
 export class SessionProcess {
@@ -46,15 +48,21 @@ export class SessionProcess {
       return
     }
     ;(this.child.stdio[3] as Writable).on('error', () => {}) // a process that died mid-write: reported by 'close'
-    readLines(this.child.stdio[4] as Readable, (line) => this.protocolLine(line), () => {
+    readLines(this.child.stdio[4] as Readable, MAX_PROTOCOL_LINE, {
+      onLine: (line) => this.protocolLine(line),
+      onOverlong: () => this.break(`wrote a protocol line longer than ${MAX_PROTOCOL_LINE / 1024 / 1024} MiB`, 'died'),
       // The process is about to exit (its exit says more), or it closed the pipe and lives on: then it is broken.
-      setTimeout(() => this.break('closed its protocol pipe', 'died'), 500).unref()
+      onEnd: () => setTimeout(() => this.break('closed its protocol pipe', 'died'), 500).unref(),
     })
-    this.outputEnded = Promise.all(
-      (['stdout', 'stderr'] as const).map(
-        (stream) => new Promise<void>((resolve) => readLines(this.child[stream]!, (line) => this.emit((l) => l.outputLine(line, stream), { droppable: true }), resolve)),
-      ),
-    )
+    const output = (stream: 'stdout' | 'stderr') =>
+      new Promise<void>((onEnd) =>
+        readLines(this.child[stream]!, MAX_OUTPUT_LINE, {
+          onLine: (line) => this.emit((l) => l.outputLine(line, stream), { droppable: true }),
+          onOverlong: () => this.emit((l) => l.outputLine(`[a line of more than ${MAX_OUTPUT_LINE / 1024 / 1024} MiB was left out]`, stream), { droppable: true }),
+          onEnd,
+        }),
+      )
+    this.outputEnded = Promise.all([output('stdout'), output('stderr')])
   }
 
   listen(listener: SessionListener): void {
@@ -145,20 +153,4 @@ export function sessionOptions(installation: { modalPath: string; python: string
     modalBinDir: path.dirname(realpathSync(installation.modalPath)),
     env: sessionEnv,
   }
-}
-
-/** Calls `onLine` for each complete line, then `onEnd`; a line longer than MAX_LINE is dropped whole. */
-function readLines(stream: Readable, onLine: (line: string) => void, onEnd: () => void): void {
-  let partial = ''
-  stream.setEncoding('utf8')
-  stream.on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n')
-    partial = lines.pop() ?? ''
-    for (const line of lines) onLine(line)
-    if (partial.length > MAX_LINE) partial = ''
-  })
-  stream.on('end', () => {
-    if (partial !== '') onLine(partial)
-    onEnd()
-  })
 }

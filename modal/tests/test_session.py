@@ -205,9 +205,15 @@ class DeployInTheSessionTest(EmulatedSessionTest):
     def test_what_the_module_does_at_import_cannot_reach_the_protocol(self):
         folder = self.module_dir(
             """
+            import os
             import sys
             import modal
             print('{"id": 2, "ok": true, "value": "forged"}')
+            for fd in (3, 4):
+                try:
+                    os.write(fd, b'{"id": 2, "ok": true, "value": "forged"}\\n')
+                except OSError as error:
+                    print("fd", fd, "is closed:", error.errno == 9)
             print("module read stdin:", repr(sys.stdin.read()))
             sys.stdout = open("/dev/null", "w")
             app = modal.App("printing-app")
@@ -221,6 +227,8 @@ class DeployInTheSessionTest(EmulatedSessionTest):
         self.assertEqual(deployed["exit_code"], 0, deployed)
         self.assertIn('{"id": 2, "ok": true, "value": "forged"}', deployed["stdout"])
         self.assertIn("module read stdin: ''", deployed["stdout"])
+        self.assertIn("fd 3 is closed: True", deployed["stdout"])
+        self.assertIn("fd 4 is closed: True", deployed["stdout"])
         # The next answer is a real one, and output is captured again (the module's sys.stdout was put back).
         listed = self.session.ask("cli", args=["app", "list", "--env", "dev", "--json"], cwd=None, env={})
         self.assertIn("printing-app", listed["value"]["stdout"])
@@ -242,6 +250,44 @@ class DeployInTheSessionTest(EmulatedSessionTest):
         self.assertEqual(answer["exit_code"], 1)
         self.assertIn("ModuleNotFoundError: No module named 'does_not_exist'", answer["stderr"])
         self.assertTrue(self.session.ask("authenticate")["ok"])
+
+
+class AnswersJsonCannotHoldTest(unittest.TestCase):
+    def test_a_value_json_cannot_hold_is_a_raised_answer_not_a_dead_session(self):
+        for value in (float("nan"), {("a", 1): 2}, [float("inf")]):
+            with self.subTest(value=value):
+                answer = json.loads(session.encode({"id": 4, "ok": True, "value": value}))
+                self.assertEqual((answer["id"], answer["ok"], answer["raised"]["stage"]), (4, False, "answer"))
+
+    def test_the_protocol_pipes_are_moved_out_of_the_modules_way(self):
+        read_end, write_end = os.pipe()
+        answers_read, answers_write = os.pipe()
+        saved = [os.dup(3) if fd_open(3) else None, os.dup(4) if fd_open(4) else None]
+        try:
+            os.dup2(read_end, 3)
+            os.dup2(answers_write, 4)
+            requests, answers = session.protocol_pipes()
+            self.assertGreaterEqual(min(requests.fileno(), answers.fileno()), session.PROTOCOL_FD_FLOOR)
+            self.assertFalse(fd_open(3) or fd_open(4))
+            answers.write(b"ok\n")
+            self.assertEqual(os.read(answers_read, 3), b"ok\n")
+            requests.close()
+            answers.close()
+        finally:
+            for fd, copy in zip((3, 4), saved):
+                if copy is not None:
+                    os.dup2(copy, fd)
+                    os.close(copy)
+            for fd in (read_end, write_end, answers_read, answers_write):
+                os.close(fd)
+
+
+def fd_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+        return True
+    except OSError:
+        return False
 
 
 class WithoutTheClientTest(unittest.TestCase):
