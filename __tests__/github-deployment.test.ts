@@ -134,7 +134,13 @@ describe('deploymentRecorder over HTTP', () => {
       {
         method: 'POST',
         path: '/repos/acme/processors/deployments/1001/statuses',
-        body: { state: 'success', description: 'Deployed llm-litellm-v1 v7', log_url: LOG_URL, environment_url: DASHBOARD, auto_inactive: true },
+        body: {
+          state: 'success',
+          description: 'Deployed llm-litellm-v1 v7',
+          log_url: LOG_URL,
+          environment_url: DASHBOARD,
+          auto_inactive: true,
+        },
       },
     ])
     expect(warnings).toEqual([])
@@ -195,7 +201,9 @@ describe('deploymentRecorder over HTTP', () => {
   })
 
   test('403 on create: one warning about the missing permission, and no status calls', async () => {
-    api.override((request) => (request.path.endsWith('/deployments') ? githubError(403, 'Resource not accessible by integration') : undefined))
+    api.override((request) =>
+      request.path.endsWith('/deployments') ? githubError(403, 'Resource not accessible by integration') : undefined,
+    )
     const recorder = deploymentRecorder(planFor(api.url), warn)
 
     await expect(recorder.start()).resolves.toBe(false)

@@ -60,7 +60,8 @@ describe('accepted values are safe', () => {
 
   test('generated well-formed refs are always accepted and named within 64 characters', () => {
     const word = fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/)
-    const ref = fc.tuple(word, fc.array(word, { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 9999 }))
+    const ref = fc
+      .tuple(word, fc.array(word, { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 9999 }))
       .filter(([ns, parts]) => ns.length <= 24 && parts.join('-').length <= 32)
       .map(([ns, parts, major]) => `${ns}/${parts.join('-')}@${major}`)
     fc.assert(
@@ -75,11 +76,18 @@ describe('accepted values are safe', () => {
   test('well-formed image refs and environments, with hostile text spliced in, are accepted only when still safe', () => {
     const lower = fc.stringMatching(/^[a-z0-9]{1,10}$/)
     const goodImage = fc
-      .tuple(fc.constantFrom('ghcr.io', 'registry.example.com:5000', 'localhost'), lower, lower, fc.option(fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}$/)))
+      .tuple(
+        fc.constantFrom('ghcr.io', 'registry.example.com:5000', 'localhost'),
+        lower,
+        lower,
+        fc.option(fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}$/)),
+      )
       .map(([host, org, name, tag]) => `${host}/${org}/${name}${tag ? `:${tag}` : ''}@sha256:${'0123456789abcdef'.repeat(4)}`)
     const goodEnvironment = fc.stringMatching(/^[a-zA-Z0-9][a-zA-Z0-9._-]{1,40}$/).filter((e) => !/^en-/i.test(e))
     const splice = (base: fc.Arbitrary<string>) =>
-      fc.tuple(base, fc.nat(), fc.constantFrom('', ';', '$(id)', '\n', '::', ' ', 'é', '`', '"', '|')).map(([b, at, bad]) => b.slice(0, at % (b.length + 1)) + bad + b.slice(at % (b.length + 1)))
+      fc
+        .tuple(base, fc.nat(), fc.constantFrom('', ';', '$(id)', '\n', '::', ' ', 'é', '`', '"', '|'))
+        .map(([b, at, bad]) => b.slice(0, at % (b.length + 1)) + bad + b.slice(at % (b.length + 1)))
     fc.assert(
       fc.property(goodImage, goodEnvironment, (image, environment) => {
         expect(outcome({ 'image-ref': image, 'modal-environment': environment }).ok).toBe(true)

@@ -1,4 +1,12 @@
-import { classifyDeployFailure, errorPanelMessage, isTransient, jsonKey, parseDeployOutput, parseHistory, tail } from '../src/modal-output.js'
+import {
+  classifyDeployFailure,
+  errorPanelMessage,
+  isTransient,
+  jsonKey,
+  parseDeployOutput,
+  parseHistory,
+  tail,
+} from '../src/modal-output.js'
 
 const panel = (lines: string[]) =>
   [
@@ -63,7 +71,9 @@ describe('parseHistory', () => {
   })
 
   test('accepts the Title Case keys of clients before 1.5 and a missing Tag column', () => {
-    const json = JSON.stringify([{ Version: 'v7', 'Time deployed': '2026-06-01 01:51:22-04:00', Client: '1.4.2', 'Deployed by': 'alice', Commit: 'abc1234' }])
+    const json = JSON.stringify([
+      { Version: 'v7', 'Time deployed': '2026-06-01 01:51:22-04:00', Client: '1.4.2', 'Deployed by': 'alice', Commit: 'abc1234' },
+    ])
     expect(parseHistory(json)).toEqual([{ version: 7, tag: null, timeDeployed: '2026-06-01 01:51:22-04:00', deployedBy: 'alice' }])
   })
 
@@ -82,13 +92,19 @@ describe('parseHistory', () => {
 
 describe('classifyDeployFailure', () => {
   test.each([
-    ['ERR_IMAGE_PULL_FAILED', panel(['Image build for im-1 failed with the exception:', 'Image pull failed: unauthorized: authentication required'])],
+    [
+      'ERR_IMAGE_PULL_FAILED',
+      panel(['Image build for im-1 failed with the exception:', 'Image pull failed: unauthorized: authentication required']),
+    ],
     ['ERR_IMAGE_BUILD_FAILED', panel(['Image build for im-1 failed.', 'View the build logs:'])],
     ['ERR_MISSING_SECRET', panel(["Secret 'OPENAI_API_KEY' not found in environment 'dev'."])],
     ['ERR_SECRET_MISSING_KEYS', panel(['Secret is missing key(s): REGISTRY_PASSWORD'])],
     ['ERR_ENVIRONMENT_NOT_FOUND', panel(["Environment 'nope' not found"])],
     ['ERR_MODAL_TOKEN_MISSING', panel(['Token missing. Could not authenticate client.'])],
-    ['ERR_MODULE_IMPORT_FAILED', '╭─── Traceback (most recent call last) ───╮\n│ modal_app.py:3 │\n╰────╯\nModuleNotFoundError: No module named x'],
+    [
+      'ERR_MODULE_IMPORT_FAILED',
+      '╭─── Traceback (most recent call last) ───╮\n│ modal_app.py:3 │\n╰────╯\nModuleNotFoundError: No module named x',
+    ],
     ['ERR_DEPLOY_FAILED', panel(['Something else went wrong'])],
   ])('%s', (code, stderr) => {
     expect(classifyDeployFailure('', stderr)).toBe(code)

@@ -37,7 +37,10 @@ function leftRunning(env: { SESSION_TEST_MARKER: string }): number[] {
     .filter((entry) => /^\d+$/.test(entry))
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`SESSION_TEST_MARKER=${env.SESSION_TEST_MARKER}\0`) && !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+        return (
+          readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`SESSION_TEST_MARKER=${env.SESSION_TEST_MARKER}\0`) &&
+          !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+        )
       } catch {
         return false
       }
@@ -72,8 +75,14 @@ describe('the session protocol', () => {
     const { process: started } = startFake({ answers: { app: [{ value: { app_id: 'ap-1' } }, { raised }] } })
     const session = await ModalSession.connect(started, 10000, onTiming)
     expect(session.clientVersion).toBe('1.5.4')
-    expect(await session.request('app', { name: 'a', environment: 'dev' }, { timeoutMs: 10000 })).toEqual({ ok: true, value: { app_id: 'ap-1' } })
-    expect(await session.request('app', { name: 'b', environment: 'dev' }, { timeoutMs: 10000 })).toEqual({ ok: false, raised: { ...raised, stage: null } })
+    expect(await session.request('app', { name: 'a', environment: 'dev' }, { timeoutMs: 10000 })).toEqual({
+      ok: true,
+      value: { app_id: 'ap-1' },
+    })
+    expect(await session.request('app', { name: 'b', environment: 'dev' }, { timeoutMs: 10000 })).toEqual({
+      ok: false,
+      raised: { ...raised, stage: null },
+    })
     expect(timings).toEqual(expect.arrayContaining(['session start', 'app']))
     await session.close()
   })
@@ -117,12 +126,24 @@ describe('the session protocol', () => {
   })
 
   test.each([
-    ['a handshake of another protocol version', { handshake: { protocol: 2, python: '3', client_version: null, import_error: null } }, 'invalid', /protocol 2; this action speaks protocol 1/],
+    [
+      'a handshake of another protocol version',
+      { handshake: { protocol: 2, python: '3', client_version: null, import_error: null } },
+      'invalid',
+      /protocol 2; this action speaks protocol 1/,
+    ],
     ['garbage instead of a handshake', { handshake: 'garbage' }, 'died', /not a protocol line/],
     ['an exit before the handshake', { handshake: 'exit' }, 'died', /exited \(code 1\)/],
     [
       'a client that cannot be imported',
-      { handshake: { protocol: 1, python: '3', client_version: null, import_error: { type: 'ModuleNotFoundError', chain: [], message: "No module named 'modal'", stage: null } } },
+      {
+        handshake: {
+          protocol: 1,
+          python: '3',
+          client_version: null,
+          import_error: { type: 'ModuleNotFoundError', chain: [], message: "No module named 'modal'", stage: null },
+        },
+      },
       'client-missing',
       /could not be imported \(ModuleNotFoundError: No module named 'modal'\)/,
     ],
@@ -182,21 +203,36 @@ describe('the client over a session', () => {
     expect(error.code).toBe('ERR_SMOKE_TIMEOUT')
     expect(error.message).toBe('The smoke call was stopped after 1s (smoke-timeout).')
     expect(await client.rollback('app', 'dev', 1, 10000)).toEqual({ ok: true })
-    expect(client.notes).toEqual(['A new Modal session was started for modal app rollback: the previous one was stopped when the smoke call ran past its deadline.'])
+    expect(client.notes).toEqual([
+      'A new Modal session was started for modal app rollback: the previous one was stopped when the smoke call ran past its deadline.',
+    ])
     await client.close()
     expect(await eventually(() => leftRunning(env).length === 0)).toBe(true)
   })
 
   test('a transient exception is retried in the same session; a failure of the call itself never is', async () => {
-    const transient = { raised: { type: 'ConnectionError', chain: ['modal.exception.ConnectionError', 'modal.exception.Error'], message: 'Could not connect to the Modal server.' } }
-    const { client, retries } = clientFor({ answers: { authenticate: [transient, { value: null }], app: [{ raised: { type: 'NotFoundError', chain: ['modal.exception.NotFoundError'], message: "App 'app' not found" } }] } })
+    const transient = {
+      raised: {
+        type: 'ConnectionError',
+        chain: ['modal.exception.ConnectionError', 'modal.exception.Error'],
+        message: 'Could not connect to the Modal server.',
+      },
+    }
+    const { client, retries } = clientFor({
+      answers: {
+        authenticate: [transient, { value: null }],
+        app: [{ raised: { type: 'NotFoundError', chain: ['modal.exception.NotFoundError'], message: "App 'app' not found" } }],
+      },
+    })
     const report = await client.preflight('dev', 'app', [], 10000)
     expect(retries).toEqual(['ConnectionError: Could not connect to the Modal server.'])
     expect(report).toEqual({ clientVersion: '1.5.4', secrets: [], app: { exists: false } })
     expect(client.notes).toEqual([])
     await client.close()
 
-    const call = clientFor({ answers: { app: [{ value: { app_id: 'ap-1' } }], call: [{ raised: { ...transient.raised, stage: 'call' } }] } })
+    const call = clientFor({
+      answers: { app: [{ value: { app_id: 'ap-1' } }], call: [{ raised: { ...transient.raised, stage: 'call' } }] },
+    })
     const error = await actionErrorOf(call.client.smoke({ environment: 'dev', appName: 'app', version: 2, payload: {} }, 10000))
     expect(error.code).toBe('ERR_SMOKE_FAILED')
     expect(call.retries).toEqual([])

@@ -43,7 +43,9 @@ describe('readLines', () => {
   function linesOf(chunks: string[], maxLine = 10) {
     const stream = new PassThrough()
     const seen: string[] = []
-    const done = new Promise<void>((onEnd) => readLines(stream, maxLine, { onLine: (line) => seen.push(line), onOverlong: () => seen.push('<overlong>'), onEnd }))
+    const done = new Promise<void>((onEnd) =>
+      readLines(stream, maxLine, { onLine: (line) => seen.push(line), onOverlong: () => seen.push('<overlong>'), onEnd }),
+    )
     for (const chunk of chunks) stream.write(chunk)
     stream.end()
     return done.then(() => seen)

@@ -39,7 +39,14 @@ describe('renderSummary', () => {
 
   test('a failure leads with the code and says what to do, with the command and output tail', () => {
     const report = { ...successReport(), smokeStatus: 'not-run' as const, smokeOutput: null }
-    report.errors = [{ code: 'ERR_IMAGE_PULL_FAILED', message: 'Image pull failed | x', command: 'modal deploy -m modal_app', stderrTail: 'line 1\nline 2' }]
+    report.errors = [
+      {
+        code: 'ERR_IMAGE_PULL_FAILED',
+        message: 'Image pull failed | x',
+        command: 'modal deploy -m modal_app',
+        stderrTail: 'line 1\nline 2',
+      },
+    ]
     const md = renderSummary(report)
     expect(md).toContain('## ❌ llm/litellm@1 was not deployed cleanly: ERR_IMAGE_PULL_FAILED')
     expect(md).toContain('**ERR_IMAGE_PULL_FAILED**: Image pull failed \\| x')
@@ -48,7 +55,9 @@ describe('renderSummary', () => {
   })
 
   test('a no-op deploy and a call-only run say so', () => {
-    expect(renderSummary({ ...successReport(), deployOutcome: 'unchanged', versionAfter: 3 })).toContain('v3 (no changes, nothing redeployed)')
+    expect(renderSummary({ ...successReport(), deployOutcome: 'unchanged', versionAfter: 3 })).toContain(
+      'v3 (no changes, nothing redeployed)',
+    )
     expect(renderSummary({ ...successReport(), deployOutcome: 'not-requested', versionAfter: 3 })).toContain('v3 (deploy: false)')
   })
 })

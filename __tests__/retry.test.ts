@@ -18,7 +18,12 @@ describe('withRetries', () => {
 
   test('returns at once when the result is final', async () => {
     let calls = 0
-    await withRetries(async () => ++calls, () => null, policy, { sleep: async () => {}, random: Math.random, onRetry: () => {} })
+    await withRetries(
+      async () => ++calls,
+      () => null,
+      policy,
+      { sleep: async () => {}, random: Math.random, onRetry: () => {} },
+    )
     expect(calls).toBe(1)
   })
 

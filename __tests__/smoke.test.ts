@@ -11,8 +11,18 @@ describe('smoke call', () => {
   })
 
   test('a processor failure carries its message', () => {
-    const result = { ok: false, schema: 'v1', error: { type: 'ProcessorError', code: 'AUTH', message: 'bad key', exit_code: 2, stderr_tail: 'x' } }
-    expect(judgeSmokeResult(result)).toEqual({ status: 'failed', errorType: 'ProcessorError', code: 'AUTH', message: 'bad key', stderrTail: 'x' })
+    const result = {
+      ok: false,
+      schema: 'v1',
+      error: { type: 'ProcessorError', code: 'AUTH', message: 'bad key', exit_code: 2, stderr_tail: 'x' },
+    }
+    expect(judgeSmokeResult(result)).toEqual({
+      status: 'failed',
+      errorType: 'ProcessorError',
+      code: 'AUTH',
+      message: 'bad key',
+      stderrTail: 'x',
+    })
   })
 
   test('anything else is invalid, with the problem named', () => {

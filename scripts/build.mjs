@@ -14,7 +14,9 @@ export const BUNDLES = [
 const flowInItsOwnFile = {
   name: 'flow-in-its-own-file',
   setup(build) {
-    build.onResolve({ filter: /^\.\/main\.js$/ }, (args) => (args.importer.endsWith('index.ts') ? { path: './main.cjs', external: true } : undefined))
+    build.onResolve({ filter: /^\.\/main\.js$/ }, (args) =>
+      args.importer.endsWith('index.ts') ? { path: './main.cjs', external: true } : undefined,
+    )
   },
 }
 

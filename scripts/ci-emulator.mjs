@@ -17,7 +17,12 @@ const variables = {
 const bin = path.join(REPO_ROOT, 'emulator', 'bin')
 
 if (process.env.GITHUB_ENV) {
-  appendFileSync(process.env.GITHUB_ENV, Object.entries(variables).map(([k, v]) => `${k}=${v}\n`).join(''))
+  appendFileSync(
+    process.env.GITHUB_ENV,
+    Object.entries(variables)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(''),
+  )
   appendFileSync(process.env.GITHUB_PATH, `${bin}\n`)
   appendFileSync(process.env.GITHUB_OUTPUT, `image-ref=${imageRef}\n`)
   console.log(`Local Modal emulator ready in ${emulator.home}; image ${imageRef}`)

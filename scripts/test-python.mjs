@@ -9,7 +9,11 @@ const suites = [
 let failed = false
 for (const suite of suites) {
   console.log(`\n== Python tests: ${suite.name}`)
-  const result = spawnSync('python3', suite.args, { cwd: suite.cwd, stdio: 'inherit', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } })
+  const result = spawnSync('python3', suite.args, {
+    cwd: suite.cwd,
+    stdio: 'inherit',
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+  })
   if (result.status !== 0) failed = true
 }
 process.exit(failed ? 1 : 0)

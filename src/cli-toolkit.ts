@@ -22,7 +22,8 @@ export function terminalToolkit(inputs: Record<string, string>, options: { quiet
     untrustedStream: () => ({ write: (line) => say(`  │ ${line}`), end: () => {} }),
     startGroup: (title) => say(`▸ ${title}`),
     endGroup: () => {},
-    annotate: (level, title, message) => process.stderr.write(`${level === 'error' ? '✗' : '!'} ${title}: ${message.replace(/\n/g, '\n    ')}\n`),
+    annotate: (level, title, message) =>
+      process.stderr.write(`${level === 'error' ? '✗' : '!'} ${title}: ${message.replace(/\n/g, '\n    ')}\n`),
     setSecret: () => {},
     setOutput: (name, value) => {
       outputs[name] = value

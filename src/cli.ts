@@ -124,7 +124,9 @@ export async function main(argv: string[]): Promise<number> {
       return 1
     }
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`Usage: modal-processor ${command} [OPTIONS]\nTry 'modal-processor ${command} --help' for help.\n\nError: ${(error as Error).message}\n`)
+      process.stderr.write(
+        `Usage: modal-processor ${command} [OPTIONS]\nTry 'modal-processor ${command} --help' for help.\n\nError: ${(error as Error).message}\n`,
+      )
       return 2
     }
     throw error
@@ -163,7 +165,9 @@ async function deployCommand(flags: Flags): Promise<number> {
   const kit = terminalToolkit(inputs, { quiet: flags.quiet ?? false, actionRoot: bundleRoot() })
   const report = await runAction(kit)
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ ok: report.errors.length === 0, outputs: kit.outputs, errors: report.errors, phases: report.phases }, null, 2)}\n`)
+    process.stdout.write(
+      `${JSON.stringify({ ok: report.errors.length === 0, outputs: kit.outputs, errors: report.errors, phases: report.phases }, null, 2)}\n`,
+    )
   } else if (report.errors.length === 0) {
     const what = report.dryRun ? 'dry run passed, nothing changed' : `v${report.versionAfter} live, smoke call ${report.smokeStatus}`
     process.stdout.write(`${report.appName} in ${report.environment}: ${what}${report.dashboardUrl ? `\n${report.dashboardUrl}` : ''}\n`)
@@ -180,7 +184,8 @@ function appName(flags: Flags): string {
 
 function modalCommand(): string {
   const modal = findOnPath('modal', process.env)
-  if (!modal) throw new ActionError('ERR_MODAL_CLI_MISSING', `The modal command is not on PATH (pip install modal==${DEFAULT_MODAL_VERSION}).`)
+  if (!modal)
+    throw new ActionError('ERR_MODAL_CLI_MISSING', `The modal command is not on PATH (pip install modal==${DEFAULT_MODAL_VERSION}).`)
   return modal
 }
 
@@ -198,7 +203,10 @@ async function logsCommand(flags: Flags): Promise<number> {
     })
     if (result.exitCode === 0) return 0
     if (/No App with name/.test(result.stderr)) {
-      throw new ActionError('ERR_FUNCTION_NOT_FOUND', `No app ${app} in environment ${env}: was ${flags.ref} deployed there? Check: modal app list --env ${env}`)
+      throw new ActionError(
+        'ERR_FUNCTION_NOT_FOUND',
+        `No app ${app} in environment ${env}: was ${flags.ref} deployed there? Check: modal app list --env ${env}`,
+      )
     }
     process.stderr.write(result.stderr)
     return result.exitCode
@@ -244,7 +252,10 @@ function envelopeFrom(flags: Flags): ReturnType<typeof smokePayload> {
   }
   const params = isObject(given) ? (given.params ?? DEFAULT_SMOKE_PARAMS) : undefined
   if (!isObject(given) || !isObject(params)) {
-    throw new ActionError('ERR_INVALID_SMOKE_INPUTS', '--inputs-json must be an envelope object whose params is a JSON object, e.g. {"schema":"v1","params":{...}}.')
+    throw new ActionError(
+      'ERR_INVALID_SMOKE_INPUTS',
+      '--inputs-json must be an envelope object whose params is a JSON object, e.g. {"schema":"v1","params":{...}}.',
+    )
   }
   return { ...given, ...smokePayload(mode, params) }
 }
@@ -253,7 +264,8 @@ async function runCommand(flags: Flags): Promise<number> {
   const ref = required(flags, 'ref')
   const adapter = required(flags, 'adapter')
   const envelope = envelopeFrom(flags)
-  const result = adapter === 'local' ? await runLocally(flags, ref, envelope) : adapter === 'modal' ? await runOnModal(flags, envelope) : null
+  const result =
+    adapter === 'local' ? await runLocally(flags, ref, envelope) : adapter === 'modal' ? await runOnModal(flags, envelope) : null
   if (result === null) throw new UsageError(`--adapter must be modal or local, got '${adapter}'.`)
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
   // Judged like the action's smoke call, with the same codes and messages.
@@ -277,10 +289,17 @@ async function runLocally(flags: Flags, ref: string, envelope: object): Promise<
   const processor = flags.processor ?? localCommandFromRegistry(flags, ref)
   const python = findOnPath('python3', process.env) ?? 'python3'
   const request = { envelope, ref, command: path.resolve(processor), timeout_s: 300 }
-  const result = await runProcess(python, [path.join(bundleRoot(), 'modal', 'run_local.py')], { env: process.env, input: JSON.stringify(request), timeoutMs: 310000 })
+  const result = await runProcess(python, [path.join(bundleRoot(), 'modal', 'run_local.py')], {
+    env: process.env,
+    input: JSON.stringify(request),
+    timeoutMs: 310000,
+  })
   const answer = lastJsonLine(result.stdout)
   if (answer === null) {
-    throw new ActionError('ERR_SMOKE_INVALID_RESPONSE', `The local runner did not answer with JSON (exit code ${result.exitCode}): ${result.stderr.slice(-500)}`)
+    throw new ActionError(
+      'ERR_SMOKE_INVALID_RESPONSE',
+      `The local runner did not answer with JSON (exit code ${result.exitCode}): ${result.stderr.slice(-500)}`,
+    )
   }
   return answer
 }
@@ -290,7 +309,10 @@ function localCommandFromRegistry(flags: Flags, ref: string): string {
   const registry = readRegistryFile(path.resolve(file), file)
   const entry = registry?.processors[ref]
   if (!entry?.local_command) {
-    throw new ActionError('ERR_REGISTRY_ENTRY_MISSING', `--processor is not given and ${file} has no processors["${ref}"].local_command for the local adapter.`)
+    throw new ActionError(
+      'ERR_REGISTRY_ENTRY_MISSING',
+      `--processor is not given and ${file} has no processors["${ref}"].local_command for the local adapter.`,
+    )
   }
   return path.resolve(path.dirname(file), entry.local_command)
 }

@@ -22,10 +22,23 @@ export function moduleEnvironment(settings: Settings, found: PreflightReport): R
   }
 }
 
-export async function deploy(kit: Toolkit, client: ModalClient, settings: Settings, found: PreflightReport, moduleDir: string, report: RunReport): Promise<void> {
+export async function deploy(
+  kit: Toolkit,
+  client: ModalClient,
+  settings: Settings,
+  found: PreflightReport,
+  moduleDir: string,
+  report: RunReport,
+): Promise<void> {
   const tag = report.tag ?? ''
   kit.info(`Running: modal deploy -m modal_app --env ${settings.environment} --tag ${tag} (in ${moduleDir})`)
-  const output = await client.deploy(moduleDir, settings.environment, tag, moduleEnvironment(settings, found), settings.timeouts.deploy * 1000)
+  const output = await client.deploy(
+    moduleDir,
+    settings.environment,
+    tag,
+    moduleEnvironment(settings, found),
+    settings.timeouts.deploy * 1000,
+  )
   report.dashboardUrl = output.dashboardUrl
   report.deployOutcome = output.skipped ? 'unchanged' : 'deployed'
   if (output.skipped) kit.info('Modal reported no changes: the live version keeps serving; nothing was redeployed.')
@@ -35,7 +48,13 @@ export async function deploy(kit: Toolkit, client: ModalClient, settings: Settin
  * After a deploy that failed or was stopped: a version may have been published before the failure. Read the history
  * back and say so, rather than hide a live, untested version behind a red run.
  */
-export async function noteVersionPublishedDespiteFailure(client: ModalClient, settings: Settings, found: PreflightReport, report: RunReport, error: ActionError): Promise<void> {
+export async function noteVersionPublishedDespiteFailure(
+  client: ModalClient,
+  settings: Settings,
+  found: PreflightReport,
+  report: RunReport,
+  error: ActionError,
+): Promise<void> {
   if (error.code !== 'ERR_DEPLOY_FAILED' && error.code !== 'ERR_DEPLOY_TIMEOUT') return
   const after = await client.history(settings.appName, settings.environment, settings.timeouts.preflight * 1000).catch(() => null)
   const previous = found.app.exists ? (found.app.history[0]?.version ?? null) : null
@@ -43,7 +62,10 @@ export async function noteVersionPublishedDespiteFailure(client: ModalClient, se
   if (!after || !ours) return
   report.deployedVersion = ours.version
   report.versionAfter = after[0].version
-  const back = previous === null ? `modal app stop ${settings.appName} --env ${settings.environment} --yes` : `modal app rollback ${settings.appName} v${previous} --env ${settings.environment}`
+  const back =
+    previous === null
+      ? `modal app stop ${settings.appName} --env ${settings.environment} --yes`
+      : `modal app rollback ${settings.appName} v${previous} --env ${settings.environment}`
   error.message += ` Note: v${ours.version} (tag ${report.tag}) was published before the failure${after[0].version === ours.version ? ' and is live without a smoke call' : ''}. To go back: ${back}`
 }
 
@@ -93,12 +115,24 @@ export async function rollBack(client: ModalClient, settings: Settings, report: 
   const result = await client.rollback(app, env, previous, settings.timeouts.deploy * 1000)
   if (!result.ok) {
     const code = result.refused ? 'ERR_ROLLBACK_REFUSED' : 'ERR_ROLLBACK_FAILED'
-    return [new ActionError(code, `Rolling back v${failed} to v${previous} did not happen: ${result.message}. v${failed} may still be live. Run by hand: ${command}`, { command, stderrTail: result.stderrTail })]
+    return [
+      new ActionError(
+        code,
+        `Rolling back v${failed} to v${previous} did not happen: ${result.message}. v${failed} may still be live. Run by hand: ${command}`,
+        { command, stderrTail: result.stderrTail },
+      ),
+    ]
   }
   const history = await client.history(app, env, settings.timeouts.preflight * 1000).catch(() => null)
   const live = history?.[0] ?? null
   if (live === null || live.version === failed) {
-    return [new ActionError('ERR_ROLLBACK_FAILED', `${command} reported success but the live version could not be confirmed${live ? ` (still v${live.version})` : ''}. Check: modal app history ${app} --env ${env}`, { command })]
+    return [
+      new ActionError(
+        'ERR_ROLLBACK_FAILED',
+        `${command} reported success but the live version could not be confirmed${live ? ` (still v${live.version})` : ''}. Check: modal app history ${app} --env ${env}`,
+        { command },
+      ),
+    ]
   }
   report.rolledBack = true
   report.versionAfter = live.version

@@ -160,7 +160,9 @@ export function deploymentRecorder(
         return false
       }
       if (!('id' in result.data)) {
-        warn(`GitHub Deployment: GitHub did not create a deployment for ${plan.environment} (${result.data.message ?? 'no id in the answer'}); the deploy goes on.`)
+        warn(
+          `GitHub Deployment: GitHub did not create a deployment for ${plan.environment} (${result.data.message ?? 'no id in the answer'}); the deploy goes on.`,
+        )
         return false
       }
       created = { github, id: result.data.id }

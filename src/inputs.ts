@@ -201,7 +201,8 @@ export function parseInputs(raw: RawInputs): { ok: true; settings: Settings } | 
       ok: false,
       errors: result.error.issues.map((issue) => {
         const code = (issue as { params?: { errCode?: ErrorCode } }).params?.errCode ?? 'ERR_INVALID_INPUT'
-        const message = code === 'ERR_INVALID_INPUT' && issue.code !== 'custom' ? `${issue.path.join('.')}: ${issue.message}` : issue.message
+        const message =
+          code === 'ERR_INVALID_INPUT' && issue.code !== 'custom' ? `${issue.path.join('.')}: ${issue.message}` : issue.message
         return new ActionError(code, message)
       }),
     }

@@ -110,7 +110,9 @@ async function smokeThenRollBack(
     const cancelled = failures.some((f) => f.code === 'ERR_CANCELLED')
     // The app's own log says more about a failed call; there is none to read when the function does not exist.
     const logs = cancelled || failures[0].code === 'ERR_FUNCTION_NOT_FOUND' ? '' : await recentLogs(client, settings)
-    if (logs) failures[0].details.stderrTail = `${failures[0].details.stderrTail ?? ''}\n--- modal app logs ${settings.appName} (last lines) ---\n${logs}`.trim()
+    if (logs)
+      failures[0].details.stderrTail =
+        `${failures[0].details.stderrTail ?? ''}\n--- modal app logs ${settings.appName} (last lines) ---\n${logs}`.trim()
     if (!cancelled && settings.rollbackOnFailure && report.deployOutcome === 'deployed' && report.deployedVersion !== null) {
       const rollbackProblems = await phase('rollback', `Roll back to v${report.versionBefore ?? '-'}`, async () => {
         const problems = await rollBack(client, settings, report)
@@ -196,5 +198,7 @@ async function publish(kit: Toolkit, report: RunReport, secretValues: string[]):
     kit.info(`${report.appName} v${report.versionAfter} is live in ${report.environment} and answered the smoke call.`)
   }
   if (report.errors.length > 0) kit.fail()
-  await kit.writeSummary(redact(renderSummary(report))).catch((error: Error) => kit.annotate('warning', 'Job summary not written', error.message))
+  await kit
+    .writeSummary(redact(renderSummary(report)))
+    .catch((error: Error) => kit.annotate('warning', 'Job summary not written', error.message))
 }

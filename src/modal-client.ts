@@ -2,7 +2,16 @@
 // call, rollback, logs) as requests to one Modal session (modal-session.ts), which loads the client once. The policy
 // lives here: retries, when a new session is needed, error codes and messages. The session only reports facts.
 import { ActionError, type ErrorCode } from './errors.js'
-import { classifyDeployFailure, errorPanelMessage, isTransient, parseDeployOutput, parseHistory, tail, type DeployOutput, type HistoryRow } from './modal-output.js'
+import {
+  classifyDeployFailure,
+  errorPanelMessage,
+  isTransient,
+  parseDeployOutput,
+  parseHistory,
+  tail,
+  type DeployOutput,
+  type HistoryRow,
+} from './modal-output.js'
 import type { ModalInstallation } from './modal-install.js'
 import { isNotFound, judgeRaised, raisedMessage, readSecretLookup, type RaisedContext } from './modal-raised.js'
 import { ModalSession, requestLabel, SessionFailure, type Operation, type Outcome, type Raised } from './modal-session.js'
@@ -81,7 +90,10 @@ export class ModalClient {
     await this.locate()
     const terms: PhaseTerms = {
       deadline: Date.now() + timeoutMs,
-      timeout: (stderrTail) => new ActionError('ERR_PREFLIGHT_TIMEOUT', `The preflight checks were stopped after ${seconds(timeoutMs)} (preflight-timeout).`, { stderrTail }),
+      timeout: (stderrTail) =>
+        new ActionError('ERR_PREFLIGHT_TIMEOUT', `The preflight checks were stopped after ${seconds(timeoutMs)} (preflight-timeout).`, {
+          stderrTail,
+        }),
       failure: 'ERR_PREFLIGHT_FAILED',
       subject: 'the preflight checks',
     }
@@ -96,7 +108,12 @@ export class ModalClient {
       const outcome = await this.sdk('secret', { name: secret.name, environment, required_keys: secret.keys }, terms, 'preflight')
       const lookup = readSecretLookup(outcome.ok ? null : outcome.raised)
       if (lookup.status === 'error') throw raisedError(lookup.raised, 'preflight')
-      secretReports.push({ name: secret.name, optional: secret.optional, status: lookup.status, missingKeys: lookup.status === 'missing_keys' ? lookup.missingKeys : [] })
+      secretReports.push({
+        name: secret.name,
+        optional: secret.optional,
+        status: lookup.status,
+        missingKeys: lookup.status === 'missing_keys' ? lookup.missingKeys : [],
+      })
     }
     const app = await this.sdk('app', { name: appName, environment }, terms, 'preflight')
     if (!app.ok && !isNotFound(app.raised)) throw raisedError(app.raised, 'preflight')
@@ -106,11 +123,21 @@ export class ModalClient {
     return { clientVersion: this.session?.clientVersion ?? null, secrets: secretReports, app: appReport }
   }
 
-  async deploy(moduleDir: string, environment: string, tag: string, moduleEnv: Record<string, string>, timeoutMs: number): Promise<DeployOutput> {
+  async deploy(
+    moduleDir: string,
+    environment: string,
+    tag: string,
+    moduleEnv: Record<string, string>,
+    timeoutMs: number,
+  ): Promise<DeployOutput> {
     const args = ['deploy', '-m', 'modal_app', '--env', environment, '--tag', tag]
     const terms: PhaseTerms = {
       deadline: Date.now() + timeoutMs,
-      timeout: (stderrTail) => new ActionError('ERR_DEPLOY_TIMEOUT', `modal deploy was stopped after ${seconds(timeoutMs)} (deploy-timeout).`, { command: commandLine(args), stderrTail }),
+      timeout: (stderrTail) =>
+        new ActionError('ERR_DEPLOY_TIMEOUT', `modal deploy was stopped after ${seconds(timeoutMs)} (deploy-timeout).`, {
+          command: commandLine(args),
+          stderrTail,
+        }),
       failure: 'ERR_DEPLOY_FAILED',
       subject: 'modal deploy',
     }
@@ -135,7 +162,12 @@ export class ModalClient {
   async history(appName: string, environment: string, timeoutMs: number): Promise<HistoryRow[]> {
     const terms: PhaseTerms = {
       deadline: Date.now() + timeoutMs,
-      timeout: (stderrTail) => new ActionError('ERR_DEPLOY_UNVERIFIED', `${commandLine(historyArgs(appName, environment))} did not answer within ${seconds(timeoutMs)}.`, { stderrTail }),
+      timeout: (stderrTail) =>
+        new ActionError(
+          'ERR_DEPLOY_UNVERIFIED',
+          `${commandLine(historyArgs(appName, environment))} did not answer within ${seconds(timeoutMs)}.`,
+          { stderrTail },
+        ),
       failure: 'ERR_DEPLOY_UNVERIFIED',
       subject: 'modal app history',
     }
@@ -146,7 +178,8 @@ export class ModalClient {
   async smoke(call: SmokeCall, timeoutMs: number): Promise<{ appId: string; result: unknown }> {
     const terms: PhaseTerms = {
       deadline: Date.now() + timeoutMs,
-      timeout: (stderrTail) => new ActionError('ERR_SMOKE_TIMEOUT', `The smoke call was stopped after ${seconds(timeoutMs)} (smoke-timeout).`, { stderrTail }),
+      timeout: (stderrTail) =>
+        new ActionError('ERR_SMOKE_TIMEOUT', `The smoke call was stopped after ${seconds(timeoutMs)} (smoke-timeout).`, { stderrTail }),
       failure: 'ERR_SMOKE_FAILED',
       subject: 'the smoke call',
     }
@@ -163,7 +196,8 @@ export class ModalClient {
     const args = ['app', 'rollback', appName, `v${version}`, '--env', environment]
     const terms: PhaseTerms = {
       deadline: Date.now() + timeoutMs,
-      timeout: (stderrTail) => new ActionError('ERR_ROLLBACK_FAILED', `${commandLine(args)} did not finish within ${seconds(timeoutMs)}.`, { stderrTail }),
+      timeout: (stderrTail) =>
+        new ActionError('ERR_ROLLBACK_FAILED', `${commandLine(args)} did not finish within ${seconds(timeoutMs)}.`, { stderrTail }),
       failure: 'ERR_ROLLBACK_FAILED',
       subject: 'modal app rollback',
     }
@@ -175,12 +209,21 @@ export class ModalClient {
       return { ok: false, refused: false, message: error.message, stderrTail: error.details.stderrTail ?? '' }
     }
     if (result.exitCode === 0) return { ok: true }
-    return { ok: false, refused: isRefusal(result.stderr), message: failureMessage('modal app rollback', result), stderrTail: tail(result.stderr) }
+    return {
+      ok: false,
+      refused: isRefusal(result.stderr),
+      message: failureMessage('modal app rollback', result),
+      stderrTail: tail(result.stderr),
+    }
   }
 
   /** The app's recent log lines (`modal app logs <app> -n N`), or null when they cannot be had. */
   async logs(appName: string, environment: string, lines: number, timeoutMs: number): Promise<string | null> {
-    const result = await this.cli(['app', 'logs', appName, '--env', environment, '-n', String(lines)], this.quietTerms(timeoutMs, 'modal app logs'), {}).catch(() => null)
+    const result = await this.cli(
+      ['app', 'logs', appName, '--env', environment, '-n', String(lines)],
+      this.quietTerms(timeoutMs, 'modal app logs'),
+      {},
+    ).catch(() => null)
     return result?.exitCode === 0 ? result.stdout : null
   }
 
@@ -198,13 +241,19 @@ export class ModalClient {
   }
 
   private quietTerms(timeoutMs: number, subject: string): PhaseTerms {
-    return { deadline: Date.now() + timeoutMs, timeout: () => new ActionError('ERR_UNEXPECTED', `${subject} did not answer in time.`), failure: 'ERR_UNEXPECTED', subject }
+    return {
+      deadline: Date.now() + timeoutMs,
+      timeout: () => new ActionError('ERR_UNEXPECTED', `${subject} did not answer in time.`),
+      failure: 'ERR_UNEXPECTED',
+      subject,
+    }
   }
 
   private async readHistory(appName: string, environment: string, terms: PhaseTerms, code: ErrorCode): Promise<HistoryRow[]> {
     const args = historyArgs(appName, environment)
     const result = await this.cli(args, terms, {})
-    const problem = (why: string) => new ActionError(code, `${commandLine(args)} ${why}`, { command: commandLine(args), stderrTail: tail(result.stderr) })
+    const problem = (why: string) =>
+      new ActionError(code, `${commandLine(args)} ${why}`, { command: commandLine(args), stderrTail: tail(result.stderr) })
     if (result.exitCode !== 0) throw problem(`failed: ${failureMessage('modal app history', result)}`)
     try {
       return parseHistory(result.stdout)
@@ -214,9 +263,17 @@ export class ModalClient {
   }
 
   /** An SDK operation, retried while what it raised is transient (never a started call) and time is left. */
-  private sdk<Op extends Operation>(op: Op, args: Record<string, unknown>, terms: PhaseTerms, context: RaisedContext): Promise<Outcome<Op>> {
-    return this.retrying(requestLabel(op, args), terms, () => this.ask(op, args, terms, {}), (outcome) =>
-      !outcome.ok && judgeRaised(outcome.raised, context).transient ? tail(raisedMessage(outcome.raised), 1, 200) : null,
+  private sdk<Op extends Operation>(
+    op: Op,
+    args: Record<string, unknown>,
+    terms: PhaseTerms,
+    context: RaisedContext,
+  ): Promise<Outcome<Op>> {
+    return this.retrying(
+      requestLabel(op, args),
+      terms,
+      () => this.ask(op, args, terms, {}),
+      (outcome) => (!outcome.ok && judgeRaised(outcome.raised, context).transient ? tail(raisedMessage(outcome.raised), 1, 200) : null),
     )
   }
 
@@ -224,7 +281,12 @@ export class ModalClient {
   private async cli(
     args: string[],
     terms: PhaseTerms,
-    how: { cwd?: string; env?: Record<string, string>; onLine?: (line: string, stream: 'stdout' | 'stderr') => void; beforeAttempt?: () => Promise<void> },
+    how: {
+      cwd?: string
+      env?: Record<string, string>
+      onLine?: (line: string, stream: 'stdout' | 'stderr') => void
+      beforeAttempt?: () => Promise<void>
+    },
   ): Promise<CliResult> {
     const outcome = await this.retrying(
       requestLabel('cli', { args }),
@@ -246,7 +308,12 @@ export class ModalClient {
   }
 
   /** Retries within one deadline for the whole phase, so retries never stretch a timeout. */
-  private retrying<T>(what: string, terms: PhaseTerms, attempt: () => Promise<T>, transientReason: (result: T) => string | null): Promise<T> {
+  private retrying<T>(
+    what: string,
+    terms: PhaseTerms,
+    attempt: () => Promise<T>,
+    transientReason: (result: T) => string | null,
+  ): Promise<T> {
     return withRetries(
       attempt,
       (result) => (terms.deadline - Date.now() > this.options.retry.maxDelayMs ? transientReason(result) : null),
@@ -258,14 +325,21 @@ export class ModalClient {
   }
 
   /** One request; a session that died or timed out is dropped, and the next request starts a fresh one. */
-  private async ask<Op extends Operation>(op: Op, args: Record<string, unknown>, terms: PhaseTerms, how: { onLine?: (line: string, stream: 'stdout' | 'stderr') => void }): Promise<Outcome<Op>> {
+  private async ask<Op extends Operation>(
+    op: Op,
+    args: Record<string, unknown>,
+    terms: PhaseTerms,
+    how: { onLine?: (line: string, stream: 'stdout' | 'stderr') => void },
+  ): Promise<Outcome<Op>> {
     const timeoutMs = Math.max(1, terms.deadline - Date.now())
     const session = await this.openSession(timeoutMs, terms.subject)
     try {
       return await session.request(op, args, { timeoutMs: Math.max(1, terms.deadline - Date.now()), onLine: how.onLine })
     } catch (error) {
       if (error instanceof SessionFailure && error.kind !== 'refused') {
-        this.dropSession(error.kind === 'timeout' ? `was stopped when ${terms.subject} ran past its deadline` : `ended while ${terms.subject} ran`)
+        this.dropSession(
+          error.kind === 'timeout' ? `was stopped when ${terms.subject} ran past its deadline` : `ended while ${terms.subject} ran`,
+        )
       }
       throw error
     }
@@ -300,7 +374,10 @@ export class ModalClient {
     const details = { stderrTail: failure.stderrTail || undefined }
     switch (failure.kind) {
       case 'spawn':
-        return new ActionError('ERR_MODAL_CLI_MISSING', `Could not start the Modal session with ${this.installation?.python ?? 'Python'}: ${failure.message}.`)
+        return new ActionError(
+          'ERR_MODAL_CLI_MISSING',
+          `Could not start the Modal session with ${this.installation?.python ?? 'Python'}: ${failure.message}.`,
+        )
       case 'client-missing':
         return new ActionError('ERR_MODAL_CLI_MISSING', `${capitalise(failure.message)}; install it with pip install modal.`, details)
       case 'timeout':
@@ -312,11 +389,13 @@ export class ModalClient {
       case 'invalid':
         return new ActionError('ERR_UNEXPECTED', `The Modal session broke the protocol during ${what}: ${failure.message}.`, details)
       case 'refused':
-        return new ActionError('ERR_UNEXPECTED', `The action sent the Modal session a request it could not read (${what}): ${failure.message}.`)
+        return new ActionError(
+          'ERR_UNEXPECTED',
+          `The action sent the Modal session a request it could not read (${what}): ${failure.message}.`,
+        )
     }
   }
 }
-
 
 function historyArgs(appName: string, environment: string): string[] {
   return ['app', 'history', appName, '--env', environment, '--json']

@@ -17,20 +17,42 @@ export async function ensureModalClient(env: NodeJS.ProcessEnv, version: string,
   if (existing) return { modalPath: existing, python: pythonForModal(existing) }
   const python = findOnPath('python3', env) ?? findOnPath('python', env)
   if (!python) {
-    throw new ActionError('ERR_MODAL_CLI_MISSING', 'Neither modal nor Python is on PATH: add actions/setup-python (Python 3.10+) before this step.')
+    throw new ActionError(
+      'ERR_MODAL_CLI_MISSING',
+      'Neither modal nor Python is on PATH: add actions/setup-python (Python 3.10+) before this step.',
+    )
   }
   log(`modal is not on PATH: installing modal==${version} with ${python} -m pip`)
-  const args = ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--retries', '1', '--timeout', '20', `modal==${version}`]
+  const args = [
+    '-m',
+    'pip',
+    'install',
+    '--disable-pip-version-check',
+    '--no-input',
+    '--retries',
+    '1',
+    '--timeout',
+    '20',
+    `modal==${version}`,
+  ]
   const install = await runProcess(python, args, { env, timeoutMs: INSTALL_TIMEOUT_MS })
   if (install.exitCode !== 0 || install.timedOut) {
-    throw new ActionError('ERR_MODAL_CLI_MISSING', `modal is not on PATH and pip install modal==${version} failed (exit code ${install.exitCode}).`, {
-      command: `${python} ${args.join(' ')}`,
-      stderrTail: tail(install.stderr || install.stdout),
-    })
+    throw new ActionError(
+      'ERR_MODAL_CLI_MISSING',
+      `modal is not on PATH and pip install modal==${version} failed (exit code ${install.exitCode}).`,
+      {
+        command: `${python} ${args.join(' ')}`,
+        stderrTail: tail(install.stderr || install.stdout),
+      },
+    )
   }
   const scripts = await runProcess(python, ['-c', SCRIPT_DIRS], { env, timeoutMs: 30000 })
   const modalPath = findOnPath('modal', { PATH: [env.PATH ?? '', ...scripts.stdout.split('\n')].join(':') })
-  if (!modalPath) throw new ActionError('ERR_MODAL_CLI_MISSING', `pip installed modal==${version} but no modal command appeared on PATH or in ${python}'s script folders.`)
+  if (!modalPath)
+    throw new ActionError(
+      'ERR_MODAL_CLI_MISSING',
+      `pip installed modal==${version} but no modal command appeared on PATH or in ${python}'s script folders.`,
+    )
   return { modalPath, python: pythonForModal(modalPath) }
 }
 

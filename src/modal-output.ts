@@ -9,7 +9,12 @@ export function errorPanelMessage(stderr: string): string | null {
   const body: string[] = []
   for (const line of lines.slice(start + 1)) {
     if (line.startsWith('╰')) break
-    body.push(line.replace(/^│ ?/, '').replace(/ ?│\s*$/, '').trimEnd())
+    body.push(
+      line
+        .replace(/^│ ?/, '')
+        .replace(/ ?│\s*$/, '')
+        .trimEnd(),
+    )
   }
   // Rich wraps long lines inside the panel; blank panel lines separate paragraphs.
   return body

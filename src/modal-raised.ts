@@ -12,7 +12,12 @@ export type RaisedVerdict = { transient: true } | { transient: false; code: Erro
 const TOKEN_MISSING = /Token missing|Modal profile '.*' was not found/
 const ENVIRONMENT_NOT_FOUND = /Environment '.*' not found|Invalid Environment name/
 const MISSING_KEYS = /Secret is missing key\(s\): *(.*)/
-const TRANSIENT_TYPES = ['builtins.ConnectionError', 'builtins.TimeoutError', 'modal.exception.ConnectionError', 'modal.exception.ServiceError']
+const TRANSIENT_TYPES = [
+  'builtins.ConnectionError',
+  'builtins.TimeoutError',
+  'modal.exception.ConnectionError',
+  'modal.exception.ServiceError',
+]
 
 const is = (raised: Raised, qualifiedName: string) => raised.chain.includes(qualifiedName)
 const isModalError = (raised: Raised) => is(raised, 'modal.exception.Error')
@@ -28,7 +33,8 @@ export function judgeRaised(raised: Raised, context: RaisedContext): RaisedVerdi
   if (is(raised, 'modal.exception.AuthError')) return final('ERR_MODAL_TOKEN_REJECTED')
   if (context === 'preflight' && ENVIRONMENT_NOT_FOUND.test(raised.message)) return final('ERR_ENVIRONMENT_NOT_FOUND')
   // Without the environment or the app there is no function to call.
-  if (context === 'smoke' && (is(raised, 'modal.exception.NotFoundError') || ENVIRONMENT_NOT_FOUND.test(raised.message))) return final('ERR_FUNCTION_NOT_FOUND')
+  if (context === 'smoke' && (is(raised, 'modal.exception.NotFoundError') || ENVIRONMENT_NOT_FOUND.test(raised.message)))
+    return final('ERR_FUNCTION_NOT_FOUND')
   if (duringCall && is(raised, 'modal.exception.FunctionTimeoutError')) return final('ERR_SMOKE_TIMEOUT')
   if (!duringCall && (TRANSIENT_TYPES.some((type) => is(raised, type)) || isTransient(raised.message))) return { transient: true }
   // .remote() re-raises the function's own exception with its original (non-Modal) type.
@@ -43,7 +49,8 @@ export function raisedMessage(raised: Raised): string {
   return `${raised.type}: ${raised.message}`
 }
 
-export type SecretLookup = { status: 'found' } | { status: 'missing' } | { status: 'missing_keys'; missingKeys: string[] } | { status: 'error'; raised: Raised }
+export type SecretLookup =
+  { status: 'found' } | { status: 'missing' } | { status: 'missing_keys'; missingKeys: string[] } | { status: 'error'; raised: Raised }
 
 /** What `Secret.from_name(..., required_keys=).hydrate()` says about a secret; anything else (token, network) is an error. */
 export function readSecretLookup(raised: Raised | null): SecretLookup {

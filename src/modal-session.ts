@@ -111,7 +111,11 @@ export class ModalSession implements SessionListener {
     if (!parsed.success || parsed.data.protocol !== SESSION_PROTOCOL) {
       const said = parsed.success ? `protocol ${parsed.data.protocol}` : 'no valid handshake'
       session.end('invalid', `answered with ${said}; this action speaks protocol ${SESSION_PROTOCOL}`)
-      throw new SessionFailure('invalid', `the Modal session answered with ${said}; this action speaks protocol ${SESSION_PROTOCOL}`, session.tail())
+      throw new SessionFailure(
+        'invalid',
+        `the Modal session answered with ${said}; this action speaks protocol ${SESSION_PROTOCOL}`,
+        session.tail(),
+      )
     }
     if (parsed.data.import_error) {
       const error = parsed.data.import_error
@@ -213,7 +217,8 @@ export class ModalSession implements SessionListener {
     }
     const answer = answerSchema.safeParse(line)
     if (!answer.success) throw invalid(`does not fit the protocol: ${z.prettifyError(answer.error).slice(0, 500)}`)
-    if ('bad_request' in answer.data) throw new SessionFailure('refused', `the Modal session refused the request ${what}: ${answer.data.bad_request}`, '')
+    if ('bad_request' in answer.data)
+      throw new SessionFailure('refused', `the Modal session refused the request ${what}: ${answer.data.bad_request}`, '')
     if (answer.data.id !== id) throw invalid(`carries id ${answer.data.id}, not ${id}`)
     if (!answer.data.ok) return { ok: false, raised: answer.data.raised }
     const value = VALUE_SCHEMAS[op].safeParse(answer.data.value)

@@ -60,7 +60,12 @@ export function moduleDirectory(kit: Toolkit, settings: Settings): string {
 }
 
 /** The step's Modal client; the first check finds (or installs) the client and starts the session. */
-export function connectClient(kit: Toolkit, settings: Settings, deployLog: { write(line: string): void }, prestarted: SessionProcess | null): ModalClient {
+export function connectClient(
+  kit: Toolkit,
+  settings: Settings,
+  deployLog: { write(line: string): void },
+  prestarted: SessionProcess | null,
+): ModalClient {
   return clientFor(kit, () => ensureModalClient(kit.env, settings.modalVersion, (line) => kit.info(line)), deployLog, prestarted)
 }
 
@@ -81,7 +86,11 @@ export function clientFor(
       sleep: kit.sleep,
       random: kit.random,
       onRetry: (retry, delayMs, reason) =>
-        kit.annotate('warning', 'Retrying a transient Modal failure', `Attempt ${retry} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s.`),
+        kit.annotate(
+          'warning',
+          'Retrying a transient Modal failure',
+          `Attempt ${retry} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s.`,
+        ),
     },
     onOutputLine: (line) => deployLog.write(line),
     onTiming: (what, durationMs) => kit.debug(`modal time: ${what} ${durationMs} ms`),

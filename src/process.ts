@@ -76,7 +76,14 @@ export function runProcess(command: string, args: string[], options: ProcessOpti
     })
     child.on('close', (code) => {
       clearTimeout(timer)
-      resolve({ exitCode: code, stdout: captured.stdout.text(), stderr: captured.stderr.text(), timedOut, cancelled, durationMs: Date.now() - started })
+      resolve({
+        exitCode: code,
+        stdout: captured.stdout.text(),
+        stderr: captured.stderr.text(),
+        timedOut,
+        cancelled,
+        durationMs: Date.now() - started,
+      })
     })
     if (options.input !== undefined) {
       // A child that exits without reading its input must not crash the action with EPIPE.

@@ -63,7 +63,10 @@ export function applyRegistry(raw: RawInputs, registry: ProcessorRegistry | null
   if (!entry) {
     if (raw['image-ref'].trim() !== '') return raw
     const where = registry ? `${file} has no entry processors["${ref}"]` : `there is no registry file ${file}`
-    throw new ActionError('ERR_REGISTRY_ENTRY_MISSING', `image-ref is empty and ${where}. Give image-ref, or add the processor to ${file} (see the README's registry section).`)
+    throw new ActionError(
+      'ERR_REGISTRY_ENTRY_MISSING',
+      `image-ref is empty and ${where}. Give image-ref, or add the processor to ${file} (see the README's registry section).`,
+    )
   }
   return {
     ...raw,

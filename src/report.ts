@@ -129,7 +129,10 @@ function truncate(text: string, limit: number): string {
 /** Markdown cell text: no pipes or newlines, no HTML. */
 function cell(value: string | number | null): string {
   if (value === null || value === '') return '—'
-  return String(value).replace(/[|]/g, '\\|').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;')).replace(/\r?\n/g, ' ')
+  return String(value)
+    .replace(/[|]/g, '\\|')
+    .replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))
+    .replace(/\r?\n/g, ' ')
 }
 
 function code(value: string | number | null): string {
@@ -142,7 +145,8 @@ const v = (n: number | null) => (n === null ? 'none' : `v${n}`)
 
 function versionChange(report: RunReport): string {
   if (report.dryRun) return `${v(report.versionBefore)} (dry run: nothing deployed)`
-  if (report.rolledBack) return `${v(report.versionBefore)} → ${v(report.deployedVersion)} failed → rolled back, ${v(report.versionBefore)}'s code live as ${v(report.versionAfter)}`
+  if (report.rolledBack)
+    return `${v(report.versionBefore)} → ${v(report.deployedVersion)} failed → rolled back, ${v(report.versionBefore)}'s code live as ${v(report.versionAfter)}`
   if (report.deployOutcome === 'unchanged') return `${v(report.versionAfter)} (no changes, nothing redeployed)`
   if (report.deployOutcome === 'not-requested') return `${v(report.versionAfter)} (deploy: false)`
   return `${v(report.versionBefore)} → ${v(report.versionAfter)}`
@@ -177,7 +181,9 @@ export function renderSummary(report: RunReport): string {
     ['Tag', code(report.tag)],
     ['Smoke call', `${report.smokeStatus}${report.mode ? ` (mode ${report.mode})` : ''}`],
     ['Secrets found', report.secretsFound.length ? report.secretsFound.map((s) => code(s)).join(', ') : '—'],
-    ...(report.optionalSecretsMissing.length ? [['Optional secrets absent', report.optionalSecretsMissing.map((s) => code(s)).join(', ')] as [string, string]] : []),
+    ...(report.optionalSecretsMissing.length
+      ? [['Optional secrets absent', report.optionalSecretsMissing.map((s) => code(s)).join(', ')] as [string, string]]
+      : []),
     ['Modal client', code(report.clientVersion)],
     ['Total time', `${(report.durationMs / 1000).toFixed(1)} s`],
   ]
@@ -191,14 +197,32 @@ export function renderSummary(report: RunReport): string {
     for (const error of report.errors) {
       lines.push(`- **${error.code}**: ${cell(error.message)}  `, `  Fix: ${cell(ERROR_CATALOG[error.code].fix)}`)
       if (error.command) lines.push(`  Command: ${code(error.command)}`)
-      if (error.stderrTail) lines.push('', '  ```text', ...error.stderrTail.replace(/```/g, "'''").split('\n').map((l) => `  ${l}`), '  ```')
+      if (error.stderrTail)
+        lines.push(
+          '',
+          '  ```text',
+          ...error.stderrTail
+            .replace(/```/g, "'''")
+            .split('\n')
+            .map((l) => `  ${l}`),
+          '  ```',
+        )
     }
   }
   if (report.notes.length > 0) {
     lines.push('', '### Notes', '', ...report.notes.map((note) => `- ${cell(note)}`))
   }
   if (report.smokeStatus === 'passed' && report.smokeOutput !== null) {
-    lines.push('', '<details><summary>Smoke output</summary>', '', '```json', truncate(JSON.stringify(report.smokeOutput, null, 2), 4000).replace(/```/g, "'''"), '```', '', '</details>')
+    lines.push(
+      '',
+      '<details><summary>Smoke output</summary>',
+      '',
+      '```json',
+      truncate(JSON.stringify(report.smokeOutput, null, 2), 4000).replace(/```/g, "'''"),
+      '```',
+      '',
+      '</details>',
+    )
   }
   return `${lines.join('\n')}\n`
 }

@@ -40,7 +40,10 @@ export class SessionProcess {
   private readonly outputEnded: Promise<unknown>
 
   constructor(options: SessionProcessOptions) {
-    this.child = spawnTracked(options.python, [options.script, options.modalBinDir], { env: options.env, stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'] })
+    this.child = spawnTracked(options.python, [options.script, options.modalBinDir], {
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+    })
     this.child.on('error', (error) => this.break(`could not start: ${error.message}`, 'spawn'))
     this.child.on('close', (code, signal) => this.break(`exited (${signal ?? `code ${code}`})`, 'died'))
     if (this.child.pid === undefined) {
@@ -58,7 +61,10 @@ export class SessionProcess {
       new Promise<void>((onEnd) =>
         readLines(this.child[stream]!, MAX_OUTPUT_LINE, {
           onLine: (line) => this.emit((l) => l.outputLine(line, stream), { droppable: true }),
-          onOverlong: () => this.emit((l) => l.outputLine(`[a line of more than ${MAX_OUTPUT_LINE / 1024 / 1024} MiB was left out]`, stream), { droppable: true }),
+          onOverlong: () =>
+            this.emit((l) => l.outputLine(`[a line of more than ${MAX_OUTPUT_LINE / 1024 / 1024} MiB was left out]`, stream), {
+              droppable: true,
+            }),
           onEnd,
         }),
       )
@@ -144,7 +150,11 @@ export function prestartSession(env: NodeJS.ProcessEnv, actionRoot: string): Ses
 // No colours, no wrapping (modal-contract §0: Rich wraps at 80 columns without a TTY), no interactive prompts.
 const QUIET_CLIENT_ENV = { COLUMNS: '1000', NO_COLOR: '1', TERM: 'dumb', PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' }
 
-export function sessionOptions(installation: { modalPath: string; python: string }, env: NodeJS.ProcessEnv, actionRoot: string): SessionProcessOptions {
+export function sessionOptions(
+  installation: { modalPath: string; python: string },
+  env: NodeJS.ProcessEnv,
+  actionRoot: string,
+): SessionProcessOptions {
   // The step's inputs (INPUT_*, the GitHub token among them) are the action's business, not the client's.
   const sessionEnv = { ...Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('INPUT_'))), ...QUIET_CLIENT_ENV }
   return {

@@ -53,10 +53,12 @@ function commandFence() {
 /** The folder above dist/ (it holds modal/), found from the running bundle even through a symlink (npx, .bin). */
 export function runnerToolkit(): Toolkit {
   const fence = commandFence()
-  const command = <A extends unknown[]>(write: (...args: A) => void) => (...args: A) => {
-    fence.close()
-    write(...args)
-  }
+  const command =
+    <A extends unknown[]>(write: (...args: A) => void) =>
+    (...args: A) => {
+      fence.close()
+      write(...args)
+    }
   return {
     env: process.env,
     actionRoot: bundleRoot(),

@@ -22,7 +22,11 @@ function cli(
   options: { env?: Record<string, string>; cwd?: string; executable?: string; interruptWhen?: (output: string) => boolean } = {},
 ): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(options.executable ?? CLI, args, { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(options.executable ?? CLI, args, {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     let interrupted = false
@@ -115,7 +119,10 @@ describe('modal-processor with the emulator', () => {
 
   test('run --adapter modal calls the deployed function', async () => {
     const envelope = '{"schema":"v1","params":{"messages":[{"role":"user","content":"ping"}]}}'
-    const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'modal', '--mode', 'mock', '--env', 'dev', '--inputs-json', envelope], { env })
+    const run = await cli(
+      ['run', '--ref', 'llm/litellm@1', '--adapter', 'modal', '--mode', 'mock', '--env', 'dev', '--inputs-json', envelope],
+      { env },
+    )
     expect(run.status).toBe(0)
     const result = JSON.parse(run.stdout)
     expect(result).toMatchObject({ ok: true, mode: 'mock', processor: 'llm/litellm@1' })
@@ -130,7 +137,11 @@ describe('modal-processor with the emulator', () => {
   })
 
   test('logs --follow streams until Ctrl-C, which ends the session and leaves nothing running', async () => {
-    const run = await cli(['logs', '--env', 'dev', '--ref', 'llm/litellm@1', '--follow'], { env, cwd: repo, interruptWhen: (output) => output.length > 0 })
+    const run = await cli(['logs', '--env', 'dev', '--ref', 'llm/litellm@1', '--follow'], {
+      env,
+      cwd: repo,
+      interruptWhen: (output) => output.length > 0,
+    })
     expect(run.status).toBe(130)
     expect(run.stdout.length).toBeGreaterThan(0)
     expect(run.stderr).toBe('')
@@ -139,7 +150,11 @@ describe('modal-processor with the emulator', () => {
 
   test('Ctrl-C on a hung deploy stops the session: ERR_CANCELLED, nothing running behind the CLI', async () => {
     emulator.addFault('deploy', 'hang', { times: 1 })
-    const run = await cli(['deploy', '--env', 'dev', '--ref', 'llm/litellm@1'], { env, cwd: repo, interruptWhen: (output) => output.includes('Running: modal deploy') })
+    const run = await cli(['deploy', '--env', 'dev', '--ref', 'llm/litellm@1'], {
+      env,
+      cwd: repo,
+      interruptWhen: (output) => output.includes('Running: modal deploy'),
+    })
     expect(run.status).toBe(1)
     expect(run.stderr).toContain('ERR_CANCELLED')
     expect(emulator.runningProcesses()).toEqual([])
@@ -184,7 +199,20 @@ describe('modal-processor with the emulator', () => {
 describe('modal-processor run --adapter local', () => {
   test('mock mode runs the reference processor on this machine under the contract', async () => {
     const repo = consumerRepo(NOT_DEPLOYED_IMAGE)
-    const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--mode', 'mock', '--inputs-json', '{"schema":"v1","params":{"messages":[{"role":"user","content":"local?"}]}}'], { cwd: repo })
+    const run = await cli(
+      [
+        'run',
+        '--ref',
+        'llm/litellm@1',
+        '--adapter',
+        'local',
+        '--mode',
+        'mock',
+        '--inputs-json',
+        '{"schema":"v1","params":{"messages":[{"role":"user","content":"local?"}]}}',
+      ],
+      { cwd: repo },
+    )
     expect(run.status).toBe(0)
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, schema: 'v1', mode: 'mock' })
     expect(run.stdout).toContain('local?')
@@ -211,7 +239,10 @@ describe('modal-processor run --adapter local', () => {
   test('works through a bin symlink, as npx and npm install run it', async () => {
     const bin = mkdtempSync(path.join(os.tmpdir(), 'bin-'))
     symlinkSync(CLI, path.join(bin, 'modal-processor'))
-    const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local'], { cwd: consumerRepo(NOT_DEPLOYED_IMAGE), executable: path.join(bin, 'modal-processor') })
+    const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local'], {
+      cwd: consumerRepo(NOT_DEPLOYED_IMAGE),
+      executable: path.join(bin, 'modal-processor'),
+    })
     expect(run.stderr).toBe('')
     expect(run.status).toBe(0)
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, mode: 'mock' })
@@ -219,7 +250,9 @@ describe('modal-processor run --adapter local', () => {
 
   test('a bad envelope is the action’s smoke-inputs error, not a crash', async () => {
     for (const bad of ['null', '"x"', '{"params":[1]}', '{nope']) {
-      const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--inputs-json', bad], { cwd: consumerRepo(NOT_DEPLOYED_IMAGE) })
+      const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--inputs-json', bad], {
+        cwd: consumerRepo(NOT_DEPLOYED_IMAGE),
+      })
       expect({ bad, status: run.status }).toEqual({ bad, status: 1 })
       expect(run.stderr).toMatch(/^ERR_INVALID_SMOKE_INPUTS: /)
     }
@@ -227,7 +260,10 @@ describe('modal-processor run --adapter local', () => {
 
   test('real mode without a key fails with a structured processor error', async () => {
     const repo = consumerRepo(NOT_DEPLOYED_IMAGE)
-    const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--mode', 'real'], { cwd: repo, env: { OPENAI_API_KEY: '' } })
+    const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--mode', 'real'], {
+      cwd: repo,
+      env: { OPENAI_API_KEY: '' },
+    })
     expect(run.status).toBe(1)
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { type: 'ProcessorError' } })
     expect(run.stderr).toMatch(/^ERR_SMOKE_FAILED: The processor failed \(ProcessorError/)

@@ -35,7 +35,6 @@ function userModule(world: World, source: string): string {
   return dir
 }
 
-
 describe('happy path', () => {
   const world = new World()
   let first: Awaited<ReturnType<World['run']>>
@@ -117,7 +116,12 @@ describe('happy path', () => {
 describe('input validation', () => {
   test('every bad input is reported at once, and nothing is started', async () => {
     const world = new World({ prepare: false })
-    const run = await world.run({ 'processor-ref': 'LLM/litellm', 'image-ref': 'ghcr.io/acme/llm-litellm:1', 'modal-environment': 'en-x', mode: 'live' })
+    const run = await world.run({
+      'processor-ref': 'LLM/litellm',
+      'image-ref': 'ghcr.io/acme/llm-litellm:1',
+      'modal-environment': 'en-x',
+      mode: 'live',
+    })
     expect(run.exitCode).toBe(1)
     expectFailure(run, ['ERR_INVALID_PROCESSOR_REF', 'ERR_UNPINNED_IMAGE', 'ERR_INVALID_ENVIRONMENT', 'ERR_INVALID_INPUT'], 'inputs')
     expect(errorMessage(run)).toContain('e.g. llm/litellm@1')
@@ -131,7 +135,10 @@ describe('the processor registry file', () => {
   test('a ref alone is enough when the registry gives the image and the secrets', async () => {
     const world = new World()
     const file = path.join(world.emulator.home, 'registry.json')
-    writeFileSync(file, JSON.stringify({ processors: { 'llm/litellm@1': { image: { oci: world.imageRef }, tool_secrets: ['OPENAI_API_KEY'] } } }))
+    writeFileSync(
+      file,
+      JSON.stringify({ processors: { 'llm/litellm@1': { image: { oci: world.imageRef }, tool_secrets: ['OPENAI_API_KEY'] } } }),
+    )
     const run = await world.run({ 'image-ref': '', 'tool-secrets': '', 'registry-file': file })
     expect(errorTitles(run)).toEqual([])
     expect(run.summary).toContain('`REGISTRY_AUTH`, `OPENAI_API_KEY`')
@@ -179,7 +186,10 @@ describe('preflight failures change nothing', () => {
 
   test('no token', async () => {
     const world = new World()
-    const run = await world.run({}, { MODAL_TOKEN_ID: undefined, MODAL_TOKEN_SECRET: undefined, HOME: mkdtempSync(path.join(os.tmpdir(), 'home-')) })
+    const run = await world.run(
+      {},
+      { MODAL_TOKEN_ID: undefined, MODAL_TOKEN_SECRET: undefined, HOME: mkdtempSync(path.join(os.tmpdir(), 'home-')) },
+    )
     expectFailure(run, ['ERR_MODAL_TOKEN_MISSING'], 'preflight')
     expect(errorMessage(run)).toContain('Token missing')
     expect(world.versions()).toEqual([])
@@ -329,7 +339,10 @@ describe('smoke call', () => {
 
   test('the function is not in the deployed app', async () => {
     const world = new World()
-    const moduleDir = userModule(world, 'import modal\napp = modal.App("llm-litellm-v1")\n\n@app.function()\ndef other(inputs: dict) -> dict:\n    return inputs\n')
+    const moduleDir = userModule(
+      world,
+      'import modal\napp = modal.App("llm-litellm-v1")\n\n@app.function()\ndef other(inputs: dict) -> dict:\n    return inputs\n',
+    )
     const run = await world.run({ 'modal-module-dir': moduleDir, 'image-visibility': 'public', 'rollback-on-failure': 'false' })
     expectFailure(run, ['ERR_FUNCTION_NOT_FOUND'], 'smoke')
     expect(errorMessage(run)).toContain("Lookup failed for Function 'run' from the 'llm-litellm-v1' app")

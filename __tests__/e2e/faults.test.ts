@@ -72,7 +72,13 @@ describe('rollback after a failed smoke call', () => {
     expect(errorMessage(run, 1)).toBe(
       "v2 failed its smoke call and was rolled back: v1's code is live again, as v3.\nFix: The new version failed its smoke call and the previous version was restored; fix the processor and deploy again.",
     )
-    expect(run.outputs).toMatchObject({ 'rolled-back': 'true', 'deployed-version': '2', 'previous-version': '1', version: '3', 'error-code': 'ERR_SMOKE_INVALID_RESPONSE' })
+    expect(run.outputs).toMatchObject({
+      'rolled-back': 'true',
+      'deployed-version': '2',
+      'previous-version': '1',
+      version: '3',
+      'error-code': 'ERR_SMOKE_INVALID_RESPONSE',
+    })
     expect(run.summary).toContain("v1 → v2 failed → rolled back, v1's code live as v3")
     expect(run.summary).toMatch(/\| rollback \| ✅ passed \|/)
     expect(world.versions().map((v) => v.version)).toEqual([1, 2, 3])
@@ -156,7 +162,9 @@ describe('GitHub Deployments', () => {
 
   test('an API without permission is a warning and the deploy goes on', async () => {
     const api = await startFakeGitHubApi()
-    api.override((request) => (request.method === 'POST' ? { status: 403, body: { message: 'Resource not accessible by integration' } } : undefined))
+    api.override((request) =>
+      request.method === 'POST' ? { status: 403, body: { message: 'Resource not accessible by integration' } } : undefined,
+    )
     try {
       const world = new World()
       const run = await world.run({}, { GITHUB_API_URL: api.url }, { githubToken: 'ghs_token-planted-for-tests' })

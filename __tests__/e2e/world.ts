@@ -20,7 +20,12 @@ export class World {
   }
 
   baseInputs(): Record<string, string> {
-    return { 'processor-ref': REFERENCE_PROCESSOR.ref, 'image-ref': this.imageRef, 'modal-environment': 'dev', 'tool-secrets': 'OPENAI_API_KEY\nLITELLM_API_BASE?' }
+    return {
+      'processor-ref': REFERENCE_PROCESSOR.ref,
+      'image-ref': this.imageRef,
+      'modal-environment': 'dev',
+      'tool-secrets': 'OPENAI_API_KEY\nLITELLM_API_BASE?',
+    }
   }
 
   /** Runs dist/ with the base inputs plus `inputs`; `env` overrides the step environment (undefined removes). */
@@ -31,9 +36,16 @@ export class World {
   ): Promise<ActionRun> {
     // Secret values are planted in the step environment too (a workflow often exports them): none may leak.
     const planted = { OPENAI_API_KEY: OPENAI_KEY, UNRELATED_SECRET: STEP_ENV_SECRET }
-    const stepEnv = Object.fromEntries(Object.entries({ ...planted, ...this.emulator.env, ...env }).filter(([, v]) => v !== undefined)) as Record<string, string>
+    const stepEnv = Object.fromEntries(
+      Object.entries({ ...planted, ...this.emulator.env, ...env }).filter(([, v]) => v !== undefined),
+    ) as Record<string, string>
     const run = await runAction({ actionDir: REPO_ROOT, inputs: { ...this.baseInputs(), ...inputs }, env: stepEnv, ...options })
-    expectNoSecretLeak(run, [...Emulator.plantedSecretValues(), STEP_ENV_SECRET, this.emulator.token.MODAL_TOKEN_SECRET, ...(options.githubToken ? [options.githubToken] : [])])
+    expectNoSecretLeak(run, [
+      ...Emulator.plantedSecretValues(),
+      STEP_ENV_SECRET,
+      this.emulator.token.MODAL_TOKEN_SECRET,
+      ...(options.githubToken ? [options.githubToken] : []),
+    ])
     return run
   }
 
@@ -64,7 +76,13 @@ function filesUnder(dir: string): string[] {
 export function expectNoSecretLeak(run: ActionRun, secrets: string[]): void {
   const places: [string, string][] = [
     // ::add-mask:: is how the runner learns what to hide; it never reaches the log.
-    ['stdout', run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n')],
+    [
+      'stdout',
+      run.stdout
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'))
+        .join('\n'),
+    ],
     ['stderr', run.stderr],
     ['outputs', JSON.stringify(run.outputs)],
     ['summary', run.summary],

@@ -26,7 +26,11 @@ function escapeCell(text: string): string {
 
 export function inputsTable(meta: ActionMetadata): string {
   const rows = Object.entries(meta.inputs).map(([name, spec]) => {
-    const fallback = spec.required ? '(required)' : spec.default === '' || spec.default === undefined ? '""' : `\`${escapeCell(spec.default)}\``
+    const fallback = spec.required
+      ? '(required)'
+      : spec.default === '' || spec.default === undefined
+        ? '""'
+        : `\`${escapeCell(spec.default)}\``
     return `| \`${name}\` | ${fallback} | ${escapeCell(spec.description)} |`
   })
   return ['| Input | Default | Description |', '| --- | --- | --- |', ...rows].join('\n')

@@ -179,7 +179,11 @@ export function checkReusableCalls(workflow: Workflow, load: (uses: string) => W
 export function checkStepOutputs(workflow: Workflow, action: ActionSpec, isAction = isThisAction): string[] {
   const findings: string[] = []
   for (const [jobId, job] of jobs(workflow)) {
-    const byId = new Map(steps(job).filter((s) => typeof s.id === 'string').map((s) => [String(s.id), s]))
+    const byId = new Map(
+      steps(job)
+        .filter((s) => typeof s.id === 'string')
+        .map((s) => [String(s.id), s]),
+    )
     for (const ref of references(expressions(job, `jobs.${jobId}`), 'steps')) {
       const step = byId.get(ref.name)
       if (step === undefined) {

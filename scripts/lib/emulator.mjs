@@ -7,7 +7,11 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
-export const REFERENCE_PROCESSOR = { ref: 'llm/litellm@1', image: 'ghcr.io/acme/llm-litellm:1', dir: path.join(REPO_ROOT, 'processors', 'llm-litellm') }
+export const REFERENCE_PROCESSOR = {
+  ref: 'llm/litellm@1',
+  image: 'ghcr.io/acme/llm-litellm:1',
+  dir: path.join(REPO_ROOT, 'processors', 'llm-litellm'),
+}
 export const REGISTRY_CREDENTIALS = { username: 'acme-ci', password: 'ghp_registry-token-planted-for-tests' }
 export const OPENAI_KEY = 'sk-openai-key-planted-for-tests'
 
@@ -39,7 +43,13 @@ export class Emulator {
   }
 
   admin(...args) {
-    return check(spawnSync(path.join(REPO_ROOT, 'emulator', 'bin', 'modal-emulator'), args, { env: { ...process.env, ...this.baseEnv }, encoding: 'utf8' }), `modal-emulator ${args[0]}`)
+    return check(
+      spawnSync(path.join(REPO_ROOT, 'emulator', 'bin', 'modal-emulator'), args, {
+        env: { ...process.env, ...this.baseEnv },
+        encoding: 'utf8',
+      }),
+      `modal-emulator ${args[0]}`,
+    )
   }
 
   /** Runs the emulated `modal` CLI; returns status, stdout and stderr. */
@@ -49,7 +59,10 @@ export class Emulator {
 
   /** Pushes the reference processor's image as a private GHCR image; returns the digest-pinned ref. */
   pushReferenceImage({ visibility = 'private' } = {}) {
-    const auth = visibility === 'private' ? ['--private', '--username', REGISTRY_CREDENTIALS.username, '--password', REGISTRY_CREDENTIALS.password] : []
+    const auth =
+      visibility === 'private'
+        ? ['--private', '--username', REGISTRY_CREDENTIALS.username, '--password', REGISTRY_CREDENTIALS.password]
+        : []
     return this.admin('push-image', REFERENCE_PROCESSOR.image, REFERENCE_PROCESSOR.dir, ...auth).trim()
   }
 
@@ -60,7 +73,10 @@ export class Emulator {
 
   /** Everything llm/litellm@1 needs in an environment: registry credentials and the OpenAI key. */
   prepareEnvironment(environment) {
-    this.createSecret(environment, 'REGISTRY_AUTH', { REGISTRY_USERNAME: REGISTRY_CREDENTIALS.username, REGISTRY_PASSWORD: REGISTRY_CREDENTIALS.password })
+    this.createSecret(environment, 'REGISTRY_AUTH', {
+      REGISTRY_USERNAME: REGISTRY_CREDENTIALS.username,
+      REGISTRY_PASSWORD: REGISTRY_CREDENTIALS.password,
+    })
     this.createSecret(environment, 'OPENAI_API_KEY', { OPENAI_API_KEY: OPENAI_KEY })
   }
 

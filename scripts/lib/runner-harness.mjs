@@ -54,7 +54,8 @@ export function parseWorkflowCommands(stdout) {
           return [pair.slice(0, at), unescapeProperty(pair.slice(at + 1))]
         }),
     )
-    if (['error', 'warning', 'notice'].includes(command)) annotations.push({ level: command, title: properties.title ?? '', message: unescapeData(data), properties })
+    if (['error', 'warning', 'notice'].includes(command))
+      annotations.push({ level: command, title: properties.title ?? '', message: unescapeData(data), properties })
     else if (command === 'add-mask') masks.push(unescapeData(data))
     else if (command === 'group') groups.push(unescapeData(data))
     else if (command === 'stop-commands') stopToken = data
@@ -93,7 +94,14 @@ function evaluateDefault(value, contexts) {
  * Runs `node <actionDir>/<runs.main>`; resolves with everything a workflow (and its reader) would see.
  * `env` is the step's environment on top of a minimal runner environment; `inputs` are the `with:` values.
  */
-export async function runAction({ actionDir, inputs = {}, env = {}, githubToken = '', cancelWhenStdoutIncludes = null, timeoutMs = 180000 }) {
+export async function runAction({
+  actionDir,
+  inputs = {},
+  env = {},
+  githubToken = '',
+  cancelWhenStdoutIncludes = null,
+  timeoutMs = 180000,
+}) {
   const metadata = readActionMetadata(actionDir)
   const base = mkdtempSync(path.join(os.tmpdir(), 'runner-'))
   const workspace = path.join(base, 'workspace')
