@@ -4,7 +4,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'emulator/**', 'modal/**', 'processors/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'testing/**', 'modal/**', 'runner/**', 'processors/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

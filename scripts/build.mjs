@@ -3,11 +3,12 @@
 // Modal session, then the flow (main.cjs), which Node parses and loads while Python loads the Modal client.
 import { build } from 'esbuild'
 import { chmod, readFile } from 'node:fs/promises'
+import path from 'node:path'
 
 export const BUNDLES = [
-  { entry: 'src/index.ts', outfile: 'dist/index.cjs', banner: '' },
-  { entry: 'src/main.ts', outfile: 'dist/main.cjs', banner: '' },
-  { entry: 'src/cli-entry.ts', outfile: 'dist/cli.cjs', banner: '#!/usr/bin/env node', executable: true },
+  { entry: 'src/action/index.ts', outfile: 'dist/index.cjs', banner: '' },
+  { entry: 'src/action/main.ts', outfile: 'dist/main.cjs', banner: '' },
+  { entry: 'src/cli/entry.ts', outfile: 'dist/cli.cjs', banner: '#!/usr/bin/env node', executable: true },
 ]
 
 /** The entry point's `import('./main.js')` loads dist/main.cjs at run time instead of bundling the flow in. */
@@ -15,7 +16,7 @@ const flowInItsOwnFile = {
   name: 'flow-in-its-own-file',
   setup(build) {
     build.onResolve({ filter: /^\.\/main\.js$/ }, (args) =>
-      args.importer.endsWith('index.ts') ? { path: './main.cjs', external: true } : undefined,
+      args.importer.endsWith(`action${path.sep}index.ts`) ? { path: './main.cjs', external: true } : undefined,
     )
   },
 }

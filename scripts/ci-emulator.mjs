@@ -10,11 +10,11 @@ const imageRef = emulator.pushReferenceImage()
 emulator.prepareEnvironment('dev')
 const variables = {
   MODAL_EMULATOR_HOME: emulator.home,
-  PYTHONPATH: path.join(REPO_ROOT, 'emulator', 'python'),
+  PYTHONPATH: path.join(REPO_ROOT, 'testing', 'emulator', 'python'),
   ...emulator.token,
   IMAGE_REF: imageRef,
 }
-const bin = path.join(REPO_ROOT, 'emulator', 'bin')
+const bin = path.join(REPO_ROOT, 'testing', 'emulator', 'bin')
 
 if (process.env.GITHUB_ENV) {
   appendFileSync(

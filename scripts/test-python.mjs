@@ -1,9 +1,12 @@
-// Runs every Python suite (stdlib unittest only): the Modal module and processor, and the emulator.
+// Runs every Python suite (stdlib unittest only): the code that runs inside Modal (the module, the processor
+// runtime, the reference processor), the code that runs on the runner (the Modal session, the local adapter), and
+// the emulator.
 import { spawnSync } from 'node:child_process'
 
 const suites = [
   { name: 'modal/ and processors/', cwd: 'modal', args: ['-m', 'unittest', 'discover', '-s', 'tests', '-t', '.'] },
-  { name: 'emulator/', cwd: '.', args: ['-m', 'unittest', 'discover', '-s', 'emulator/tests', '-t', 'emulator'] },
+  { name: 'runner/', cwd: 'runner', args: ['-m', 'unittest', 'discover', '-s', 'tests', '-t', '.'] },
+  { name: 'testing/emulator/', cwd: 'testing/emulator', args: ['-m', 'unittest', 'discover', '-s', 'tests', '-t', '.'] },
 ]
 
 let failed = false

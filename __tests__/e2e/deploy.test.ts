@@ -16,7 +16,7 @@ function pythonShim(pip: 'install' | 'fail'): string {
   const realPython = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim()
   const pipAction =
     pip === 'install'
-      ? `mkdir -p "${scripts}"; ln -sf "${REPO_ROOT}/emulator/bin/modal" "${scripts}/modal"; exit 0`
+      ? `mkdir -p "${scripts}"; ln -sf "${REPO_ROOT}/testing/emulator/bin/modal" "${scripts}/modal"; exit 0`
       : 'echo "ERROR: No matching distribution found for ${@: -1}" >&2; exit 1'
   const lines = [
     '#!/bin/bash',

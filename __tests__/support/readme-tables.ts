@@ -2,7 +2,7 @@
 // `UPDATE_README=1 npm run test:ts -- contract` rewrites them; the contract test fails when they drift.
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
-import { ERROR_CATALOG } from '../../src/errors.js'
+import { ERROR_CATALOG } from '../../src/rules/errors.js'
 
 export interface ActionMetadata {
   inputs: Record<string, { description: string; required?: boolean; default?: string }>

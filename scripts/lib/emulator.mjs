@@ -27,8 +27,8 @@ export class Emulator {
   constructor({ environments = ['main', 'dev'], workspace = 'acme' } = {}) {
     this.home = mkdtempSync(path.join(os.tmpdir(), 'modal-emulator-'))
     this.baseEnv = {
-      PATH: `${path.join(REPO_ROOT, 'emulator', 'bin')}${path.delimiter}${process.env.PATH}`,
-      PYTHONPATH: path.join(REPO_ROOT, 'emulator', 'python'),
+      PATH: `${path.join(REPO_ROOT, 'testing', 'emulator', 'bin')}${path.delimiter}${process.env.PATH}`,
+      PYTHONPATH: path.join(REPO_ROOT, 'testing', 'emulator', 'python'),
       MODAL_EMULATOR_HOME: this.home,
     }
     const envFlags = environments.flatMap((env) => ['--env', env])
@@ -44,7 +44,7 @@ export class Emulator {
 
   admin(...args) {
     return check(
-      spawnSync(path.join(REPO_ROOT, 'emulator', 'bin', 'modal-emulator'), args, {
+      spawnSync(path.join(REPO_ROOT, 'testing', 'emulator', 'bin', 'modal-emulator'), args, {
         env: { ...process.env, ...this.baseEnv },
         encoding: 'utf8',
       }),

@@ -1,0 +1,86 @@
+import { emptyReport, renderSummary, reportOutputs, type RunReport } from '../../src/action/report.js'
+
+function successReport(): RunReport {
+  return {
+    ...emptyReport(),
+    processorRef: 'llm/litellm@1',
+    imageRef: 'ghcr.io/acme/llm-litellm:1@sha256:' + 'ab'.repeat(32),
+    imageDigest: 'sha256:' + 'ab'.repeat(32),
+    environment: 'dev',
+    appName: 'llm-litellm-v1',
+    appId: 'ap-AmUrMShwH6lq419a6byM1n',
+    tag: '3f2a1bc9d8e7-r1001.1',
+    versionBefore: 3,
+    versionAfter: 4,
+    deployOutcome: 'deployed',
+    dashboardUrl: 'https://modal.com/apps/acme/dev/deployed/llm-litellm-v1',
+    mode: 'mock',
+    smokeStatus: 'passed',
+    smokeOutput: { content: 'hello' },
+    secretsFound: ['REGISTRY_AUTH'],
+    phases: [
+      { phase: 'inputs', status: 'passed', durationMs: 3, detail: 'ok' },
+      { phase: 'deploy', status: 'passed', durationMs: 4200, detail: 'tag x' },
+    ],
+    durationMs: 5100,
+  }
+}
+
+describe('renderSummary', () => {
+  test('a success says what is live, from which version, with links and phases', () => {
+    const md = renderSummary(successReport())
+    expect(md).toContain('## ✅ llm/litellm@1 deployed and smoke-tested on Modal `dev`')
+    expect(md).toContain('| Version | v3 → v4 |')
+    expect(md).toContain('[llm-litellm-v1](https://modal.com/apps/acme/dev/deployed/llm-litellm-v1)')
+    expect(md).toContain('| deploy | ✅ passed | 4.2 s | tag x |')
+    expect(md).toContain('"content": "hello"')
+    expect(md).not.toContain('What to do')
+  })
+
+  test('a failure leads with the code and says what to do, with the command and output tail', () => {
+    const report = { ...successReport(), smokeStatus: 'not-run' as const, smokeOutput: null }
+    report.errors = [
+      {
+        code: 'ERR_IMAGE_PULL_FAILED',
+        message: 'Image pull failed | x',
+        command: 'modal deploy -m modal_app',
+        stderrTail: 'line 1\nline 2',
+      },
+    ]
+    const md = renderSummary(report)
+    expect(md).toContain('## ❌ llm/litellm@1 was not deployed cleanly: ERR_IMAGE_PULL_FAILED')
+    expect(md).toContain('**ERR_IMAGE_PULL_FAILED**: Image pull failed \\| x')
+    expect(md).toContain('Fix: Verify the REGISTRY_AUTH values')
+    expect(md).toContain('  line 2')
+  })
+
+  test('a no-op deploy and a call-only run say so', () => {
+    expect(renderSummary({ ...successReport(), deployOutcome: 'unchanged', versionAfter: 3 })).toContain(
+      'v3 (no changes, nothing redeployed)',
+    )
+    expect(renderSummary({ ...successReport(), deployOutcome: 'not-requested', versionAfter: 3 })).toContain('v3 (deploy: false)')
+  })
+})
+
+describe('reportOutputs', () => {
+  test('known values as strings, unknown ones empty, the failing phase and first code', () => {
+    const report = successReport()
+    report.phases.push({ phase: 'smoke', status: 'failed', durationMs: 1, detail: '' })
+    report.errors = [{ code: 'ERR_SMOKE_FAILED', message: 'x' }]
+    expect(reportOutputs(report)).toEqual({
+      'app-name': 'llm-litellm-v1',
+      'app-id': 'ap-AmUrMShwH6lq419a6byM1n',
+      version: '4',
+      'previous-version': '3',
+      'deployed-version': '',
+      'dashboard-url': 'https://modal.com/apps/acme/dev/deployed/llm-litellm-v1',
+      'smoke-status': 'passed',
+      'smoke-output': '{"content":"hello"}',
+      'duration-ms': '5100',
+      phase: 'smoke',
+      'error-code': 'ERR_SMOKE_FAILED',
+      'rolled-back': 'false',
+    })
+    expect(reportOutputs(emptyReport())['app-id']).toBe('')
+  })
+})

@@ -1,0 +1,126 @@
+import {
+  classifyDeployFailure,
+  errorPanelMessage,
+  isTransient,
+  jsonKey,
+  parseDeployOutput,
+  parseHistory,
+  tail,
+} from '../../src/modal/output.js'
+
+const panel = (lines: string[]) =>
+  [
+    '╭─ Error ──────────────────────────────────────────────────────────────────────╮',
+    ...lines.map((l) => `│ ${l.padEnd(76)} │`),
+    '╰──────────────────────────────────────────────────────────────────────────────╯',
+  ].join('\n')
+
+describe('errorPanelMessage', () => {
+  test('unwraps an 80-column panel into one paragraph per blank line', () => {
+    const stderr = panel([
+      'Token missing. Could not authenticate client. If you have token credentials,',
+      'see modal.com/docs/sdk/py/latest/config for setup help.',
+      '',
+      'Note: second paragraph',
+    ])
+    expect(errorPanelMessage(stderr)).toBe(
+      'Token missing. Could not authenticate client. If you have token credentials, see modal.com/docs/sdk/py/latest/config for setup help.\n\nNote: second paragraph',
+    )
+  })
+
+  test('ignores warning panels and returns null without an Error panel', () => {
+    expect(errorPanelMessage('╭─ Modal Warning ─╮\n│ careful │\n╰─╯')).toBeNull()
+  })
+})
+
+describe('parseDeployOutput', () => {
+  const success = [
+    '✓ Created objects.',
+    '├── 🔨 Created mount /work/modal/modal_app.py',
+    '└── 🔨 Created function run.',
+    '✓ App deployed in 4.321s! 🎉',
+    '',
+    'View Deployment: https://modal.com/apps/acme/dev/deployed/llm-litellm-v1',
+  ].join('\n')
+
+  test('reads the dashboard URL and the functions', () => {
+    expect(parseDeployOutput(success)).toEqual({ skipped: false, dashboardUrl: 'https://modal.com/apps/acme/dev/deployed/llm-litellm-v1' })
+  })
+
+  test('the client’s closing lines win over look-alikes printed earlier by the module', () => {
+    const spoofed = `View Deployment: https://evil.example/x\n✓ Deployment skipped: no changes detected! ⏭️\n${success}`
+    expect(parseDeployOutput(spoofed)).toEqual({ skipped: false, dashboardUrl: 'https://modal.com/apps/acme/dev/deployed/llm-litellm-v1' })
+  })
+
+  test('recognises a no-op deploy', () => {
+    const noop = success.replace('App deployed in 4.321s! 🎉', 'Deployment skipped: no changes detected! ⏭️')
+    expect(parseDeployOutput(noop).skipped).toBe(true)
+  })
+})
+
+describe('parseHistory', () => {
+  test('accepts snake_case keys (client ≥1.5) and sorts newest first', () => {
+    const json = JSON.stringify([
+      { version: 'v1', time_deployed: '2026-11-01 10:00:00+00:00', client: '1.5.4', deployed_by: 'ci', commit: null, tag: 'a' },
+      { version: 'v2', time_deployed: '2026-11-02 10:00:00+00:00', client: '1.5.4', deployed_by: 'ci', commit: null, tag: 'b' },
+    ])
+    expect(parseHistory(json)).toEqual([
+      { version: 2, tag: 'b', timeDeployed: '2026-11-02 10:00:00+00:00', deployedBy: 'ci' },
+      { version: 1, tag: 'a', timeDeployed: '2026-11-01 10:00:00+00:00', deployedBy: 'ci' },
+    ])
+  })
+
+  test('accepts the Title Case keys of clients before 1.5 and a missing Tag column', () => {
+    const json = JSON.stringify([
+      { Version: 'v7', 'Time deployed': '2026-06-01 01:51:22-04:00', Client: '1.4.2', 'Deployed by': 'alice', Commit: 'abc1234' },
+    ])
+    expect(parseHistory(json)).toEqual([{ version: 7, tag: null, timeDeployed: '2026-06-01 01:51:22-04:00', deployedBy: 'alice' }])
+  })
+
+  test('rejects garbage', () => {
+    expect(() => parseHistory('@@ not json')).toThrow()
+    expect(() => parseHistory('{"version":"v1"}')).toThrow('expected a JSON list of objects')
+    expect(() => parseHistory('[{"version":"1"}]')).toThrow('history row without a version')
+  })
+
+  test('jsonKey matches the client’s _col_name_to_json_key', () => {
+    expect(jsonKey('App ID')).toBe('app_id')
+    expect(jsonKey('web suffix')).toBe('web_suffix')
+    expect(jsonKey('Last used at')).toBe('last_used_at')
+  })
+})
+
+describe('classifyDeployFailure', () => {
+  test.each([
+    [
+      'ERR_IMAGE_PULL_FAILED',
+      panel(['Image build for im-1 failed with the exception:', 'Image pull failed: unauthorized: authentication required']),
+    ],
+    ['ERR_IMAGE_BUILD_FAILED', panel(['Image build for im-1 failed.', 'View the build logs:'])],
+    ['ERR_MISSING_SECRET', panel(["Secret 'OPENAI_API_KEY' not found in environment 'dev'."])],
+    ['ERR_SECRET_MISSING_KEYS', panel(['Secret is missing key(s): REGISTRY_PASSWORD'])],
+    ['ERR_ENVIRONMENT_NOT_FOUND', panel(["Environment 'nope' not found"])],
+    ['ERR_MODAL_TOKEN_MISSING', panel(['Token missing. Could not authenticate client.'])],
+    [
+      'ERR_MODULE_IMPORT_FAILED',
+      '╭─── Traceback (most recent call last) ───╮\n│ modal_app.py:3 │\n╰────╯\nModuleNotFoundError: No module named x',
+    ],
+    ['ERR_DEPLOY_FAILED', panel(['Something else went wrong'])],
+  ])('%s', (code, stderr) => {
+    expect(classifyDeployFailure('', stderr)).toBe(code)
+  })
+})
+
+describe('isTransient and tail', () => {
+  test('transient failures are recognised, permanent ones are not', () => {
+    expect(isTransient('Could not connect to the Modal server.')).toBe(true)
+    expect(isTransient('grpc status UNAVAILABLE')).toBe(true)
+    expect(isTransient('Deadline exceeded')).toBe(true)
+    expect(isTransient("Secret 'X' not found in environment 'dev'")).toBe(false)
+  })
+
+  test('tail bounds lines and characters', () => {
+    expect(tail('a\nb\nc\n', 2)).toBe('b\nc')
+    expect(tail('x'.repeat(50), 5, 10)).toBe('…' + 'x'.repeat(10))
+  })
+})

@@ -1,0 +1,239 @@
+// The one place that turns the action's raw inputs into a typed, validated settings object.
+import * as z from 'zod'
+import { ActionError, type ErrorCode } from '../rules/errors.js'
+import { parseImageRef, type ImageRef, type ImageVisibility } from '../rules/image-ref.js'
+import {
+  appNameOf,
+  isValidDeployTag,
+  isValidModalAppName,
+  isValidModalEnvironmentName,
+  parseProcessorRef,
+  type ProcessorRef,
+} from '../rules/naming.js'
+
+/** Every input the action reads; the contract test holds this list equal to action.yml's inputs. */
+export const INPUT_NAMES = [
+  'processor-ref',
+  'image-ref',
+  'modal-environment',
+  'mode',
+  'tool-secrets',
+  'app-name',
+  'smoke-inputs',
+  'deploy',
+  'image-visibility',
+  'modal-module-dir',
+  'deploy-tag',
+  'preflight-timeout',
+  'deploy-timeout',
+  'smoke-timeout',
+  'dry-run',
+  'rollback-on-failure',
+  'registry-file',
+  'modal-version',
+  'github-token',
+] as const
+
+export type InputName = (typeof INPUT_NAMES)[number]
+export type RawInputs = Record<InputName, string>
+
+export interface ToolSecret {
+  name: string
+  optional: boolean
+}
+
+export interface Settings {
+  processorRef: string
+  processor: ProcessorRef
+  appName: string
+  imageRef: string
+  image: ImageRef
+  imageVisibility: ImageVisibility
+  environment: string
+  mode: 'mock' | 'real'
+  toolSecrets: ToolSecret[]
+  smokeParams: Record<string, unknown>
+  deploy: boolean
+  moduleDir: string | null
+  deployTag: string | null
+  timeouts: { preflight: number; deploy: number; smoke: number }
+  dryRun: boolean
+  rollbackOnFailure: boolean
+  modalVersion: string
+  githubToken: string
+}
+
+export const DEFAULT_MODAL_VERSION = '1.5.4'
+export const DEFAULT_SMOKE_PARAMS = { messages: [{ role: 'user', content: 'test' }] }
+const MAX_SMOKE_INPUTS_BYTES = 64 * 1024
+const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/
+
+function fail(ctx: z.RefinementCtx, errCode: ErrorCode, message: string): never {
+  ctx.addIssue({ code: 'custom', message, params: { errCode } })
+  return z.NEVER as never
+}
+
+export function parseToolSecrets(raw: string): { ok: true; value: ToolSecret[] } | { ok: false; error: string } {
+  const entries = raw
+    .split(/[,\n]/)
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+  const secrets: ToolSecret[] = []
+  for (const entry of entries) {
+    const optional = entry.endsWith('?')
+    const name = optional ? entry.slice(0, -1) : entry
+    if (!SECRET_NAME.test(name)) {
+      return {
+        ok: false,
+        error: `Invalid tool-secrets entry '${entry}': a secret name is letters, digits and '_', not starting with a digit, at most 64 characters (secret names equal the environment variables processors read, e.g. OPENAI_API_KEY).`,
+      }
+    }
+    if (secrets.some((s) => s.name === name)) return { ok: false, error: `tool-secrets lists '${name}' twice.` }
+    secrets.push({ name, optional })
+  }
+  return { ok: true, value: secrets }
+}
+
+function seconds(input: InputName, fallback: number) {
+  return z.string().transform((raw, ctx) => {
+    if (raw.trim() === '') return fallback
+    const value = Number(raw.trim())
+    if (!Number.isInteger(value) || value < 1 || value > 6 * 3600) {
+      return fail(ctx, 'ERR_INVALID_INPUT', `${input} must be a whole number of seconds from 1 to 21600, got '${raw}'.`)
+    }
+    return value
+  })
+}
+
+function booleanInput(input: InputName, fallback: boolean) {
+  return z.string().transform((raw, ctx) => {
+    const value = raw.trim()
+    if (value === '') return fallback
+    if (['true', 'True', 'TRUE'].includes(value)) return true
+    if (['false', 'False', 'FALSE'].includes(value)) return false
+    return fail(ctx, 'ERR_INVALID_INPUT', `${input} must be true or false, got '${raw}'.`)
+  })
+}
+
+const rawSchema = z.object({
+  'processor-ref': z.string().transform((raw, ctx) => {
+    const parsed = parseProcessorRef(raw.trim())
+    return parsed.ok ? { ref: raw.trim(), parsed: parsed.value } : fail(ctx, 'ERR_INVALID_PROCESSOR_REF', parsed.error)
+  }),
+  'image-ref': z.string().transform((raw, ctx) => {
+    const parsed = parseImageRef(raw.trim())
+    return parsed.ok ? { ref: raw.trim(), parsed: parsed.value } : fail(ctx, parsed.error.code, parsed.error.message)
+  }),
+  'modal-environment': z.string().transform((raw, ctx) => {
+    const env = raw.trim()
+    if (isValidModalEnvironmentName(env)) return env
+    return fail(
+      ctx,
+      'ERR_INVALID_ENVIRONMENT',
+      `Invalid modal-environment '${raw}': Modal environment names start with a letter or digit, are 2 to 64 characters of letters, digits, '-', '_' and '.', and cannot start with 'en-' (e.g. dev, staging, main).`,
+    )
+  }),
+  mode: z.string().transform((raw, ctx) => {
+    const mode = raw.trim() || 'mock'
+    if (mode === 'mock' || mode === 'real') return mode
+    return fail(ctx, 'ERR_INVALID_INPUT', `mode must be 'mock' or 'real', got '${raw}'.`)
+  }),
+  'tool-secrets': z.string().transform((raw, ctx) => {
+    const parsed = parseToolSecrets(raw)
+    return parsed.ok ? parsed.value : fail(ctx, 'ERR_INVALID_TOOL_SECRETS', parsed.error)
+  }),
+  'app-name': z.string().transform((raw, ctx) => {
+    const name = raw.trim()
+    if (name === '' || isValidModalAppName(name)) return name
+    return fail(
+      ctx,
+      'ERR_INVALID_INPUT',
+      `Invalid app-name '${raw}': Modal app names are 1 to 64 characters of letters, digits, '-', '_' and '.', and cannot look like an app id (ap-…).`,
+    )
+  }),
+  'smoke-inputs': z.string().transform((raw, ctx) => {
+    if (raw.trim() === '') return DEFAULT_SMOKE_PARAMS as Record<string, unknown>
+    if (Buffer.byteLength(raw) > MAX_SMOKE_INPUTS_BYTES) {
+      return fail(ctx, 'ERR_INVALID_SMOKE_INPUTS', `smoke-inputs is larger than ${MAX_SMOKE_INPUTS_BYTES} bytes.`)
+    }
+    let value: unknown
+    try {
+      value = JSON.parse(raw)
+    } catch (error) {
+      return fail(ctx, 'ERR_INVALID_SMOKE_INPUTS', `smoke-inputs is not valid JSON (${(error as Error).message}).`)
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return fail(ctx, 'ERR_INVALID_SMOKE_INPUTS', 'smoke-inputs must be a JSON object: it becomes the params of the smoke call.')
+    }
+    return value as Record<string, unknown>
+  }),
+  deploy: booleanInput('deploy', true),
+  'image-visibility': z.string().transform((raw, ctx) => {
+    const value = raw.trim() || 'auto'
+    if (value === 'auto' || value === 'private' || value === 'public') return value
+    return fail(ctx, 'ERR_INVALID_INPUT', `image-visibility must be auto, private or public, got '${raw}'.`)
+  }),
+  'modal-module-dir': z.string().transform((raw) => raw.trim() || null),
+  'deploy-tag': z.string().transform((raw, ctx) => {
+    const tag = raw.trim()
+    if (tag === '' || isValidDeployTag(tag)) return tag || null
+    return fail(ctx, 'ERR_INVALID_INPUT', `deploy-tag must be 1 to 50 characters of letters, digits, '.', '_' and '-', got '${raw}'.`)
+  }),
+  'preflight-timeout': seconds('preflight-timeout', 120),
+  'deploy-timeout': seconds('deploy-timeout', 1200),
+  'smoke-timeout': seconds('smoke-timeout', 300),
+  'dry-run': booleanInput('dry-run', false),
+  'rollback-on-failure': booleanInput('rollback-on-failure', true),
+  'registry-file': z.string(),
+  'modal-version': z.string().transform((raw, ctx) => {
+    const version = raw.trim() || DEFAULT_MODAL_VERSION
+    if (/^[0-9]+\.[0-9]+(\.[0-9]+)?$/.test(version)) return version
+    return fail(ctx, 'ERR_INVALID_INPUT', `modal-version must be a version such as ${DEFAULT_MODAL_VERSION}, got '${raw}'.`)
+  }),
+  'github-token': z.string().transform((raw) => raw.trim()),
+})
+
+/** Validates every input at once; each problem becomes its own ActionError. */
+export function parseInputs(raw: RawInputs): { ok: true; settings: Settings } | { ok: false; errors: ActionError[] } {
+  const result = rawSchema.safeParse(raw)
+  if (!result.success) {
+    return {
+      ok: false,
+      errors: result.error.issues.map((issue) => {
+        const code = (issue as { params?: { errCode?: ErrorCode } }).params?.errCode ?? 'ERR_INVALID_INPUT'
+        const message =
+          code === 'ERR_INVALID_INPUT' && issue.code !== 'custom' ? `${issue.path.join('.')}: ${issue.message}` : issue.message
+        return new ActionError(code, message)
+      }),
+    }
+  }
+  const input = result.data
+  return {
+    ok: true,
+    settings: {
+      processorRef: input['processor-ref'].ref,
+      processor: input['processor-ref'].parsed,
+      appName: input['app-name'] || appNameOf(input['processor-ref'].parsed),
+      imageRef: input['image-ref'].ref,
+      image: input['image-ref'].parsed,
+      imageVisibility: input['image-visibility'],
+      environment: input['modal-environment'],
+      mode: input.mode,
+      toolSecrets: input['tool-secrets'],
+      smokeParams: input['smoke-inputs'],
+      deploy: input.deploy,
+      moduleDir: input['modal-module-dir'],
+      deployTag: input['deploy-tag'],
+      timeouts: { preflight: input['preflight-timeout'], deploy: input['deploy-timeout'], smoke: input['smoke-timeout'] },
+      dryRun: input['dry-run'],
+      rollbackOnFailure: input['rollback-on-failure'],
+      modalVersion: input['modal-version'],
+      githubToken: input['github-token'],
+    },
+  }
+}
+
+/** Reads the raw inputs through the toolkit (INPUT_<NAME> variables). */
+export function readRawInputs(getInput: (name: string) => string): RawInputs {
+  return Object.fromEntries(INPUT_NAMES.map((name) => [name, getInput(name)])) as RawInputs
+}

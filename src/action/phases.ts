@@ -1,0 +1,43 @@
+// How the flow runs its phases: each in a log group, timed and recorded in the report, failed or not.
+import { ActionError } from '../rules/errors.js'
+import type { Phase } from '../rules/errors.js'
+import type { RunReport } from './report.js'
+import type { Toolkit } from './toolkit.js'
+
+/** Several problems found together (all bad inputs, all missing secrets), reported as one annotation each. */
+export class Failures extends Error {
+  constructor(readonly errors: ActionError[]) {
+    super(errors.map((e) => e.code).join(', '))
+  }
+}
+
+export function asActionErrors(error: unknown): ActionError[] {
+  if (error instanceof Failures) return error.errors
+  if (error instanceof ActionError) return [error]
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error)
+  return [new ActionError('ERR_UNEXPECTED', `Unexpected failure inside the action: ${text}`)]
+}
+
+export type PhaseBody<T> = () => Promise<{ value: T; detail: string }>
+
+export function phaseRunner(kit: Toolkit, report: RunReport) {
+  return async <T>(name: Phase, title: string, body: PhaseBody<T>): Promise<T> => {
+    const started = kit.now()
+    kit.startGroup(title)
+    try {
+      const { value, detail } = await body()
+      report.phases.push({ phase: name, status: 'passed', durationMs: kit.now() - started, detail })
+      return value
+    } catch (error) {
+      const codes = [...new Set(asActionErrors(error).map((e) => e.code))]
+      report.phases.push({ phase: name, status: 'failed', durationMs: kit.now() - started, detail: codes.join(', ') })
+      throw error
+    } finally {
+      kit.endGroup()
+    }
+  }
+}
+
+export function skipPhase(report: RunReport, name: Phase, detail: string): void {
+  report.phases.push({ phase: name, status: 'skipped', durationMs: 0, detail })
+}

@@ -1,0 +1,149 @@
+// Inputs and preflight: everything needed is known to exist before anything changes.
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { ActionError } from '../rules/errors.js'
+import { parseInputs, readRawInputs, type Settings } from './inputs.js'
+import { isSupportedClientVersion, MINIMUM_CLIENT_VERSION, ModalClient, type PreflightReport } from '../modal/client.js'
+import { ensureModalClient, type ModalInstallation } from '../modal/install.js'
+import { Failures } from './phases.js'
+import { applyRegistry, readRegistryFile } from '../rules/catalogue.js'
+import type { RunReport } from './report.js'
+import { DEFAULT_RETRY } from '../rules/retry.js'
+import { requiredSecrets, secretCreateCommand, type SecretRequirement } from '../rules/secrets-policy.js'
+import type { SessionProcess } from '../modal/session-process.js'
+import type { Toolkit } from './toolkit.js'
+
+export function workspacePath(kit: Toolkit, relative: string): string {
+  return path.resolve(kit.env.GITHUB_WORKSPACE ?? process.cwd(), relative)
+}
+
+/** Raw inputs, completed from the processor registry file, validated into settings: every problem at once. */
+export function validateInputs(kit: Toolkit): Settings {
+  const raw = readRawInputs(kit.getInput)
+  const problems: ActionError[] = []
+  let completed = raw
+  try {
+    const file = raw['registry-file'].trim()
+    completed = applyRegistry(raw, file === '' ? null : readRegistryFile(workspacePath(kit, file), file), file || 'the registry file')
+  } catch (error) {
+    if (!(error instanceof ActionError)) throw error
+    problems.push(error)
+  }
+  const parsed = parseInputs(completed)
+  if (!parsed.ok) {
+    // With the registry already failing, an empty image-ref says nothing new.
+    const imageEmpty = completed['image-ref'].trim() === '' && problems.length > 0
+    problems.push(...parsed.errors.filter((e) => !(imageEmpty && e.code === 'ERR_INVALID_IMAGE_REF')))
+  }
+  if (problems.length > 0 || !parsed.ok) throw new Failures(problems)
+  return parsed.settings
+}
+
+export function describeSettings(report: RunReport, settings: Settings): void {
+  report.processorRef = settings.processorRef
+  report.imageRef = settings.imageRef
+  report.imageDigest = settings.image.digest
+  report.environment = settings.environment
+  report.appName = settings.appName
+  report.mode = settings.mode
+  report.dryRun = settings.dryRun
+}
+
+/** The folder `modal deploy -m modal_app` runs in: the user's own, or the module shipped with the action. */
+export function moduleDirectory(kit: Toolkit, settings: Settings): string {
+  if (settings.moduleDir === null) return path.join(kit.actionRoot, 'modal')
+  const dir = workspacePath(kit, settings.moduleDir)
+  if (!existsSync(path.join(dir, 'modal_app.py'))) {
+    throw new ActionError('ERR_INVALID_INPUT', `modal-module-dir '${settings.moduleDir}' has no modal_app.py (looked in ${dir}).`)
+  }
+  return dir
+}
+
+/** The step's Modal client; the first check finds (or installs) the client and starts the session. */
+export function connectClient(
+  kit: Toolkit,
+  settings: Settings,
+  deployLog: { write(line: string): void },
+  prestarted: SessionProcess | null,
+): ModalClient {
+  return clientFor(kit, () => ensureModalClient(kit.env, settings.modalVersion, (line) => kit.info(line)), deployLog, prestarted)
+}
+
+/** The Modal client wired to a toolkit: retries reported as warnings, the deploy's output to `deployLog`. */
+export function clientFor(
+  kit: Toolkit,
+  locate: () => Promise<ModalInstallation>,
+  deployLog: { write(line: string): void },
+  prestarted: SessionProcess | null = null,
+): ModalClient {
+  return new ModalClient({
+    locate,
+    actionRoot: kit.actionRoot,
+    prestarted,
+    env: kit.env,
+    retry: DEFAULT_RETRY,
+    hooks: {
+      sleep: kit.sleep,
+      random: kit.random,
+      onRetry: (retry, delayMs, reason) =>
+        kit.annotate(
+          'warning',
+          'Retrying a transient Modal failure',
+          `Attempt ${retry} failed (${reason}); retrying in ${(delayMs / 1000).toFixed(1)}s.`,
+        ),
+    },
+    onOutputLine: (line) => deployLog.write(line),
+    onTiming: (what, durationMs) => kit.debug(`modal time: ${what} ${durationMs} ms`),
+  })
+}
+
+/** Token, environment, every secret and the app's history, through the step's Modal session; all missing secrets at once. */
+export async function runPreflight(client: ModalClient, settings: Settings, report: RunReport): Promise<PreflightReport> {
+  const secrets = requiredSecrets(settings)
+  const found = await client.preflight(settings.environment, settings.appName, secrets, settings.timeouts.preflight * 1000)
+  report.clientVersion = found.clientVersion
+  if (found.clientVersion !== null && !isSupportedClientVersion(found.clientVersion)) {
+    throw new ActionError(
+      'ERR_MODAL_CLIENT_TOO_OLD',
+      `The Modal client on this runner is ${found.clientVersion}; this action needs ${MINIMUM_CLIENT_VERSION} or later (version-pinned calls). Install it with: pip install modal==${settings.modalVersion}`,
+    )
+  }
+  report.secretsFound = found.secrets.filter((s) => s.status === 'found').map((s) => s.name)
+  report.optionalSecretsMissing = found.secrets.filter((s) => s.optional && s.status !== 'found').map((s) => s.name)
+  if (found.app.exists) {
+    report.appId = found.app.appId
+    report.versionBefore = found.app.history[0]?.version ?? null
+  }
+  const problems = secretProblems(secrets, found, settings.environment)
+  if (!settings.deploy && !found.app.exists) {
+    problems.push(
+      new ActionError(
+        'ERR_FUNCTION_NOT_FOUND',
+        `deploy is false but app '${settings.appName}' is not deployed in environment '${settings.environment}', so there is no run function to call. Check with: modal app list --env ${settings.environment}`,
+      ),
+    )
+  }
+  if (problems.length > 0) throw new Failures(problems)
+  return found
+}
+
+function secretProblems(secrets: SecretRequirement[], found: PreflightReport, environment: string): ActionError[] {
+  return found.secrets.flatMap((status) => {
+    const secret = secrets.find((s) => s.name === status.name)
+    if (!secret || status.status === 'found' || status.optional) return []
+    if (status.status === 'missing') {
+      return [
+        new ActionError(
+          'ERR_MISSING_SECRET',
+          `Modal secret '${secret.name}' does not exist in environment '${environment}'. Create it with: ${secretCreateCommand(secret, environment)}`,
+        ),
+      ]
+    }
+    return [
+      new ActionError(
+        'ERR_SECRET_MISSING_KEYS',
+        `Modal secret '${secret.name}' in environment '${environment}' lacks key(s) ${status.missingKeys.join(', ')}. Recreate it with: ${secretCreateCommand(secret, environment, true)}`,
+      ),
+    ]
+  })
+}

@@ -1,0 +1,228 @@
+// What a run found and did, and how it is shown: outputs for later steps and a job summary for people.
+import { ERROR_CATALOG, type ErrorCode, type Phase } from '../rules/errors.js'
+
+export const OUTPUT_NAMES = [
+  'app-name',
+  'app-id',
+  'version',
+  'previous-version',
+  'deployed-version',
+  'dashboard-url',
+  'smoke-status',
+  'smoke-output',
+  'duration-ms',
+  'phase',
+  'error-code',
+  'rolled-back',
+] as const
+
+export type OutputName = (typeof OUTPUT_NAMES)[number]
+
+export type PhaseStatus = 'passed' | 'failed' | 'skipped'
+
+export interface PhaseRecord {
+  phase: Phase
+  status: PhaseStatus
+  durationMs: number
+  detail: string
+}
+
+export interface ReportedError {
+  code: ErrorCode
+  message: string
+  command?: string
+  stderrTail?: string
+}
+
+export interface RunReport {
+  processorRef: string | null
+  imageRef: string | null
+  imageDigest: string | null
+  environment: string | null
+  appName: string | null
+  appId: string | null
+  tag: string | null
+  versionBefore: number | null
+  versionAfter: number | null
+  /** The version this run created, even if it was rolled back. */
+  deployedVersion: number | null
+  rolledBack: boolean
+  dryRun: boolean
+  clientVersion: string | null
+  optionalSecretsMissing: string[]
+  deployOutcome: 'deployed' | 'unchanged' | 'not-requested' | null
+  dashboardUrl: string | null
+  mode: string | null
+  smokeStatus: 'passed' | 'failed' | 'not-run'
+  smokeOutput: unknown
+  secretsFound: string[]
+  phases: PhaseRecord[]
+  errors: ReportedError[]
+  /** What the reader should know that is not an error (a Modal session that had to be started again). */
+  notes: string[]
+  durationMs: number
+}
+
+export function emptyReport(): RunReport {
+  return {
+    processorRef: null,
+    imageRef: null,
+    imageDigest: null,
+    environment: null,
+    appName: null,
+    appId: null,
+    tag: null,
+    versionBefore: null,
+    versionAfter: null,
+    deployedVersion: null,
+    rolledBack: false,
+    dryRun: false,
+    clientVersion: null,
+    optionalSecretsMissing: [],
+    deployOutcome: null,
+    dashboardUrl: null,
+    mode: null,
+    smokeStatus: 'not-run',
+    smokeOutput: null,
+    secretsFound: [],
+    phases: [],
+    errors: [],
+    notes: [],
+    durationMs: 0,
+  }
+}
+
+const SMOKE_OUTPUT_LIMIT = 16 * 1024
+
+/** Outputs as strings; unknown values are empty strings so later steps can test them. */
+export function reportOutputs(report: RunReport): Record<OutputName, string> {
+  const text = (value: string | number | null) => (value === null ? '' : String(value))
+  const lastPhase = report.phases.filter((p) => p.status !== 'skipped').at(-1)
+  const failedPhase = report.phases.find((p) => p.status === 'failed')
+  return {
+    'app-name': text(report.appName),
+    'app-id': text(report.appId),
+    version: text(report.versionAfter),
+    'previous-version': text(report.versionBefore),
+    'deployed-version': text(report.deployedVersion),
+    'dashboard-url': text(report.dashboardUrl),
+    'smoke-status': report.smokeStatus,
+    'smoke-output': report.smokeOutput === null ? '' : boundedJson(report.smokeOutput),
+    'duration-ms': String(report.durationMs),
+    phase: (failedPhase ?? lastPhase)?.phase ?? '',
+    'error-code': report.errors[0]?.code ?? '',
+    'rolled-back': String(report.rolledBack),
+  }
+}
+
+/** The output as JSON; when it is too large, a JSON object saying so, so `fromJSON` still works downstream. */
+function boundedJson(value: unknown): string {
+  const json = JSON.stringify(value)
+  if (json.length <= SMOKE_OUTPUT_LIMIT) return json
+  return JSON.stringify({ truncated: true, bytes: json.length, head: json.slice(0, SMOKE_OUTPUT_LIMIT / 2) })
+}
+
+function truncate(text: string, limit: number): string {
+  return text.length > limit ? `${text.slice(0, limit)}…` : text
+}
+
+/** Markdown cell text: no pipes or newlines, no HTML. */
+function cell(value: string | number | null): string {
+  if (value === null || value === '') return '—'
+  return String(value)
+    .replace(/[|]/g, '\\|')
+    .replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))
+    .replace(/\r?\n/g, ' ')
+}
+
+function code(value: string | number | null): string {
+  return value === null ? '—' : `\`${String(value).replace(/`/g, "'")}\``
+}
+
+const STATUS_ICON: Record<PhaseStatus, string> = { passed: '✅', failed: '❌', skipped: '⏭️' }
+
+const v = (n: number | null) => (n === null ? 'none' : `v${n}`)
+
+function versionChange(report: RunReport): string {
+  if (report.dryRun) return `${v(report.versionBefore)} (dry run: nothing deployed)`
+  if (report.rolledBack)
+    return `${v(report.versionBefore)} → ${v(report.deployedVersion)} failed → rolled back, ${v(report.versionBefore)}'s code live as ${v(report.versionAfter)}`
+  if (report.deployOutcome === 'unchanged') return `${v(report.versionAfter)} (no changes, nothing redeployed)`
+  if (report.deployOutcome === 'not-requested') return `${v(report.versionAfter)} (deploy: false)`
+  return `${v(report.versionBefore)} → ${v(report.versionAfter)}`
+}
+
+/** The dry run's plan, for the log: what a real run would do. */
+export function renderPlan(report: RunReport): string {
+  return [
+    'Dry run: the checks passed; a real run would:',
+    `  deploy ${report.processorRef} as app ${report.appName} to environment ${report.environment}`,
+    `  from image ${report.imageRef} (digest ${report.imageDigest})`,
+    `  with tag ${report.tag ?? '<commit>-r<run>.<attempt>'}, replacing the live version ${v(report.versionBefore)}`,
+    `  attaching secrets: ${report.secretsFound.join(', ') || 'none'}${report.optionalSecretsMissing.length ? ` (optional, absent: ${report.optionalSecretsMissing.join(', ')})` : ''}`,
+    `  then call run with mode ${report.mode}. Nothing was changed.`,
+  ].join('\n')
+}
+
+export function renderSummary(report: RunReport): string {
+  const failed = report.errors.length > 0
+  const headline = failed
+    ? `❌ ${report.processorRef ?? 'Processor'} was not deployed cleanly: ${report.errors[0].code}`
+    : report.dryRun
+      ? `🧪 Dry run for ${report.processorRef} on Modal \`${report.environment}\`: checks passed, nothing changed`
+      : `✅ ${report.processorRef} ${report.deployOutcome === 'deployed' ? 'deployed and smoke-tested' : 'smoke-tested'} on Modal \`${report.environment}\``
+  const app = report.dashboardUrl ? `[${cell(report.appName)}](${report.dashboardUrl})` : code(report.appName)
+  const rows: [string, string][] = [
+    ['Processor', code(report.processorRef)],
+    ['Image digest', code(report.imageDigest)],
+    ['Environment', code(report.environment)],
+    ['App', `${app}${report.appId ? ` (${code(report.appId)})` : ''}`],
+    ['Version', versionChange(report)],
+    ['Tag', code(report.tag)],
+    ['Smoke call', `${report.smokeStatus}${report.mode ? ` (mode ${report.mode})` : ''}`],
+    ['Secrets found', report.secretsFound.length ? report.secretsFound.map((s) => code(s)).join(', ') : '—'],
+    ...(report.optionalSecretsMissing.length
+      ? [['Optional secrets absent', report.optionalSecretsMissing.map((s) => code(s)).join(', ')] as [string, string]]
+      : []),
+    ['Modal client', code(report.clientVersion)],
+    ['Total time', `${(report.durationMs / 1000).toFixed(1)} s`],
+  ]
+  const lines = [`## ${headline}`, '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '']
+  lines.push('### Phases', '', '| Phase | Result | Time | Detail |', '| --- | --- | --- | --- |')
+  for (const p of report.phases) {
+    lines.push(`| ${p.phase} | ${STATUS_ICON[p.status]} ${p.status} | ${(p.durationMs / 1000).toFixed(1)} s | ${cell(p.detail)} |`)
+  }
+  if (failed) {
+    lines.push('', '### What to do', '')
+    for (const error of report.errors) {
+      lines.push(`- **${error.code}**: ${cell(error.message)}  `, `  Fix: ${cell(ERROR_CATALOG[error.code].fix)}`)
+      if (error.command) lines.push(`  Command: ${code(error.command)}`)
+      if (error.stderrTail)
+        lines.push(
+          '',
+          '  ```text',
+          ...error.stderrTail
+            .replace(/```/g, "'''")
+            .split('\n')
+            .map((l) => `  ${l}`),
+          '  ```',
+        )
+    }
+  }
+  if (report.notes.length > 0) {
+    lines.push('', '### Notes', '', ...report.notes.map((note) => `- ${cell(note)}`))
+  }
+  if (report.smokeStatus === 'passed' && report.smokeOutput !== null) {
+    lines.push(
+      '',
+      '<details><summary>Smoke output</summary>',
+      '',
+      '```json',
+      truncate(JSON.stringify(report.smokeOutput, null, 2), 4000).replace(/```/g, "'''"),
+      '```',
+      '',
+      '</details>',
+    )
+  }
+  return `${lines.join('\n')}\n`
+}

@@ -1,0 +1,88 @@
+// The runner-facing edge: everything the action says to GitHub goes through this interface, so the flow in
+// main.ts can be tested with a recording fake and the bundle talks to @actions/core.
+import { randomUUID } from 'node:crypto'
+import * as core from '@actions/core'
+import { bundleRoot } from '../modal/bundle-root.js'
+
+export interface Toolkit {
+  env: NodeJS.ProcessEnv
+  /** The action's own folder (holds modal/): the parent of dist/. */
+  actionRoot: string
+  getInput(name: string): string
+  info(message: string): void
+  /** Shown only when the run has debug logging on (RUNNER_DEBUG=1). */
+  debug(message: string): void
+  /** Prints text that must not be read as workflow commands (processor output, stderr). */
+  untrusted(lines: string[]): void
+  /** The same for text that arrives line by line (the deploy's output); `end` resumes command processing. */
+  untrustedStream(): { write(line: string): void; end(): void }
+  startGroup(title: string): void
+  endGroup(): void
+  annotate(level: 'error' | 'warning' | 'notice', title: string, message: string): void
+  setSecret(value: string): void
+  setOutput(name: string, value: string): void
+  writeSummary(markdown: string): Promise<void>
+  fail(): void
+  sleep(ms: number): Promise<void>
+  random(): number
+  now(): number
+}
+
+/**
+ * Untrusted text goes between `::stop-commands::<token>` and `::<token>::` (actions/toolkit), so the runner reads
+ * none of it as a workflow command. The fence must be closed before the action's own commands (annotations,
+ * groups), or the runner would ignore those too: `close` is called first by every command the action writes.
+ */
+function commandFence() {
+  let token: string | null = null
+  return {
+    write(line: string) {
+      if (token === null) {
+        token = randomUUID()
+        process.stdout.write(`::stop-commands::${token}\n`)
+      }
+      process.stdout.write(`${line}\n`)
+    },
+    close() {
+      if (token !== null) process.stdout.write(`::${token}::\n`)
+      token = null
+    },
+  }
+}
+
+/** The folder above dist/ (it holds modal/), found from the running bundle even through a symlink (npx, .bin). */
+export function runnerToolkit(): Toolkit {
+  const fence = commandFence()
+  const command =
+    <A extends unknown[]>(write: (...args: A) => void) =>
+    (...args: A) => {
+      fence.close()
+      write(...args)
+    }
+  return {
+    env: process.env,
+    actionRoot: bundleRoot(),
+    getInput: (name) => core.getInput(name),
+    info: command((message: string) => core.info(message)),
+    debug: command((message: string) => core.debug(message)),
+    untrusted: (lines) => {
+      for (const line of lines) fence.write(line)
+      fence.close()
+    },
+    untrustedStream: () => ({ write: (line) => fence.write(line), end: () => fence.close() }),
+    startGroup: command((title: string) => core.startGroup(title)),
+    endGroup: command(() => core.endGroup()),
+    annotate: command((level: 'error' | 'warning' | 'notice', title: string, message: string) => core[level](message, { title })),
+    setSecret: command((value: string) => core.setSecret(value)),
+    setOutput: (name, value) => core.setOutput(name, value),
+    writeSummary: async (markdown) => {
+      if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write()
+    },
+    fail: () => {
+      process.exitCode = 1
+    },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random: Math.random,
+    now: Date.now,
+  }
+}

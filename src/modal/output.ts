@@ -1,0 +1,122 @@
+// Pure readers of what the Modal CLI prints (modal-contract §0, §1, §3): panels, deploy output, --json tables.
+import type { ErrorCode } from '../rules/errors.js'
+
+/** The text inside the Rich `Error` panel on stderr, unwrapped; null when there is none. */
+export function errorPanelMessage(stderr: string): string | null {
+  const lines = stderr.split('\n')
+  const start = lines.findIndex((line) => /^╭─ Error ─/.test(line))
+  if (start === -1) return null
+  const body: string[] = []
+  for (const line of lines.slice(start + 1)) {
+    if (line.startsWith('╰')) break
+    body.push(
+      line
+        .replace(/^│ ?/, '')
+        .replace(/ ?│\s*$/, '')
+        .trimEnd(),
+    )
+  }
+  // Rich wraps long lines inside the panel; blank panel lines separate paragraphs.
+  return body
+    .join('\n')
+    .split(/\n{2,}/)
+    .map((paragraph) => paragraph.split('\n').join(' ').replace(/\s+/g, ' ').trim())
+    .join('\n\n')
+    .trim()
+}
+
+export interface DeployOutput {
+  skipped: boolean
+  dashboardUrl: string | null
+}
+
+/** The client's closing lines; the last ones count, since the module's own prints and build logs come first. */
+export function parseDeployOutput(stdout: string): DeployOutput {
+  const urls = [...stdout.matchAll(/^View Deployment:\s*(https?:\/\/\S+)\s*$/gm)]
+  const outcome = [...stdout.matchAll(/^✓ (App deployed in|Deployment skipped: no changes detected)/gm)].at(-1)
+  return {
+    skipped: outcome?.[1].startsWith('Deployment skipped') ?? false,
+    dashboardUrl: urls.at(-1)?.[1] ?? null,
+  }
+}
+
+/** Modal ≥1.5 prints snake_case keys; earlier clients printed the column titles ("App ID"). */
+export function jsonKey(column: string): string {
+  return column
+    .replace(/[^a-zA-Z0-9]+/g, '_')
+    .toLowerCase()
+    .replace(/^_+|_+$/g, '')
+}
+
+// Some environments force colours even without a TTY (FORCE_COLOR); JSON must be read without them.
+// eslint-disable-next-line no-control-regex
+const ANSI_ESCAPE = /\x1b\[[0-9;]*[A-Za-z]/g
+
+export function parseJsonTable(output: string): Record<string, unknown>[] {
+  const text = output.replace(ANSI_ESCAPE, '')
+  const start = text.indexOf('[')
+  const value: unknown = JSON.parse(start === -1 ? text : text.slice(start))
+  if (!Array.isArray(value) || value.some((row) => typeof row !== 'object' || row === null || Array.isArray(row))) {
+    throw new Error('expected a JSON list of objects')
+  }
+  return value.map((row) => Object.fromEntries(Object.entries(row as object).map(([k, v]) => [jsonKey(k), v])))
+}
+
+export interface HistoryRow {
+  version: number
+  tag: string | null
+  timeDeployed: string | null
+  deployedBy: string | null
+}
+
+/** `modal app history --json`, newest first. */
+export function parseHistory(text: string): HistoryRow[] {
+  return parseJsonTable(text)
+    .map((row) => {
+      const version = /^v(\d+)$/.exec(String(row.version ?? ''))
+      if (!version) throw new Error(`history row without a version: ${JSON.stringify(row)}`)
+      const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null)
+      return {
+        version: Number(version[1]),
+        tag: text(row.tag),
+        timeDeployed: text(row.time_deployed),
+        deployedBy: text(row.deployed_by),
+      }
+    })
+    .sort((a, b) => b.version - a.version)
+}
+
+const TRANSIENT = [
+  /Could not connect to the Modal server/i,
+  /connection (refused|reset)/i,
+  /ECONNRESET|ECONNREFUSED/,
+  /\bUNAVAILABLE\b/,
+  /deadline exceeded/i,
+  /rate limit/i,
+  /too many requests/i,
+  /\bRESOURCE_EXHAUSTED\b/,
+]
+
+export function isTransient(text: string): boolean {
+  return TRANSIENT.some((pattern) => pattern.test(text))
+}
+
+/** The code for a failed `modal deploy`, from what it printed. */
+export function classifyDeployFailure(stdout: string, stderr: string): ErrorCode {
+  const panel = errorPanelMessage(stderr) ?? ''
+  const all = `${panel}\n${stderr}\n${stdout}`
+  if (/Image pull failed/i.test(all)) return 'ERR_IMAGE_PULL_FAILED'
+  if (/Image build for \S+ (failed|timed out)/.test(all)) return 'ERR_IMAGE_BUILD_FAILED'
+  if (/Token missing/.test(panel)) return 'ERR_MODAL_TOKEN_MISSING'
+  if (/^Secret '[^']+' not found in environment/.test(panel)) return 'ERR_MISSING_SECRET'
+  if (/Secret is missing key/.test(panel)) return 'ERR_SECRET_MISSING_KEYS'
+  if (/^Environment '[^']+' not found/.test(panel)) return 'ERR_ENVIRONMENT_NOT_FOUND'
+  if (!panel && /Traceback \(most recent call last\)/.test(stderr)) return 'ERR_MODULE_IMPORT_FAILED'
+  return 'ERR_DEPLOY_FAILED'
+}
+
+/** The last lines of a command's output, bounded in lines and characters. */
+export function tail(text: string, maxLines = 20, maxChars = 2000): string {
+  const lines = text.trimEnd().split('\n').slice(-maxLines).join('\n')
+  return lines.length > maxChars ? `…${lines.slice(-maxChars)}` : lines
+}

@@ -1,0 +1,68 @@
+// Pure reading of what the Modal client raised (the session reports the exception's class chain and text): which
+// error code it means, whether it is worth another try, and what a secret lookup found (modal-contract §5, §6, §8).
+import type { ErrorCode } from '../rules/errors.js'
+import { isTransient } from './output.js'
+import type { Raised } from './session.js'
+
+/** Where an exception was raised: the preflight checks, or the smoke call (its lookup, or the call itself). */
+export type RaisedContext = 'preflight' | 'smoke'
+
+export type RaisedVerdict = { transient: true } | { transient: false; code: ErrorCode }
+
+const TOKEN_MISSING = /Token missing|Modal profile '.*' was not found/
+const ENVIRONMENT_NOT_FOUND = /Environment '.*' not found|Invalid Environment name/
+const MISSING_KEYS = /Secret is missing key\(s\): *(.*)/
+const TRANSIENT_TYPES = [
+  'builtins.ConnectionError',
+  'builtins.TimeoutError',
+  'modal.exception.ConnectionError',
+  'modal.exception.ServiceError',
+]
+
+const is = (raised: Raised, qualifiedName: string) => raised.chain.includes(qualifiedName)
+const isModalError = (raised: Raised) => is(raised, 'modal.exception.Error')
+
+export function judgeRaised(raised: Raised, context: RaisedContext): RaisedVerdict {
+  const final = (code: ErrorCode): RaisedVerdict => ({ transient: false, code })
+  // A failure of the call itself is never transient: another try would run the processor again (in real mode,
+  // against a paid provider), and an error raised by `run` must not be retried.
+  const duringCall = context === 'smoke' && raised.stage === 'call'
+  // The call returned, but a value JSON cannot carry (NaN, a tuple key): outside the processor contract.
+  if (context === 'smoke' && raised.stage === 'answer') return final('ERR_SMOKE_INVALID_RESPONSE')
+  if (TOKEN_MISSING.test(raised.message)) return final('ERR_MODAL_TOKEN_MISSING')
+  if (is(raised, 'modal.exception.AuthError')) return final('ERR_MODAL_TOKEN_REJECTED')
+  if (context === 'preflight' && ENVIRONMENT_NOT_FOUND.test(raised.message)) return final('ERR_ENVIRONMENT_NOT_FOUND')
+  // Without the environment or the app there is no function to call.
+  if (context === 'smoke' && (is(raised, 'modal.exception.NotFoundError') || ENVIRONMENT_NOT_FOUND.test(raised.message)))
+    return final('ERR_FUNCTION_NOT_FOUND')
+  if (duringCall && is(raised, 'modal.exception.FunctionTimeoutError')) return final('ERR_SMOKE_TIMEOUT')
+  if (!duringCall && (TRANSIENT_TYPES.some((type) => is(raised, type)) || isTransient(raised.message))) return { transient: true }
+  // .remote() re-raises the function's own exception with its original (non-Modal) type.
+  if (duringCall && (is(raised, 'modal.exception.RemoteError') || is(raised, 'modal.exception.ExecutionError') || !isModalError(raised))) {
+    return final('ERR_SMOKE_FAILED')
+  }
+  return final(context === 'preflight' ? 'ERR_PREFLIGHT_FAILED' : 'ERR_SMOKE_FAILED')
+}
+
+/** The message shown for an exception: its type, then its text. */
+export function raisedMessage(raised: Raised): string {
+  return `${raised.type}: ${raised.message}`
+}
+
+export type SecretLookup =
+  { status: 'found' } | { status: 'missing' } | { status: 'missing_keys'; missingKeys: string[] } | { status: 'error'; raised: Raised }
+
+/** What `Secret.from_name(..., required_keys=).hydrate()` says about a secret; anything else (token, network) is an error. */
+export function readSecretLookup(raised: Raised | null): SecretLookup {
+  if (raised === null) return { status: 'found' }
+  // Checked by message first: the server's FAILED_PRECONDITION text is the stable part, the exception type differs
+  // between clients (ConflictError in Python, NotFoundError in JS).
+  const missingKeys = MISSING_KEYS.exec(raised.message)
+  if (missingKeys) return { status: 'missing_keys', missingKeys: missingKeys[1].match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [] }
+  if (is(raised, 'modal.exception.NotFoundError')) return { status: 'missing' }
+  return { status: 'error', raised }
+}
+
+export function isNotFound(raised: Raised): boolean {
+  return is(raised, 'modal.exception.NotFoundError')
+}

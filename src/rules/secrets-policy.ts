@@ -1,0 +1,31 @@
+// The secrets policy: which Modal secrets a deploy needs, and the command that creates each one.
+import { imageNeedsCredentials } from './image-ref.js'
+import type { Settings } from '../action/inputs.js'
+
+export const REGISTRY_SECRET = 'REGISTRY_AUTH'
+export const REGISTRY_KEYS = ['REGISTRY_USERNAME', 'REGISTRY_PASSWORD']
+
+export interface SecretRequirement {
+  name: string
+  keys: string[]
+  optional: boolean
+}
+
+/** Secret names equal the variables processors read, and a tool secret holds one key of its own name. */
+export function requiredSecrets(settings: Pick<Settings, 'image' | 'imageVisibility' | 'toolSecrets'>): SecretRequirement[] {
+  const registry = imageNeedsCredentials(settings.image, settings.imageVisibility)
+    ? [{ name: REGISTRY_SECRET, keys: REGISTRY_KEYS, optional: false }]
+    : []
+  return [...registry, ...settings.toolSecrets.map((s) => ({ name: s.name, keys: [s.name], optional: s.optional }))]
+}
+
+const PLACEHOLDERS: Record<string, string> = {
+  REGISTRY_USERNAME: '<registry-username>',
+  REGISTRY_PASSWORD: '<registry-token-with-read:packages>',
+}
+
+/** The exact command that fixes a missing secret; values are placeholders, never real values. */
+export function secretCreateCommand(secret: SecretRequirement, environment: string, overwrite = false): string {
+  const pairs = secret.keys.map((key) => `${key}='${PLACEHOLDERS[key] ?? `<${key.toLowerCase()}>`}'`)
+  return ['modal secret create', secret.name, ...pairs, '--env', environment, ...(overwrite ? ['--force'] : [])].join(' ')
+}
