@@ -4,6 +4,9 @@
 import { build } from 'esbuild'
 import { chmod, readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
 export const BUNDLES = [
   { entry: 'src/action/index.ts', outfile: 'dist/index.cjs', banner: '' },
@@ -21,10 +24,11 @@ const flowInItsOwnFile = {
   },
 }
 
-function options(bundle, write) {
+/** esbuild's options for one bundle, written under `root` (the repository, or a copy of the action for tests). */
+function options(bundle, write, root = REPO_ROOT) {
   return {
-    entryPoints: [bundle.entry],
-    outfile: bundle.outfile,
+    entryPoints: [path.join(REPO_ROOT, bundle.entry)],
+    outfile: path.join(root, bundle.outfile),
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -38,10 +42,11 @@ function options(bundle, write) {
   }
 }
 
-export async function buildAll() {
+/** Builds every bundle into `root`/dist/ (by default this repository's). */
+export async function buildAll(root = REPO_ROOT) {
   for (const bundle of BUNDLES) {
-    await build(options(bundle, true))
-    if (bundle.executable) await chmod(bundle.outfile, 0o755)
+    await build(options(bundle, true, root))
+    if (bundle.executable) await chmod(path.join(root, bundle.outfile), 0o755)
   }
 }
 
@@ -50,7 +55,7 @@ export async function staleBundles() {
   const stale = []
   for (const bundle of BUNDLES) {
     const [fresh] = (await build(options(bundle, false))).outputFiles
-    const committed = await readFile(bundle.outfile, 'utf8').catch(() => null)
+    const committed = await readFile(path.join(REPO_ROOT, bundle.outfile), 'utf8').catch(() => null)
     if (committed !== fresh.text) stale.push(bundle.outfile)
   }
   return stale

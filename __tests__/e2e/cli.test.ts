@@ -1,12 +1,13 @@
-// The modal-processor CLI, bundled in dist/, against the local Modal emulator.
+// The modal-processor CLI, bundled from the current src/, against the local Modal emulator.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Emulator, OPENAI_KEY, REFERENCE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
 import { startChatServer } from '../support/chat-server.js'
+import { ACTION_DIR } from './action-under-test.js'
 
-const CLI = path.join(REPO_ROOT, 'dist', 'cli.cjs')
+const CLI = path.join(ACTION_DIR, 'dist', 'cli.cjs')
 // A well-formed image that no test deploys (the local adapter never pulls it).
 const NOT_DEPLOYED_IMAGE = `ghcr.io/acme/llm-litellm:1@sha256:${'0'.repeat(64)}`
 
@@ -276,7 +277,7 @@ describe('the README', () => {
     const block = /Try it against the local emulator[^`]*```sh\n([\s\S]*?)```/.exec(readme)?.[1]
     expect(block).toContain('node dist/cli.cjs deploy --env dev --ref llm/litellm@1')
     const run = await new Promise<CliRun>((resolve) => {
-      const child = spawn('bash', ['-euo', 'pipefail', '-c', block!], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+      const child = spawn('bash', ['-euo', 'pipefail', '-c', block!], { cwd: ACTION_DIR, stdio: ['ignore', 'pipe', 'pipe'] })
       let stdout = ''
       let stderr = ''
       child.stdout.on('data', (c) => (stdout += c))

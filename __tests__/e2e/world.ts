@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { Emulator, OPENAI_KEY, REFERENCE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
 import { runAction, type ActionRun } from '../../scripts/lib/runner-harness.mjs'
+import { ACTION_DIR } from './action-under-test.js'
 
 export { REPO_ROOT }
 
@@ -39,7 +40,7 @@ export class World {
     const stepEnv = Object.fromEntries(
       Object.entries({ ...planted, ...this.emulator.env, ...env }).filter(([, v]) => v !== undefined),
     ) as Record<string, string>
-    const run = await runAction({ actionDir: REPO_ROOT, inputs: { ...this.baseInputs(), ...inputs }, env: stepEnv, ...options })
+    const run = await runAction({ actionDir: ACTION_DIR, inputs: { ...this.baseInputs(), ...inputs }, env: stepEnv, ...options })
     expectNoSecretLeak(run, [
       ...Emulator.plantedSecretValues(),
       STEP_ENV_SECRET,
