@@ -1,34 +1,53 @@
 // The deploy step, in the order it runs: inputs → preflight → deploy → verify → smoke call (→ rollback) → report.
-import { deploy, noteVersionPublishedDespiteFailure, recentLogs, rollBack, verify } from './deploy.js'
+// Each phase returns its result; only this flow writes the run's report, from those results.
 import { ActionError, ERROR_CATALOG } from '../rules/errors.js'
-import { deploymentRecorder, planDeployment, type DeploymentRecorder } from './github-deployment.js'
-import type { Settings } from './inputs.js'
+import { defaultDeployTag } from '../rules/rollout.js'
+import { REGISTRY_KEYS } from '../rules/secrets-policy.js'
 import type { ModalClient } from '../modal/client.js'
 import { tail } from '../modal/output.js'
-import { asActionErrors, Failures, phaseRunner, skipPhase } from './phases.js'
-import { connectClient, describeSettings, moduleDirectory, runPreflight, validateInputs } from './preflight.js'
-import { emptyReport, renderPlan, renderSummary, reportOutputs, type ReportedError, type RunReport } from './report.js'
-import { defaultDeployTag } from '../rules/rollout.js'
-import { smokeCall } from './smoke-call.js'
-import { REGISTRY_KEYS } from '../rules/secrets-policy.js'
-import { cancelRunningProcesses, trackProcess } from '../modal/process.js'
+import { cancelOnSignals, trackProcess } from '../modal/process.js'
 import type { SessionProcess } from '../modal/session-process.js'
+import { deploy, findPublishedDespiteFailure, type DeployTarget } from './deploy.js'
+import { deploymentRecorder, planDeployment, type DeploymentRecorder } from './github-deployment.js'
+import type { Settings } from './inputs.js'
+import { asActionErrors, Failures, phaseRunner, skipPhase } from './phases.js'
+import {
+  connectClient,
+  moduleDirectory,
+  optionalSecretsMissing,
+  preflightProblems,
+  runPreflight,
+  secretsFound,
+  validateInputs,
+  type Preflight,
+} from './preflight.js'
+import { emptyReport, renderPlan, renderSummary, reportOutputs, type ReportedError, type RunReport } from './report.js'
+import { recentLogs, rollBack, rollbackReport, type RollbackTarget } from './rollback.js'
+import { smokeCall } from './smoke-call.js'
 import { runnerToolkit, type Toolkit } from './toolkit.js'
+import { readBack, verdictError } from './verify.js'
 
 /** `prestarted`: the Modal session process the entry point started while the bundle loaded, if any. */
 export async function run(prestarted: SessionProcess | null = null): Promise<void> {
-  // The runner cancels a job with SIGINT, then SIGTERM: stop the Modal session so the run still reports what
-  // happened (outputs, summary) instead of dying with a deploy running on behind it.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, cancelRunningProcesses)
+  cancelOnSignals()
   if (prestarted) trackProcess(prestarted.child)
   await runAction(runnerToolkit(), prestarted)
+}
+
+/** What the phases after the preflight share. */
+interface Flow {
+  kit: Toolkit
+  phase: ReturnType<typeof phaseRunner>
+  modal: ModalClient
+  settings: Settings
+  report: RunReport
 }
 
 export async function runAction(kit: Toolkit, prestarted: SessionProcess | null = null): Promise<RunReport> {
   const started = kit.now()
   const report = emptyReport()
   const secretValues = maskTokens(kit)
-  const phase = phaseRunner(kit, report)
+  const phase = phaseRunner(kit, report.phases)
   // The deploy's output is untrusted text (it includes the module's prints): the runner must not run it as commands.
   const deployLog = kit.untrustedStream()
   let githubDeployment: DeploymentRecorder | null = null
@@ -36,47 +55,39 @@ export async function runAction(kit: Toolkit, prestarted: SessionProcess | null 
   try {
     const settings = await phase('inputs', 'Validate inputs', async () => {
       const settings = validateInputs(kit)
-      describeSettings(report, settings)
       secretValues.push(...maskStepSecrets(kit, settings))
-      report.tag = settings.deploy ? (settings.deployTag ?? defaultDeployTag(kit.env, new Date(kit.now()))) : null
       return { value: settings, detail: `${settings.processorRef} → ${settings.appName} in ${settings.environment}` }
     })
+    const tag = settings.deploy ? (settings.deployTag ?? defaultDeployTag(kit.env, new Date(kit.now()))) : null
+    recordSettings(report, settings, tag)
     // One Modal session serves every phase below; it starts with the first check.
     const modal = (client = connectClient(kit, settings, deployLog, prestarted))
-    const { found, moduleDir } = await phase('preflight', 'Preflight: token, environment, secrets', async () => {
+    const { preflight, moduleDir } = await phase('preflight', 'Preflight: token, environment, secrets', async () => {
       const moduleDir = settings.deploy ? moduleDirectory(kit, settings) : null
-      const found = await runPreflight(modal, settings, report)
-      const live = found.app.exists ? `live version v${report.versionBefore}` : 'not deployed yet'
-      return { value: { found, moduleDir }, detail: `${report.secretsFound.length} secret(s) found, ${live}` }
+      const preflight = await runPreflight(modal, settings)
+      recordPreflight(report, preflight)
+      const problems = preflightProblems(preflight, settings)
+      if (problems.length > 0) throw new Failures(problems)
+      const live = preflight.liveVersion === null ? 'not deployed yet' : `live version v${preflight.liveVersion}`
+      return { value: { preflight, moduleDir }, detail: `${report.secretsFound.length} secret(s) found, ${live}` }
     })
     if (settings.dryRun) {
       kit.info(renderPlan(report))
-      skipPhase(report, 'deploy', 'dry run: nothing changed')
+      skipPhase(report.phases, 'deploy', 'dry run: nothing changed')
       return report
     }
-    if (moduleDir !== null) {
+    const flow: Flow = { kit, phase, modal, settings, report }
+    let rollbackTarget: RollbackTarget | null = null
+    if (moduleDir !== null && tag !== null) {
       githubDeployment = await startGithubDeployment(kit, settings)
-      await phase('deploy', `Deploy ${settings.appName} to ${settings.environment}`, async () => {
-        try {
-          await deploy(kit, modal, settings, found, moduleDir, report)
-        } catch (error) {
-          deployLog.end()
-          if (error instanceof ActionError) await noteVersionPublishedDespiteFailure(modal, settings, found, report, error)
-          throw error
-        }
-        deployLog.end()
-        return { value: undefined, detail: report.deployOutcome === 'unchanged' ? 'no changes detected' : `tag ${report.tag}` }
-      })
-      await phase('verify', 'Verify the live version', async () => {
-        await verify(modal, settings, found, report)
-        return { value: undefined, detail: `live v${report.versionAfter}` }
-      })
+      const deployedVersion = await deployAndVerify(flow, { moduleDir, tag, preflight }, () => deployLog.end())
+      if (deployedVersion !== null) rollbackTarget = { failedVersion: deployedVersion, previousVersion: preflight.liveVersion }
     } else {
       report.deployOutcome = 'not-requested'
-      report.versionAfter = report.versionBefore
-      skipPhase(report, 'deploy', 'deploy: false')
+      report.versionAfter = preflight.liveVersion
+      skipPhase(report.phases, 'deploy', 'deploy: false')
     }
-    await smokeThenRollBack(kit, phase, modal, settings, report)
+    await smokeThenRollBack(flow, settings.rollbackOnFailure ? rollbackTarget : null)
   } catch (error) {
     report.errors.push(...asActionErrors(error).map((e) => ({ code: e.code, message: e.message, ...e.details })))
   } finally {
@@ -93,33 +104,96 @@ export async function runAction(kit: Toolkit, prestarted: SessionProcess | null 
   return report
 }
 
-async function smokeThenRollBack(
-  kit: Toolkit,
-  phase: ReturnType<typeof phaseRunner>,
-  client: ModalClient,
-  settings: Settings,
-  report: RunReport,
-): Promise<void> {
+function recordSettings(report: RunReport, settings: Settings, tag: string | null): void {
+  report.processorRef = settings.processorRef
+  report.imageRef = settings.imageRef
+  report.imageDigest = settings.image.digest
+  report.environment = settings.environment
+  report.appName = settings.appName
+  report.mode = settings.mode
+  report.dryRun = settings.dryRun
+  report.tag = tag
+}
+
+function recordPreflight(report: RunReport, preflight: Preflight): void {
+  report.clientVersion = preflight.clientVersion
+  report.secretsFound = secretsFound(preflight)
+  report.optionalSecretsMissing = optionalSecretsMissing(preflight)
+  report.appId = preflight.app.exists ? preflight.app.appId : null
+  report.versionBefore = preflight.liveVersion
+}
+
+/** Deploys, then reads the history back. Returns the version this run made live, or null when nothing changed. */
+async function deployAndVerify(
+  { kit, phase, modal, settings, report }: Flow,
+  target: DeployTarget,
+  endDeployLog: () => void,
+): Promise<number | null> {
+  const deployed = await phase('deploy', `Deploy ${settings.appName} to ${settings.environment}`, async () => {
+    try {
+      const deployed = await deploy(kit, modal, settings, target)
+      return { value: deployed, detail: deployed.outcome === 'unchanged' ? 'no changes detected' : `tag ${target.tag}` }
+    } catch (error) {
+      const published = error instanceof ActionError ? await findPublishedDespiteFailure(modal, settings, target, error) : null
+      if (published) {
+        report.deployedVersion = published.deployedVersion
+        report.versionAfter = published.liveVersion
+        ;(error as ActionError).message += published.note
+      }
+      throw error
+    } finally {
+      endDeployLog()
+    }
+  })
+  report.deployOutcome = deployed.outcome
+  report.dashboardUrl = deployed.dashboardUrl
+  const verdict = await phase('verify', 'Verify the live version', async () => {
+    const verdict = await readBack(modal, settings, target, deployed)
+    if (verdict.status === 'raced') {
+      report.deployedVersion = verdict.ourVersion
+      report.versionAfter = verdict.liveVersion
+    }
+    if (verdict.status === 'raced' || verdict.status === 'unverified') throw verdictError(verdict, settings.appName)
+    return { value: verdict, detail: `live v${verdict.version}` }
+  })
+  report.versionAfter = verdict.version
+  report.deployedVersion = verdict.status === 'deployed' ? verdict.version : null
+  return report.deployedVersion
+}
+
+/** The smoke call; when it fails, the app's recent logs, and a rollback of this run's version when one is due. */
+async function smokeThenRollBack({ kit, phase, modal, settings, report }: Flow, rollbackTarget: RollbackTarget | null): Promise<void> {
   try {
-    await phase('smoke', `Smoke call (${settings.mode})`, async () => {
-      await smokeCall(kit, client, settings, report)
-      return { value: undefined, detail: `run answered in mode ${settings.mode}` }
+    report.smokeStatus = 'failed'
+    const smoke = await phase('smoke', `Smoke call (${settings.mode})`, async () => {
+      const smoke = await smokeCall(kit, modal, settings, report.versionAfter)
+      return { value: smoke, detail: `run answered in mode ${settings.mode}` }
     })
+    report.appId = smoke.appId
+    report.smokeOutput = smoke.output
+    report.smokeStatus = 'passed'
   } catch (error) {
     const failures = asActionErrors(error)
     const cancelled = failures.some((f) => f.code === 'ERR_CANCELLED')
     // The app's own log says more about a failed call; there is none to read when the function does not exist.
-    const logs = cancelled || failures[0].code === 'ERR_FUNCTION_NOT_FOUND' ? '' : await recentLogs(client, settings)
-    if (logs)
+    const logs = cancelled || failures[0].code === 'ERR_FUNCTION_NOT_FOUND' ? '' : await recentLogs(modal, settings)
+    if (logs) {
       failures[0].details.stderrTail =
         `${failures[0].details.stderrTail ?? ''}\n--- modal app logs ${settings.appName} (last lines) ---\n${logs}`.trim()
-    if (!cancelled && settings.rollbackOnFailure && report.deployOutcome === 'deployed' && report.deployedVersion !== null) {
-      const rollbackProblems = await phase('rollback', `Roll back to v${report.versionBefore ?? '-'}`, async () => {
-        const problems = await rollBack(client, settings, report)
-        if (problems.some((p) => p.code !== 'ERR_ROLLED_BACK')) throw new Failures(problems)
-        return { value: problems, detail: `v${report.deployedVersion} → v${report.versionBefore} restored as v${report.versionAfter}` }
-      }).catch((rollbackError: unknown) => asActionErrors(rollbackError))
-      failures.push(...rollbackProblems)
+    }
+    if (!cancelled && rollbackTarget !== null) {
+      const target = rollbackTarget
+      const outcome = await phase('rollback', `Roll back to v${target.previousVersion ?? '-'}`, async () => {
+        const outcome = await rollBack(modal, settings, target)
+        if (outcome.status !== 'restored') throw rollbackReport(outcome, settings, target)
+        report.rolledBack = true
+        report.versionAfter = outcome.liveVersion
+        return { value: outcome, detail: `v${target.failedVersion} → v${target.previousVersion} restored as v${outcome.liveVersion}` }
+      }).then(
+        (restored) => [rollbackReport(restored, settings, target)],
+        (rollbackError: unknown) => asActionErrors(rollbackError),
+      )
+      failures.push(...outcome)
     }
     throw new Failures(failures)
   }

@@ -1,7 +1,7 @@
 // How the flow runs its phases: each in a log group, timed and recorded in the report, failed or not.
 import { ActionError } from '../rules/errors.js'
 import type { Phase } from '../rules/errors.js'
-import type { RunReport } from './report.js'
+import type { PhaseRecord } from './report.js'
 import type { Toolkit } from './toolkit.js'
 
 /** Several problems found together (all bad inputs, all missing secrets), reported as one annotation each. */
@@ -20,17 +20,18 @@ export function asActionErrors(error: unknown): ActionError[] {
 
 export type PhaseBody<T> = () => Promise<{ value: T; detail: string }>
 
-export function phaseRunner(kit: Toolkit, report: RunReport) {
+/** Runs each phase in a log group, timed, and records it (passed or failed) in `records`. */
+export function phaseRunner(kit: Toolkit, records: PhaseRecord[]) {
   return async <T>(name: Phase, title: string, body: PhaseBody<T>): Promise<T> => {
     const started = kit.now()
     kit.startGroup(title)
     try {
       const { value, detail } = await body()
-      report.phases.push({ phase: name, status: 'passed', durationMs: kit.now() - started, detail })
+      records.push({ phase: name, status: 'passed', durationMs: kit.now() - started, detail })
       return value
     } catch (error) {
       const codes = [...new Set(asActionErrors(error).map((e) => e.code))]
-      report.phases.push({ phase: name, status: 'failed', durationMs: kit.now() - started, detail: codes.join(', ') })
+      records.push({ phase: name, status: 'failed', durationMs: kit.now() - started, detail: codes.join(', ') })
       throw error
     } finally {
       kit.endGroup()
@@ -38,6 +39,6 @@ export function phaseRunner(kit: Toolkit, report: RunReport) {
   }
 }
 
-export function skipPhase(report: RunReport, name: Phase, detail: string): void {
-  report.phases.push({ phase: name, status: 'skipped', durationMs: 0, detail })
+export function skipPhase(records: PhaseRecord[], name: Phase, detail: string): void {
+  records.push({ phase: name, status: 'skipped', durationMs: 0, detail })
 }

@@ -7,7 +7,6 @@ import { isSupportedClientVersion, MINIMUM_CLIENT_VERSION, ModalClient, type Pre
 import { ensureModalClient, type ModalInstallation } from '../modal/install.js'
 import { Failures } from './phases.js'
 import { applyRegistry, readRegistryFile } from '../rules/catalogue.js'
-import type { RunReport } from './report.js'
 import { DEFAULT_RETRY } from '../rules/retry.js'
 import { requiredSecrets, secretCreateCommand, type SecretRequirement } from '../rules/secrets-policy.js'
 import type { SessionProcess } from '../modal/session-process.js'
@@ -37,16 +36,6 @@ export function validateInputs(kit: Toolkit): Settings {
   }
   if (problems.length > 0 || !parsed.ok) throw new Failures(problems)
   return parsed.settings
-}
-
-export function describeSettings(report: RunReport, settings: Settings): void {
-  report.processorRef = settings.processorRef
-  report.imageRef = settings.imageRef
-  report.imageDigest = settings.image.digest
-  report.environment = settings.environment
-  report.appName = settings.appName
-  report.mode = settings.mode
-  report.dryRun = settings.dryRun
 }
 
 /** The folder `modal deploy -m modal_app` runs in: the user's own, or the module shipped with the action. */
@@ -97,25 +86,38 @@ export function clientFor(
   })
 }
 
-/** Token, environment, every secret and the app's history, through the step's Modal session; all missing secrets at once. */
-export async function runPreflight(client: ModalClient, settings: Settings, report: RunReport): Promise<PreflightReport> {
-  const secrets = requiredSecrets(settings)
-  const found = await client.preflight(settings.environment, settings.appName, secrets, settings.timeouts.preflight * 1000)
-  report.clientVersion = found.clientVersion
-  if (found.clientVersion !== null && !isSupportedClientVersion(found.clientVersion)) {
-    throw new ActionError(
-      'ERR_MODAL_CLIENT_TOO_OLD',
-      `The Modal client on this runner is ${found.clientVersion}; this action needs ${MINIMUM_CLIENT_VERSION} or later (version-pinned calls). Install it with: pip install modal==${settings.modalVersion}`,
-    )
+/** What the preflight found: the client, the secrets, and the app as it is before this run changes anything. */
+export interface Preflight {
+  clientVersion: string | null
+  secrets: PreflightReport['secrets']
+  app: PreflightReport['app']
+  /** The live version before this run; null when the app was never deployed. */
+  liveVersion: number | null
+}
+
+/** Token, environment, every secret and the app's history, through the step's Modal session. */
+export async function runPreflight(client: ModalClient, settings: Settings): Promise<Preflight> {
+  const found = await client.preflight(
+    settings.environment,
+    settings.appName,
+    requiredSecrets(settings),
+    settings.timeouts.preflight * 1000,
+  )
+  return { ...found, liveVersion: found.app.exists ? (found.app.history[0]?.version ?? null) : null }
+}
+
+/** What stops the run before anything changes: an old client, every missing secret at once, no app to call. */
+export function preflightProblems(preflight: Preflight, settings: Settings): ActionError[] {
+  if (preflight.clientVersion !== null && !isSupportedClientVersion(preflight.clientVersion)) {
+    return [
+      new ActionError(
+        'ERR_MODAL_CLIENT_TOO_OLD',
+        `The Modal client on this runner is ${preflight.clientVersion}; this action needs ${MINIMUM_CLIENT_VERSION} or later (version-pinned calls). Install it with: pip install modal==${settings.modalVersion}`,
+      ),
+    ]
   }
-  report.secretsFound = found.secrets.filter((s) => s.status === 'found').map((s) => s.name)
-  report.optionalSecretsMissing = found.secrets.filter((s) => s.optional && s.status !== 'found').map((s) => s.name)
-  if (found.app.exists) {
-    report.appId = found.app.appId
-    report.versionBefore = found.app.history[0]?.version ?? null
-  }
-  const problems = secretProblems(secrets, found, settings.environment)
-  if (!settings.deploy && !found.app.exists) {
+  const problems = secretProblems(requiredSecrets(settings), preflight, settings.environment)
+  if (!settings.deploy && !preflight.app.exists) {
     problems.push(
       new ActionError(
         'ERR_FUNCTION_NOT_FOUND',
@@ -123,11 +125,14 @@ export async function runPreflight(client: ModalClient, settings: Settings, repo
       ),
     )
   }
-  if (problems.length > 0) throw new Failures(problems)
-  return found
+  return problems
 }
 
-function secretProblems(secrets: SecretRequirement[], found: PreflightReport, environment: string): ActionError[] {
+export const secretsFound = (preflight: Preflight) => preflight.secrets.filter((s) => s.status === 'found').map((s) => s.name)
+export const optionalSecretsMissing = (preflight: Preflight) =>
+  preflight.secrets.filter((s) => s.optional && s.status !== 'found').map((s) => s.name)
+
+function secretProblems(secrets: SecretRequirement[], found: Preflight, environment: string): ActionError[] {
   return found.secrets.flatMap((status) => {
     const secret = secrets.find((s) => s.name === status.name)
     if (!secret || status.status === 'found' || status.optional) return []

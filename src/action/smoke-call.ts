@@ -2,24 +2,28 @@
 import { ActionError } from '../rules/errors.js'
 import type { Settings } from './inputs.js'
 import type { ModalClient } from '../modal/client.js'
-import type { RunReport } from './report.js'
 import { judgeSmokeResult, smokePayload } from '../rules/smoke-contract.js'
 import type { Toolkit } from './toolkit.js'
 
-export async function smokeCall(kit: Toolkit, client: ModalClient, settings: Settings, report: RunReport): Promise<void> {
+export interface SmokeResult {
+  appId: string
+  /** The processor's output, under the contract. */
+  output: Record<string, unknown>
+}
+
+/** Calls `run`, pinned to `version` (the live one; null: whatever is live), and judges its answer. */
+export async function smokeCall(kit: Toolkit, client: ModalClient, settings: Settings, version: number | null): Promise<SmokeResult> {
   const payload = smokePayload(settings.mode, settings.smokeParams)
-  const pin = report.versionAfter === null ? '' : ` (pinned to v${report.versionAfter})`
+  const pin = version === null ? '' : ` (pinned to v${version})`
   kit.info(`Calling ${settings.appName}.run${pin} with mode ${settings.mode}`)
-  report.smokeStatus = 'failed'
   const answer = await client.smoke(
-    { environment: settings.environment, appName: settings.appName, version: report.versionAfter, payload },
+    { environment: settings.environment, appName: settings.appName, version, payload },
     settings.timeouts.smoke * 1000,
   )
-  report.appId = answer.appId ?? report.appId
-  report.smokeOutput = judgeSmokeAnswer(answer.result)
-  report.smokeStatus = 'passed'
+  const output = judgeSmokeAnswer(answer.result)
   kit.info('The processor answered:')
-  kit.untrusted(JSON.stringify(report.smokeOutput, null, 2).split('\n'))
+  kit.untrusted(JSON.stringify(output, null, 2).split('\n'))
+  return { appId: answer.appId, output }
 }
 
 /** The processor's output when `run` answered under the contract with success; otherwise the error to report. */

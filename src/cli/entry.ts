@@ -1,8 +1,7 @@
 import { main } from './main.js'
-import { cancelRunningProcesses } from '../modal/process.js'
+import { cancelOnSignals } from '../modal/process.js'
 
-// Ctrl-C (or a kill) ends the running Modal session's whole process group, so nothing goes on behind the CLI.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, cancelRunningProcesses)
+cancelOnSignals()
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -31,6 +31,15 @@ export function cancelRunningProcesses(): void {
   for (const pid of running) killGroup(pid)
 }
 
+/**
+ * The runner cancels a job with SIGINT, then SIGTERM, and a person at a terminal presses Ctrl-C: end the Modal session
+ * (and anything else running), so the run still reports what happened instead of dying with a deploy going on behind
+ * it. Used by the action and by the CLI.
+ */
+export function cancelOnSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, cancelRunningProcesses)
+}
+
 export function isCancelled(): boolean {
   return cancelled
 }

@@ -1,0 +1,67 @@
+// The rollback phase: after a failed smoke call of a version this run made live, restore the previous version and
+// confirm it. The outcome is returned; the flow reports it.
+import { ActionError } from '../rules/errors.js'
+import type { Settings } from './inputs.js'
+import type { ModalClient } from '../modal/client.js'
+import { tail } from '../modal/output.js'
+
+/** The version that failed its smoke call, and the one that was live before it (null: this was the first deploy). */
+export interface RollbackTarget {
+  failedVersion: number
+  previousVersion: number | null
+}
+
+export type RollbackOutcome =
+  | { status: 'restored'; liveVersion: number }
+  | { status: 'unavailable' }
+  | { status: 'refused' | 'failed' | 'unconfirmed'; message: string; stderrTail?: string; liveVersion: number | null }
+
+export async function rollBack(client: ModalClient, settings: Settings, target: RollbackTarget): Promise<RollbackOutcome> {
+  if (target.previousVersion === null) return { status: 'unavailable' }
+  const result = await client.rollback(settings.appName, settings.environment, target.previousVersion, settings.timeouts.deploy * 1000)
+  if (!result.ok)
+    return { status: result.refused ? 'refused' : 'failed', message: result.message, stderrTail: result.stderrTail, liveVersion: null }
+  const history = await client.history(settings.appName, settings.environment, settings.timeouts.preflight * 1000).catch(() => null)
+  const live = history?.[0] ?? null
+  if (live === null || live.version === target.failedVersion)
+    return { status: 'unconfirmed', message: '', liveVersion: live?.version ?? null }
+  return { status: 'restored', liveVersion: live.version }
+}
+
+/** How a rollback outcome is reported next to the smoke failure (the step fails either way). */
+export function rollbackReport(outcome: RollbackOutcome, settings: Settings, target: RollbackTarget): ActionError {
+  const app = settings.appName
+  const env = settings.environment
+  const failed = target.failedVersion
+  const command = `modal app rollback ${app} v${target.previousVersion} --env ${env}`
+  switch (outcome.status) {
+    case 'restored':
+      return new ActionError(
+        'ERR_ROLLED_BACK',
+        `v${failed} failed its smoke call and was rolled back: v${target.previousVersion}'s code is live again, as v${outcome.liveVersion}.`,
+      )
+    case 'unavailable':
+      return new ActionError(
+        'ERR_ROLLBACK_UNAVAILABLE',
+        `v${failed} was the first deploy of ${app}, so there is no earlier version to restore; it is still live. To take it down: modal app stop ${app} --env ${env} --yes`,
+      )
+    case 'unconfirmed':
+      return new ActionError(
+        'ERR_ROLLBACK_FAILED',
+        `${command} reported success but the live version could not be confirmed${outcome.liveVersion === null ? '' : ` (still v${outcome.liveVersion})`}. Check: modal app history ${app} --env ${env}`,
+        { command },
+      )
+    default:
+      return new ActionError(
+        outcome.status === 'refused' ? 'ERR_ROLLBACK_REFUSED' : 'ERR_ROLLBACK_FAILED',
+        `Rolling back v${failed} to v${target.previousVersion} did not happen: ${outcome.message}. v${failed} may still be live. Run by hand: ${command}`,
+        { command, stderrTail: outcome.stderrTail },
+      )
+  }
+}
+
+/** The last lines the app logged, to show next to a failed smoke call; empty when they cannot be had. */
+export async function recentLogs(client: ModalClient, settings: Settings): Promise<string> {
+  const logs = await client.logs(settings.appName, settings.environment, 50, 30000).catch(() => null)
+  return logs ? tail(logs, 20, 2000) : ''
+}
