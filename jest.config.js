@@ -1,4 +1,8 @@
 // Native-ESM jest setup: the @actions toolkit ships ESM only (see shared conventions).
+// Coverage is measured on what runs in process; the end-to-end tests spawn bundles and are not counted. The flow, the
+// Modal session client and the CLI must stay covered: `npm test` fails below the thresholds.
+const covered = (files) => Object.fromEntries(files.map((file) => [`./src/${file}`, { lines: 90 }]))
+
 export default {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
@@ -7,4 +11,26 @@ export default {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
   testTimeout: 60000,
+  collectCoverageFrom: ['src/**/*.ts'],
+  coverageReporters: ['text-summary', 'json-summary'],
+  coverageThreshold: covered([
+    'action/main.ts',
+    'action/preflight.ts',
+    'action/deploy.ts',
+    'action/verify.ts',
+    'action/rollback.ts',
+    'action/smoke-call.ts',
+    'action/phases.ts',
+    'modal/client.ts',
+    'modal/session.ts',
+    'modal/session-process.ts',
+    'cli/main.ts',
+    'cli/options.ts',
+    'cli/deploy.ts',
+    'cli/logs.ts',
+    'cli/run.ts',
+    'cli/name.ts',
+    'cli/modal.ts',
+    'cli/toolkit.ts',
+  ]),
 }

@@ -1,13 +1,13 @@
 // The Modal session's protocol and the client's policy over it, against a scripted session process
 // (fixtures/fake-session.py): every way the process can misbehave ends in a titled error, never a hang.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, copyFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { ActionError } from '../../src/rules/errors.js'
 import { ModalClient } from '../../src/modal/client.js'
 import { ModalSession, SessionFailure } from '../../src/modal/session.js'
 import { cancelRunningProcesses } from '../../src/modal/process.js'
-import { SessionProcess, sessionOptions } from '../../src/modal/session-process.js'
+import { prestartSession, SessionProcess, sessionOptions } from '../../src/modal/session-process.js'
 
 // An action folder whose runner/session.py is the scripted fake.
 const actionRoot = mkdtempSync(path.join(os.tmpdir(), 'fake-action-'))
@@ -151,6 +151,16 @@ describe('the session protocol', () => {
     const failure = await failureOf(ModalSession.connect(startFake(script as Script).process, 10000, onTiming))
     expect(failure.kind).toBe(kind)
     expect(failure.message).toMatch(message)
+  })
+
+  test('prestarted from the modal script on PATH (its interpreter), or not at all without one', async () => {
+    expect(prestartSession({ PATH: '/nonexistent' }, actionRoot)).toBeNull()
+    const bin = mkdtempSync(path.join(os.tmpdir(), 'modal-bin-'))
+    writeFileSync(path.join(bin, 'modal'), '#!/usr/bin/env python3\n', { mode: 0o755 })
+    const started = prestartSession({ ...envFor({}), PATH: `${bin}:${process.env.PATH}` }, actionRoot)!
+    const session = await ModalSession.connect(started, 10000, onTiming)
+    expect(session.clientVersion).toBe('1.5.4')
+    await session.close()
   })
 
   test('an interpreter that does not exist fails the start at once', async () => {

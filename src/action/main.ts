@@ -20,6 +20,7 @@ import {
   secretsFound,
   validateInputs,
   type Preflight,
+  type SessionSource,
 } from './preflight.js'
 import { emptyReport, renderPlan, renderSummary, reportOutputs, type ReportedError, type RunReport } from './report.js'
 import { recentLogs, rollBack, rollbackReport, type RollbackTarget } from './rollback.js'
@@ -31,7 +32,7 @@ import { readBack, verdictError } from './verify.js'
 export async function run(prestarted: SessionProcess | null = null): Promise<void> {
   cancelOnSignals()
   if (prestarted) trackProcess(prestarted.child)
-  await runAction(runnerToolkit(), prestarted)
+  await runAction(runnerToolkit(), { prestarted })
 }
 
 /** What the phases after the preflight share. */
@@ -43,7 +44,7 @@ interface Flow {
   report: RunReport
 }
 
-export async function runAction(kit: Toolkit, prestarted: SessionProcess | null = null): Promise<RunReport> {
+export async function runAction(kit: Toolkit, sessions: SessionSource = {}): Promise<RunReport> {
   const started = kit.now()
   const report = emptyReport()
   const secretValues = maskTokens(kit)
@@ -61,7 +62,7 @@ export async function runAction(kit: Toolkit, prestarted: SessionProcess | null 
     const tag = settings.deploy ? (settings.deployTag ?? defaultDeployTag(kit.env, new Date(kit.now()))) : null
     recordSettings(report, settings, tag)
     // One Modal session serves every phase below; it starts with the first check.
-    const modal = (client = connectClient(kit, settings, deployLog, prestarted))
+    const modal = (client = connectClient(kit, settings, deployLog, sessions))
     const { preflight, moduleDir } = await phase('preflight', 'Preflight: token, environment, secrets', async () => {
       const moduleDir = settings.deploy ? moduleDirectory(kit, settings) : null
       const preflight = await runPreflight(modal, settings)
@@ -95,7 +96,7 @@ export async function runAction(kit: Toolkit, prestarted: SessionProcess | null 
       await client.close()
       report.notes.push(...client.notes)
     } else {
-      prestarted?.kill() // the inputs were refused: the session never gets a request
+      sessions.prestarted?.kill() // the inputs were refused: the session never gets a request
     }
     await finishGithubDeployment(githubDeployment, report)
     report.durationMs = kit.now() - started

@@ -3,7 +3,13 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { ActionError } from '../rules/errors.js'
 import { parseInputs, readRawInputs, type Settings } from './inputs.js'
-import { isSupportedClientVersion, MINIMUM_CLIENT_VERSION, ModalClient, type PreflightReport } from '../modal/client.js'
+import {
+  isSupportedClientVersion,
+  MINIMUM_CLIENT_VERSION,
+  ModalClient,
+  type PreflightFindings,
+  type SessionConnector,
+} from '../modal/client.js'
 import { ensureModalClient, type ModalInstallation } from '../modal/install.js'
 import { Failures } from './phases.js'
 import { applyRegistry, readRegistryFile } from '../rules/catalogue.js'
@@ -53,9 +59,15 @@ export function connectClient(
   kit: Toolkit,
   settings: Settings,
   deployLog: { write(line: string): void },
-  prestarted: SessionProcess | null,
+  sessions: SessionSource,
 ): ModalClient {
-  return clientFor(kit, () => ensureModalClient(kit.env, settings.modalVersion, (line) => kit.info(line)), deployLog, prestarted)
+  return clientFor(kit, () => ensureModalClient(kit.env, settings.modalVersion, (line) => kit.info(line)), deployLog, sessions)
+}
+
+/** Where the step's Modal sessions come from: a process the entry point started early, or a connector (tests). */
+export interface SessionSource {
+  prestarted?: SessionProcess | null
+  connect?: SessionConnector
 }
 
 /** The Modal client wired to a toolkit: retries reported as warnings, the deploy's output to `deployLog`. */
@@ -63,12 +75,12 @@ export function clientFor(
   kit: Toolkit,
   locate: () => Promise<ModalInstallation>,
   deployLog: { write(line: string): void },
-  prestarted: SessionProcess | null = null,
+  sessions: SessionSource = {},
 ): ModalClient {
   return new ModalClient({
     locate,
     actionRoot: kit.actionRoot,
-    prestarted,
+    ...sessions,
     env: kit.env,
     retry: DEFAULT_RETRY,
     hooks: {
@@ -89,8 +101,8 @@ export function clientFor(
 /** What the preflight found: the client, the secrets, and the app as it is before this run changes anything. */
 export interface Preflight {
   clientVersion: string | null
-  secrets: PreflightReport['secrets']
-  app: PreflightReport['app']
+  secrets: PreflightFindings['secrets']
+  app: PreflightFindings['app']
   /** The live version before this run; null when the app was never deployed. */
   liveVersion: number | null
 }

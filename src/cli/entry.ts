@@ -1,9 +1,15 @@
-import { main } from './main.js'
+import { bundleRoot } from '../modal/bundle-root.js'
 import { cancelOnSignals } from '../modal/process.js'
+import { main } from './main.js'
 
 cancelOnSignals()
-
-main(process.argv.slice(2)).then(
+const io = {
+  out: (text: string) => process.stdout.write(text),
+  err: (text: string) => process.stderr.write(text),
+  env: process.env,
+  actionRoot: bundleRoot(),
+}
+main(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code
   },

@@ -1,19 +1,21 @@
 // The terminal edge of the same flow the action runs: progress on stderr for people, outputs kept for the result.
 import type { Toolkit } from '../action/toolkit.js'
+import type { CliIo } from './io.js'
 
 export interface TerminalToolkit extends Toolkit {
   outputs: Record<string, string>
 }
 
-export function terminalToolkit(inputs: Record<string, string>, options: { quiet: boolean; actionRoot: string }): TerminalToolkit {
+export function terminalToolkit(inputs: Record<string, string>, options: { quiet: boolean; io: CliIo }): TerminalToolkit {
+  const { io } = options
   const say = (text: string) => {
-    if (!options.quiet) process.stderr.write(`${text}\n`)
+    if (!options.quiet) io.err(`${text}\n`)
   }
   const outputs: Record<string, string> = {}
   return {
     outputs,
-    env: process.env,
-    actionRoot: options.actionRoot,
+    env: io.env,
+    actionRoot: io.actionRoot,
     getInput: (name) => inputs[name] ?? '',
     info: (message) => say(`  ${message.replace(/\n/g, '\n  ')}`),
     debug: () => {},
@@ -22,16 +24,14 @@ export function terminalToolkit(inputs: Record<string, string>, options: { quiet
     untrustedStream: () => ({ write: (line) => say(`  │ ${line}`), end: () => {} }),
     startGroup: (title) => say(`▸ ${title}`),
     endGroup: () => {},
-    annotate: (level, title, message) =>
-      process.stderr.write(`${level === 'error' ? '✗' : '!'} ${title}: ${message.replace(/\n/g, '\n    ')}\n`),
+    annotate: (level, title, message) => io.err(`${level === 'error' ? '✗' : '!'} ${title}: ${message.replace(/\n/g, '\n    ')}\n`),
     setSecret: () => {},
     setOutput: (name, value) => {
       outputs[name] = value
     },
     writeSummary: async () => {},
-    fail: () => {
-      process.exitCode = 1
-    },
+    // The command's exit code says it (deploy returns 1).
+    fail: () => {},
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
     now: Date.now,

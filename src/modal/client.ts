@@ -29,7 +29,7 @@ export function isSupportedClientVersion(version: string): boolean {
   return true
 }
 
-export interface PreflightReport {
+export interface PreflightFindings {
   clientVersion: string | null
   secrets: { name: string; optional: boolean; status: 'found' | 'missing' | 'missing_keys'; missingKeys: string[] }[]
   app: { exists: false } | { exists: true; appId: string; history: HistoryRow[] }
@@ -42,7 +42,23 @@ export interface SmokeCall {
   payload: Record<string, unknown>
 }
 
+/** A Modal session as the client uses it: modal/session.ts over a real process, or a scripted one in tests. */
+export interface Session {
+  readonly clientVersion: string | null
+  request<Op extends Operation>(
+    op: Op,
+    args: Record<string, unknown>,
+    how: { timeoutMs: number; onLine?: (line: string, stream: 'stdout' | 'stderr') => void },
+  ): Promise<Outcome<Op>>
+  close(): Promise<void>
+}
+
+/** Starts a session within `timeoutMs`; rejects with a SessionFailure when it cannot. */
+export type SessionConnector = (timeoutMs: number) => Promise<Session>
+
 export interface ModalClientOptions {
+  /** How sessions start; by default, modal/session.py in a process of its own (see `locate`, `prestarted`). */
+  connect?: SessionConnector
   /** Finds the client (or installs it): called once, before the first check, outside any phase deadline. */
   locate: () => Promise<ModalInstallation>
   /** A session process started early for this step (the action's entry point starts one), if any. */
@@ -75,7 +91,7 @@ type CliResult = { exitCode: number; stdout: string; stderr: string }
 export class ModalClient {
   private prestarted: SessionProcess | null
   private installation: ModalInstallation | null = null
-  private session: ModalSession | null = null
+  private session: Session | null = null
   /** Why the last session ended before the step did; a new one is started (and said so) when Modal is needed again. */
   private lostSession: string | null = null
   /** What the summary should say about the session (a second one that had to be started). */
@@ -86,8 +102,8 @@ export class ModalClient {
   }
 
   /** Token, environment, every secret (all reported, not the first only) and the app's history. */
-  async preflight(environment: string, appName: string, secrets: SecretRequirement[], timeoutMs: number): Promise<PreflightReport> {
-    await this.locate()
+  async preflight(environment: string, appName: string, secrets: SecretRequirement[], timeoutMs: number): Promise<PreflightFindings> {
+    if (!this.options.connect) await this.locate()
     const terms: PhaseTerms = {
       deadline: Date.now() + timeoutMs,
       timeout: (stderrTail) =>
@@ -103,7 +119,7 @@ export class ModalClient {
     }
     await required('authenticate', {})
     await required('environment', { name: environment })
-    const secretReports: PreflightReport['secrets'] = []
+    const secretReports: PreflightFindings['secrets'] = []
     for (const secret of secrets) {
       const outcome = await this.sdk('secret', { name: secret.name, environment, required_keys: secret.keys }, terms, 'preflight')
       const lookup = readSecretLookup(outcome.ok ? null : outcome.raised)
@@ -117,7 +133,7 @@ export class ModalClient {
     }
     const app = await this.sdk('app', { name: appName, environment }, terms, 'preflight')
     if (!app.ok && !isNotFound(app.raised)) throw raisedError(app.raised, 'preflight')
-    const appReport: PreflightReport['app'] = app.ok
+    const appReport: PreflightFindings['app'] = app.ok
       ? { exists: true, appId: app.value.app_id, history: await this.readHistory(appName, environment, terms, 'ERR_PREFLIGHT_FAILED') }
       : { exists: false }
     return { clientVersion: this.session?.clientVersion ?? null, secrets: secretReports, app: appReport }
@@ -350,14 +366,18 @@ export class ModalClient {
     return this.installation
   }
 
-  private async openSession(timeoutMs: number, subject: string): Promise<ModalSession> {
+  private async openSession(timeoutMs: number, subject: string): Promise<Session> {
     if (this.session !== null) return this.session
-    const process = this.prestarted ?? new SessionProcess(sessionOptions(await this.locate(), this.options.env, this.options.actionRoot))
-    this.prestarted = null
-    this.session = await ModalSession.connect(process, timeoutMs, this.options.onTiming)
+    this.session = await (this.options.connect ?? ((ms) => this.startProcess(ms)))(timeoutMs)
     if (this.lostSession !== null) this.notes.push(`A new Modal session was started for ${subject}: the previous one ${this.lostSession}.`)
     this.lostSession = null
     return this.session
+  }
+
+  private async startProcess(timeoutMs: number): Promise<Session> {
+    const process = this.prestarted ?? new SessionProcess(sessionOptions(await this.locate(), this.options.env, this.options.actionRoot))
+    this.prestarted = null
+    return ModalSession.connect(process, timeoutMs, this.options.onTiming)
   }
 
   private dropSession(why: string): void {

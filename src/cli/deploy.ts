@@ -1,0 +1,34 @@
+// `modal-processor deploy`: the action's own flow, with the terminal as its toolkit.
+import { DEFAULT_MODAL_VERSION, INPUT_NAMES, type RawInputs } from '../action/inputs.js'
+import { runAction } from '../action/main.js'
+import { DEFAULT_REGISTRY_FILE } from '../rules/catalogue.js'
+import type { CliIo } from './io.js'
+import { optionalFlag, requiredFlag, type Flags } from './options.js'
+import { terminalToolkit } from './toolkit.js'
+
+export async function deployCommand(flags: Flags, io: CliIo): Promise<number> {
+  const blank = Object.fromEntries(INPUT_NAMES.map((name) => [name, ''])) as RawInputs
+  const inputs: RawInputs = {
+    ...blank,
+    'processor-ref': requiredFlag(flags, 'ref'),
+    'modal-environment': requiredFlag(flags, 'env'),
+    'image-ref': optionalFlag(flags, 'image-ref') ?? '',
+    'tool-secrets': optionalFlag(flags, 'tool-secrets') ?? '',
+    'app-name': optionalFlag(flags, 'app-name') ?? '',
+    mode: optionalFlag(flags, 'mode') ?? '',
+    'dry-run': String(flags['dry-run'] === true),
+    'rollback-on-failure': String(flags['no-rollback'] !== true),
+    'registry-file': optionalFlag(flags, 'registry') ?? DEFAULT_REGISTRY_FILE,
+    'modal-version': DEFAULT_MODAL_VERSION,
+  }
+  const kit = terminalToolkit(inputs, { quiet: flags.quiet === true, io })
+  const report = await runAction(kit, { connect: io.connect })
+  const ok = report.errors.length === 0
+  if (flags.json) {
+    io.out(`${JSON.stringify({ ok, outputs: kit.outputs, errors: report.errors, phases: report.phases }, null, 2)}\n`)
+  } else if (ok) {
+    const what = report.dryRun ? 'dry run passed, nothing changed' : `v${report.versionAfter} live, smoke call ${report.smokeStatus}`
+    io.out(`${report.appName} in ${report.environment}: ${what}${report.dashboardUrl ? `\n${report.dashboardUrl}` : ''}\n`)
+  }
+  return ok ? 0 : 1
+}

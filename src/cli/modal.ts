@@ -1,0 +1,30 @@
+// The Modal client of one CLI command: one session, the client found on PATH.
+import { clientFor } from '../action/preflight.js'
+import { DEFAULT_MODAL_VERSION } from '../action/inputs.js'
+import type { ModalClient } from '../modal/client.js'
+import { findOnPath, pythonForModal } from '../modal/install.js'
+import { ActionError } from '../rules/errors.js'
+import { modalAppNameFromRef } from '../rules/naming.js'
+import type { CliIo } from './io.js'
+import { optionalFlag, requiredFlag, type Flags } from './options.js'
+import { terminalToolkit } from './toolkit.js'
+
+export function commandClient(io: CliIo): ModalClient {
+  const kit = terminalToolkit({}, { quiet: false, io })
+  const locate = async () => {
+    const modal = findOnPath('modal', io.env)
+    if (!modal)
+      throw new ActionError('ERR_MODAL_CLI_MISSING', `The modal command is not on PATH (pip install modal==${DEFAULT_MODAL_VERSION}).`)
+    return { modalPath: modal, python: pythonForModal(modal) }
+  }
+  return clientFor(kit, locate, { write: () => {} }, { connect: io.connect })
+}
+
+/** --app-name, or the name the ref gives. */
+export function appNameOf(flags: Flags): string {
+  const given = optionalFlag(flags, 'app-name')
+  if (given) return given
+  const name = modalAppNameFromRef(requiredFlag(flags, 'ref'))
+  if (!name.ok) throw new ActionError('ERR_INVALID_PROCESSOR_REF', name.error)
+  return name.value
+}

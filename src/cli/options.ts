@@ -1,0 +1,136 @@
+// The CLI's commands and options, in one table: parsing and every help text are generated from it.
+import { parseArgs } from 'node:util'
+import { DEFAULT_REGISTRY_FILE } from '../rules/catalogue.js'
+
+export interface OptionSpec {
+  name: string
+  /** The value's placeholder in help (ENV, REF…); absent for a switch. */
+  value?: string
+  help: string
+  required?: boolean
+}
+
+export interface CommandSpec {
+  summary: string
+  options: OptionSpec[]
+  /** A positional argument (only `name` has one). */
+  positional?: string
+  /** Said after the options in help. */
+  note?: string
+}
+
+const env: OptionSpec = { name: 'env', value: 'ENV', help: 'Modal environment', required: true }
+const ref: OptionSpec = { name: 'ref', value: 'REF', help: 'processor ref, e.g. llm/litellm@1', required: true }
+const appName: OptionSpec = { name: 'app-name', value: 'NAME', help: 'override the app name derived from the ref' }
+const catalogue: OptionSpec = { name: 'registry', value: 'FILE', help: `processor catalogue file (default: ${DEFAULT_REGISTRY_FILE})` }
+
+export const COMMANDS = {
+  deploy: {
+    summary: "Preflight, deploy, verify and smoke-test a processor (the GitHub Action's flow)",
+    options: [
+      env,
+      ref,
+      { name: 'image-ref', value: 'REF', help: 'image pinned by digest (default: from the processor catalogue)' },
+      { name: 'tool-secrets', value: 'LIST', help: 'secret names, comma separated (default: from the processor catalogue)' },
+      appName,
+      { name: 'mode', value: 'mock|real', help: 'mode of the smoke call (default: mock)' },
+      { name: 'dry-run', help: 'check everything and print the plan; change nothing' },
+      { name: 'no-rollback', help: 'keep a version whose smoke call failed' },
+      catalogue,
+      { name: 'json', help: 'print the result as JSON on stdout' },
+      { name: 'quiet', help: 'no progress on stderr' },
+    ],
+  },
+  logs: {
+    summary: "Show the logs of a processor's Modal app",
+    options: [
+      env,
+      ref,
+      appName,
+      { name: 'tail', value: 'N', help: 'number of recent lines (default: 100)' },
+      { name: 'follow', help: 'keep streaming new lines (until Ctrl-C)' },
+    ],
+  },
+  run: {
+    summary: 'Run a processor once, on Modal (--adapter modal) or on this machine (--adapter local)',
+    options: [
+      ref,
+      {
+        name: 'adapter',
+        value: 'modal|local',
+        help: 'modal: call the deployed run; local: run the processor on this machine',
+        required: true,
+      },
+      { name: 'mode', value: 'mock|real', help: "the envelope's mode (default: mock)" },
+      { name: 'inputs-json', value: 'JSON', help: `the envelope, e.g. '{"schema":"v1","params":{...}}' (default params: a test message)` },
+      { ...env, required: false, help: 'Modal environment (required with --adapter modal)' },
+      { name: 'version', value: 'N', help: 'call version N of the app (modal adapter; default: the live one)' },
+      appName,
+      { name: 'processor', value: 'PATH', help: "the processor executable (local adapter; default: the catalogue's local_command)" },
+      catalogue,
+    ],
+  },
+  name: {
+    summary: 'Print the Modal app name of a processor ref',
+    options: [],
+    positional: 'REF',
+    note: 'Prints the Modal app name of a processor ref: llm/litellm@1 → llm-litellm-v1.',
+  },
+} satisfies Record<string, CommandSpec>
+
+export type CommandName = keyof typeof COMMANDS
+export type Flags = Record<string, string | boolean | undefined>
+
+export class UsageError extends Error {}
+
+export function isCommand(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name)
+}
+
+export function mainHelp(): string {
+  const rows = Object.entries(COMMANDS).map(([name, spec]) => `  ${name.padEnd(8)} ${spec.summary}`)
+  return [
+    'Usage: modal-processor <command> [options]',
+    '',
+    'Commands:',
+    ...rows,
+    '',
+    "Run 'modal-processor <command> --help' for a command's options.",
+  ].join('\n')
+}
+
+export function commandHelp(name: CommandName): string {
+  const spec: CommandSpec = COMMANDS[name]
+  const required = spec.options.filter((o) => o.required).map((o) => `--${o.name} ${o.value}`)
+  const usage = `Usage: modal-processor ${name}${spec.positional ? ` ${spec.positional}` : ''}${required.length ? ` ${required.join(' ')}` : ''}${spec.options.length > required.length ? ' [options]' : ''}`
+  const labels = spec.options.map((o) => `--${o.name}${o.value ? ` ${o.value}` : ''}`)
+  const width = Math.max(0, ...labels.map((l) => l.length)) + 2
+  const rows = spec.options.map((o, i) => `  ${labels[i].padEnd(width)} ${o.help}${o.required ? ' (required)' : ''}`)
+  return [usage, ...(rows.length ? ['', ...rows] : []), ...(spec.note ? ['', spec.note] : [])].join('\n')
+}
+
+/** The flags and positionals of a command's arguments; anything else is a UsageError. */
+export function parseCommandArgs(name: CommandName, args: string[]): { flags: Flags; positionals: string[] } {
+  const spec: CommandSpec = COMMANDS[name]
+  const options = Object.fromEntries([
+    ...spec.options.map((o) => [o.name, { type: o.value ? ('string' as const) : ('boolean' as const) }]),
+    ['help', { type: 'boolean' as const, short: 'h' }],
+  ])
+  try {
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: spec.positional !== undefined, strict: true })
+    return { flags: values as Flags, positionals }
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+}
+
+export function requiredFlag(flags: Flags, name: string): string {
+  const value = flags[name]
+  if (typeof value !== 'string' || value === '') throw new UsageError(`Missing option '--${name}'.`)
+  return value
+}
+
+export function optionalFlag(flags: Flags, name: string): string | undefined {
+  const value = flags[name]
+  return typeof value === 'string' ? value : undefined
+}

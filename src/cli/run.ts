@@ -1,0 +1,102 @@
+// `modal-processor run`: one execution, on Modal (the deployed run) or on this machine (the same contract, locally).
+import path from 'node:path'
+import { DEFAULT_SMOKE_PARAMS } from '../action/inputs.js'
+import { judgeSmokeAnswer } from '../action/smoke-call.js'
+import { findOnPath } from '../modal/install.js'
+import { runProcess } from '../modal/process.js'
+import { DEFAULT_REGISTRY_FILE, readRegistryFile } from '../rules/catalogue.js'
+import { ActionError } from '../rules/errors.js'
+import { smokePayload, type Mode } from '../rules/smoke-contract.js'
+import type { CliIo } from './io.js'
+import { appNameOf, commandClient } from './modal.js'
+import { optionalFlag, requiredFlag, UsageError, type Flags } from './options.js'
+
+export async function runCommand(flags: Flags, io: CliIo): Promise<number> {
+  const ref = requiredFlag(flags, 'ref')
+  const adapter = requiredFlag(flags, 'adapter')
+  if (adapter !== 'modal' && adapter !== 'local') throw new UsageError(`--adapter must be modal or local, got '${adapter}'.`)
+  const envelope = envelopeFrom(flags)
+  const result = adapter === 'local' ? await runLocally(flags, ref, envelope, io) : await runOnModal(flags, envelope, io)
+  io.out(`${JSON.stringify(result, null, 2)}\n`)
+  // Judged like the action's smoke call, with the same codes and messages.
+  judgeSmokeAnswer(result)
+  return 0
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** The v1 envelope from --inputs-json and --mode (the flag sets the mode); params default to the action's. */
+function envelopeFrom(flags: Flags): Record<string, unknown> {
+  const mode = (optionalFlag(flags, 'mode') ?? 'mock') as Mode
+  if (mode !== 'mock' && mode !== 'real') throw new UsageError(`--mode must be mock or real, got '${mode}'.`)
+  let given: unknown = {}
+  const json = optionalFlag(flags, 'inputs-json')
+  if (json !== undefined) {
+    try {
+      given = JSON.parse(json)
+    } catch (error) {
+      throw new ActionError('ERR_INVALID_SMOKE_INPUTS', `--inputs-json is not valid JSON (${(error as Error).message}).`)
+    }
+  }
+  const params = isObject(given) ? (given.params ?? DEFAULT_SMOKE_PARAMS) : undefined
+  if (!isObject(given) || !isObject(params)) {
+    throw new ActionError(
+      'ERR_INVALID_SMOKE_INPUTS',
+      '--inputs-json must be an envelope object whose params is a JSON object, e.g. {"schema":"v1","params":{...}}.',
+    )
+  }
+  return { ...given, ...smokePayload(mode, params) }
+}
+
+async function runOnModal(flags: Flags, envelope: Record<string, unknown>, io: CliIo): Promise<unknown> {
+  const given = optionalFlag(flags, 'version')
+  const version = given === undefined ? null : Number(given)
+  if (version !== null && !Number.isInteger(version)) throw new UsageError(`--version must be a whole number, got '${given}'.`)
+  const call = { environment: requiredFlag(flags, 'env'), appName: appNameOf(flags), version, payload: envelope }
+  const client = commandClient(io)
+  try {
+    return (await client.smoke(call, 300_000)).result
+  } finally {
+    await client.close()
+  }
+}
+
+async function runLocally(flags: Flags, ref: string, envelope: object, io: CliIo): Promise<unknown> {
+  const processor = optionalFlag(flags, 'processor') ?? localCommandFromCatalogue(flags, ref)
+  const python = findOnPath('python3', io.env) ?? 'python3'
+  const request = { envelope, ref, command: path.resolve(processor), timeout_s: 300 }
+  const result = await runProcess(python, [path.join(io.actionRoot, 'runner', 'run_local.py')], {
+    env: io.env,
+    input: JSON.stringify(request),
+    timeoutMs: 310_000,
+  })
+  const answer = lastJsonLine(result.stdout)
+  if (answer === null) {
+    throw new ActionError(
+      'ERR_SMOKE_INVALID_RESPONSE',
+      `The local runner did not answer with JSON (exit code ${result.exitCode}): ${result.stderr.slice(-500)}`,
+    )
+  }
+  return answer
+}
+
+function localCommandFromCatalogue(flags: Flags, ref: string): string {
+  const file = optionalFlag(flags, 'registry') ?? DEFAULT_REGISTRY_FILE
+  const entry = readRegistryFile(path.resolve(file), file)?.processors[ref]
+  if (!entry?.local_command) {
+    throw new ActionError(
+      'ERR_REGISTRY_ENTRY_MISSING',
+      `--processor is not given and ${file} has no processors["${ref}"].local_command for the local adapter.`,
+    )
+  }
+  return path.resolve(path.dirname(file), entry.local_command)
+}
+
+/** The JSON value on the last line of a command's output (where the local runner answers), or null. */
+function lastJsonLine(stdout: string): unknown {
+  try {
+    return JSON.parse(stdout.trimEnd().split('\n').pop() ?? '')
+  } catch {
+    return null
+  }
+}
