@@ -35,8 +35,10 @@ ENVELOPE_KEYS = ("schema", "mode", "params")
 EXAMPLE_DIGEST = "sha256:" + "0123456789abcdef" * 4
 EXAMPLE_IMAGE_REF = f"ghcr.io/org/img:1.0.0@{EXAMPLE_DIGEST}"
 
-# A registry host has a dot or a port, or is localhost (as in the action's src/image-ref.ts); otherwise the first
-# component is part of the repository path and must be lower-case.
+# These rules also exist in the action (src/rules/image-ref.ts, naming.ts, secrets-policy.ts), for deploys by hand:
+# test-vectors/image-refs.json and names.json pin both languages to the same answers.
+# A registry host has a dot or a port, or is localhost; otherwise the first component is part of the repository path
+# and must be lower-case.
 _IMAGE_HOST = r"(?:localhost|[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+)(?::[0-9]{1,5})?|[a-zA-Z0-9-]+:[0-9]{1,5}"
 _IMAGE_PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _IMAGE_TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
@@ -163,6 +165,8 @@ def _parse_image_ref(value: str) -> str:
         raise ValueError(f"'{value}' has a malformed digest; it must be sha256:<64 lowercase hex>, {example}")
     if not IMAGE_NAME_PATTERN.fullmatch(name):
         raise ValueError(f"'{value}' has a malformed repository or tag before '@', {example}")
+    if len(name) > 255:
+        raise ValueError(f"'{value}' has a repository name longer than 255 characters, {example}")
     return value
 
 

@@ -10,6 +10,7 @@ import {
   parseProcessorRef,
   type ProcessorRef,
 } from '../rules/naming.js'
+import { isValidSecretName } from '../rules/secrets-policy.js'
 
 /** Every input the action reads; the contract test holds this list equal to action.yml's inputs. */
 export const INPUT_NAMES = [
@@ -66,7 +67,6 @@ export interface Settings {
 export const DEFAULT_MODAL_VERSION = '1.5.4'
 export const DEFAULT_SMOKE_PARAMS = { messages: [{ role: 'user', content: 'test' }] }
 const MAX_SMOKE_INPUTS_BYTES = 64 * 1024
-const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/
 
 function fail(ctx: z.RefinementCtx, errCode: ErrorCode, message: string): never {
   ctx.addIssue({ code: 'custom', message, params: { errCode } })
@@ -82,7 +82,7 @@ export function parseToolSecrets(raw: string): { ok: true; value: ToolSecret[] }
   for (const entry of entries) {
     const optional = entry.endsWith('?')
     const name = optional ? entry.slice(0, -1) : entry
-    if (!SECRET_NAME.test(name)) {
+    if (!isValidSecretName(name)) {
       return {
         ok: false,
         error: `Invalid tool-secrets entry '${entry}': a secret name is letters, digits and '_', not starting with a digit, at most 64 characters (secret names equal the environment variables processors read, e.g. OPENAI_API_KEY).`,

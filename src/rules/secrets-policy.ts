@@ -5,6 +5,11 @@ import type { Settings } from '../action/inputs.js'
 export const REGISTRY_SECRET = 'REGISTRY_AUTH'
 export const REGISTRY_KEYS = ['REGISTRY_USERNAME', 'REGISTRY_PASSWORD']
 
+/** A secret's name, which for a tool secret is also the one key it holds: an environment variable name. */
+export function isValidSecretName(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)
+}
+
 export interface SecretRequirement {
   name: string
   keys: string[]
