@@ -2,7 +2,7 @@
 // declared, and the README's tables are generated from it.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { DEFAULT_MODAL_VERSION, DEFAULT_SMOKE_PARAMS, INPUT_NAMES } from '../../src/action/inputs.js'
-import { DEFAULT_REGISTRY_FILE } from '../../src/rules/catalogue.js'
+import { DEFAULT_CATALOGUE_FILE } from '../../src/rules/catalogue.js'
 import { OUTPUT_NAMES } from '../../src/action/report.js'
 import { GENERATED, readMetadata, replaceSection } from '../support/readme-tables.js'
 
@@ -38,7 +38,7 @@ describe('action.yml', () => {
   })
 
   test('input defaults the code also relies on are the same in action.yml and src/', () => {
-    expect(meta.inputs['registry-file'].default).toBe(DEFAULT_REGISTRY_FILE)
+    expect(meta.inputs['registry-file'].default).toBe(DEFAULT_CATALOGUE_FILE)
     expect(meta.inputs['modal-version'].default).toBe(DEFAULT_MODAL_VERSION)
     expect(JSON.parse(meta.inputs['smoke-inputs'].default!)).toEqual(DEFAULT_SMOKE_PARAMS)
   })

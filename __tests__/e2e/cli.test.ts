@@ -49,7 +49,7 @@ function cli(
   })
 }
 
-/** A consumer repository: a registry file naming the image the emulator holds. */
+/** A consumer repository: a processor catalogue naming the image the emulator holds. */
 function consumerRepo(imageRef: string, extra: object = {}): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'consumer-'))
   const registry = {
@@ -95,7 +95,7 @@ describe('modal-processor with the emulator', () => {
   const repo = consumerRepo(imageRef)
   const env = emulator.env
 
-  test('deploy resolves image and secrets from the registry file: a ref alone is enough', async () => {
+  test('deploy resolves image and secrets from the processor catalogue: a ref alone is enough', async () => {
     const run = await cli(['deploy', '--env', 'dev', '--ref', 'llm/litellm@1'], { env, cwd: repo })
     expect(run.stderr).toContain('▸ Preflight: token, environment, secrets')
     expect(run.status).toBe(0)
@@ -292,7 +292,7 @@ describe('the README', () => {
   })
 })
 
-describe('the committed registry file', () => {
+describe('the committed processor catalogue', () => {
   test('pins the digest the reference processor really has, so the README’s examples work as written', () => {
     const emulator = new Emulator()
     const pushed = emulator.pushReferenceImage()

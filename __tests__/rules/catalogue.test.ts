@@ -1,5 +1,5 @@
 import { INPUT_NAMES, type RawInputs } from '../../src/action/inputs.js'
-import { applyRegistry, parseRegistry } from '../../src/rules/catalogue.js'
+import { applyCatalogue, parseCatalogue } from '../../src/rules/catalogue.js'
 
 const IMAGE = 'ghcr.io/acme/llm-litellm:1@sha256:' + 'ab'.repeat(32)
 const raw = (overrides: Partial<RawInputs>): RawInputs => ({
@@ -9,9 +9,9 @@ const raw = (overrides: Partial<RawInputs>): RawInputs => ({
 })
 const registryText = (entry: object) => JSON.stringify({ processors: { 'llm/litellm@1': entry } })
 
-describe('parseRegistry', () => {
+describe('parseCatalogue', () => {
   test('reads a valid file', () => {
-    const registry = parseRegistry(
+    const registry = parseCatalogue(
       registryText({ image: { oci: IMAGE }, tool_secrets: ['OPENAI_API_KEY', 'LITELLM_API_BASE?'] }),
       'reg.json',
     )
@@ -32,30 +32,30 @@ describe('parseRegistry', () => {
     ['a missing image', { tool_secrets: [] }, /reg\.json: processors\.llm\/litellm@1\.image: /],
     ['an unknown field', { image: { oci: IMAGE }, secrets: [] }, /reg\.json: processors\.llm\/litellm@1: Unrecognized key/],
   ])('%s is named by file and field', (_, entry, message) => {
-    expect(() => parseRegistry(registryText(entry), 'reg.json')).toThrow(message)
+    expect(() => parseCatalogue(registryText(entry), 'reg.json')).toThrow(message)
   })
 
   test('text that is not JSON names the file', () => {
-    expect(() => parseRegistry('{', 'reg.json')).toThrow(/^reg\.json is not valid JSON/)
+    expect(() => parseCatalogue('{', 'reg.json')).toThrow(/^reg\.json is not valid JSON/)
   })
 })
 
-describe('applyRegistry', () => {
-  const registry = parseRegistry(registryText({ image: { oci: IMAGE }, tool_secrets: ['OPENAI_API_KEY'] }), 'reg.json')
+describe('applyCatalogue', () => {
+  const registry = parseCatalogue(registryText({ image: { oci: IMAGE }, tool_secrets: ['OPENAI_API_KEY'] }), 'reg.json')
 
   test('fills what the inputs leave empty', () => {
-    expect(applyRegistry(raw({}), registry, 'reg.json')).toMatchObject({ 'image-ref': IMAGE, 'tool-secrets': 'OPENAI_API_KEY' })
+    expect(applyCatalogue(raw({}), registry, 'reg.json')).toMatchObject({ 'image-ref': IMAGE, 'tool-secrets': 'OPENAI_API_KEY' })
   })
 
   test('explicit inputs win', () => {
-    expect(applyRegistry(raw({ 'image-ref': 'x', 'tool-secrets': 'A' }), registry, 'reg.json')).toMatchObject({
+    expect(applyCatalogue(raw({ 'image-ref': 'x', 'tool-secrets': 'A' }), registry, 'reg.json')).toMatchObject({
       'image-ref': 'x',
       'tool-secrets': 'A',
     })
   })
 
   test('a ref missing from the registry with no image-ref names the file and the entry', () => {
-    expect(() => applyRegistry(raw({ 'processor-ref': 'ocr/x@1' }), registry, 'reg.json')).toThrow(
+    expect(() => applyCatalogue(raw({ 'processor-ref': 'ocr/x@1' }), registry, 'reg.json')).toThrow(
       'reg.json has no entry processors["ocr/x@1"]',
     )
   })

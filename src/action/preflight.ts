@@ -12,7 +12,8 @@ import {
 } from '../modal/client.js'
 import { ensureModalClient, type ModalInstallation } from '../modal/install.js'
 import { Failures } from './phases.js'
-import { applyRegistry, readRegistryFile } from '../rules/catalogue.js'
+import { applyCatalogue } from '../rules/catalogue.js'
+import { readCatalogueFile } from './catalogue-file.js'
 import { DEFAULT_RETRY } from '../rules/retry.js'
 import { requiredSecrets, secretCreateCommand, type SecretRequirement } from '../rules/secrets-policy.js'
 import type { SessionProcess } from '../modal/session-process.js'
@@ -22,14 +23,18 @@ export function workspacePath(kit: Toolkit, relative: string): string {
   return path.resolve(kit.env.GITHUB_WORKSPACE ?? process.cwd(), relative)
 }
 
-/** Raw inputs, completed from the processor registry file, validated into settings: every problem at once. */
+/** Raw inputs, completed from the processor catalogue, validated into settings: every problem at once. */
 export function validateInputs(kit: Toolkit): Settings {
   const raw = readRawInputs(kit.getInput)
   const problems: ActionError[] = []
   let completed = raw
   try {
     const file = raw['registry-file'].trim()
-    completed = applyRegistry(raw, file === '' ? null : readRegistryFile(workspacePath(kit, file), file), file || 'the registry file')
+    completed = applyCatalogue(
+      raw,
+      file === '' ? null : readCatalogueFile(workspacePath(kit, file), file),
+      file || 'the processor catalogue',
+    )
   } catch (error) {
     if (!(error instanceof ActionError)) throw error
     problems.push(error)

@@ -1,7 +1,7 @@
 // `modal-processor deploy`: the action's own flow, with the terminal as its toolkit.
 import { DEFAULT_MODAL_VERSION, INPUT_NAMES, type RawInputs } from '../action/inputs.js'
 import { runAction } from '../action/main.js'
-import { DEFAULT_REGISTRY_FILE } from '../rules/catalogue.js'
+import { DEFAULT_CATALOGUE_FILE } from '../rules/catalogue.js'
 import type { CliIo } from './io.js'
 import { optionalFlag, requiredFlag, type Flags } from './options.js'
 import { terminalToolkit } from './toolkit.js'
@@ -18,7 +18,7 @@ export async function deployCommand(flags: Flags, io: CliIo): Promise<number> {
     mode: optionalFlag(flags, 'mode') ?? '',
     'dry-run': String(flags['dry-run'] === true),
     'rollback-on-failure': String(flags['no-rollback'] !== true),
-    'registry-file': optionalFlag(flags, 'registry') ?? DEFAULT_REGISTRY_FILE,
+    'registry-file': optionalFlag(flags, 'registry') ?? DEFAULT_CATALOGUE_FILE,
     'modal-version': DEFAULT_MODAL_VERSION,
   }
   const kit = terminalToolkit(inputs, { quiet: flags.quiet === true, io })

@@ -1,6 +1,6 @@
 // The CLI's commands and options, in one table: parsing and every help text are generated from it.
 import { parseArgs } from 'node:util'
-import { DEFAULT_REGISTRY_FILE } from '../rules/catalogue.js'
+import { DEFAULT_CATALOGUE_FILE } from '../rules/catalogue.js'
 
 export interface OptionSpec {
   name: string
@@ -22,7 +22,7 @@ export interface CommandSpec {
 const env: OptionSpec = { name: 'env', value: 'ENV', help: 'Modal environment', required: true }
 const ref: OptionSpec = { name: 'ref', value: 'REF', help: 'processor ref, e.g. llm/litellm@1', required: true }
 const appName: OptionSpec = { name: 'app-name', value: 'NAME', help: 'override the app name derived from the ref' }
-const catalogue: OptionSpec = { name: 'registry', value: 'FILE', help: `processor catalogue file (default: ${DEFAULT_REGISTRY_FILE})` }
+const catalogue: OptionSpec = { name: 'registry', value: 'FILE', help: `processor catalogue file (default: ${DEFAULT_CATALOGUE_FILE})` }
 
 export const COMMANDS = {
   deploy: {

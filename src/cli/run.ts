@@ -4,7 +4,8 @@ import { DEFAULT_SMOKE_PARAMS } from '../action/inputs.js'
 import { judgeSmokeAnswer } from '../action/smoke-call.js'
 import { findOnPath } from '../modal/install.js'
 import { runProcess } from '../modal/process.js'
-import { DEFAULT_REGISTRY_FILE, readRegistryFile } from '../rules/catalogue.js'
+import { readCatalogueFile } from '../action/catalogue-file.js'
+import { DEFAULT_CATALOGUE_FILE } from '../rules/catalogue.js'
 import { ActionError } from '../rules/errors.js'
 import { smokePayload, type Mode } from '../rules/smoke-contract.js'
 import type { CliIo } from './io.js'
@@ -81,8 +82,8 @@ async function runLocally(flags: Flags, ref: string, envelope: object, io: CliIo
 }
 
 function localCommandFromCatalogue(flags: Flags, ref: string): string {
-  const file = optionalFlag(flags, 'registry') ?? DEFAULT_REGISTRY_FILE
-  const entry = readRegistryFile(path.resolve(file), file)?.processors[ref]
+  const file = optionalFlag(flags, 'registry') ?? DEFAULT_CATALOGUE_FILE
+  const entry = readCatalogueFile(path.resolve(file), file)?.processors[ref]
   if (!entry?.local_command) {
     throw new ActionError(
       'ERR_REGISTRY_ENTRY_MISSING',

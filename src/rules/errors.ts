@@ -29,11 +29,11 @@ export const ERROR_CATALOG = {
   },
   ERR_INVALID_REGISTRY: {
     phase: 'inputs',
-    fix: 'Fix the processor registry file at the field named in the message; the README shows its format.',
+    fix: 'Fix the processor catalogue (registry-file) at the field named in the message; the README shows its format.',
   },
   ERR_REGISTRY_ENTRY_MISSING: {
     phase: 'inputs',
-    fix: 'Give image-ref (and tool-secrets) as inputs, or add the processor ref to the registry file.',
+    fix: 'Give image-ref (and tool-secrets) as inputs, or add the processor ref to the processor catalogue (registry-file).',
   },
   ERR_MODAL_CLI_MISSING: {
     phase: 'preflight',
