@@ -11,6 +11,8 @@ export default {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
   testTimeout: 60000,
+  // The end-to-end files mostly wait on child processes: two workers on a 2-core machine finish sooner than one.
+  maxWorkers: 2,
   collectCoverageFrom: ['src/**/*.ts'],
   coverageReporters: ['text-summary', 'json-summary'],
   coverageThreshold: covered([
