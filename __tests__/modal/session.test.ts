@@ -252,7 +252,7 @@ describe('the client over a session', () => {
   // Last: a cancel is for the whole process.
   test('a cancelled job ends the session in flight: ERR_CANCELLED, nothing left running', async () => {
     const { client, env } = clientFor({ answers: { cli: ['hang'] } })
-    const deploy = actionErrorOf(client.deploy(actionRoot, 'dev', 'tag', {}, 60000))
+    const deploy = actionErrorOf(client.deploy({ moduleDir: actionRoot, environment: 'dev', tag: 'tag', moduleEnv: {} }, 60000))
     await eventually(() => leftRunning(env).length >= 2)
     cancelRunningProcesses()
     const error = await deploy

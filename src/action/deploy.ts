@@ -32,13 +32,13 @@ export function moduleEnvironment(settings: Settings, preflight: Preflight): Rec
 
 export async function deploy(kit: Toolkit, client: ModalClient, settings: Settings, target: DeployTarget): Promise<DeployResult> {
   kit.info(`Running: modal deploy -m modal_app --env ${settings.environment} --tag ${target.tag} (in ${target.moduleDir})`)
-  const output = await client.deploy(
-    target.moduleDir,
-    settings.environment,
-    target.tag,
-    moduleEnvironment(settings, target.preflight),
-    settings.timeouts.deploy * 1000,
-  )
+  const request = {
+    moduleDir: target.moduleDir,
+    environment: settings.environment,
+    tag: target.tag,
+    moduleEnv: moduleEnvironment(settings, target.preflight),
+  }
+  const output = await client.deploy(request, settings.timeouts.deploy * 1000)
   if (output.skipped) kit.info('Modal reported no changes: the live version keeps serving; nothing was redeployed.')
   return { outcome: output.skipped ? 'unchanged' : 'deployed', dashboardUrl: output.dashboardUrl }
 }

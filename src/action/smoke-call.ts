@@ -20,14 +20,14 @@ export async function smokeCall(kit: Toolkit, client: ModalClient, settings: Set
     { environment: settings.environment, appName: settings.appName, version, payload },
     settings.timeouts.smoke * 1000,
   )
-  const output = judgeSmokeAnswer(answer.result)
+  const output = processorOutputOf(answer.result)
   kit.info('The processor answered:')
   kit.untrusted(JSON.stringify(output, null, 2).split('\n'))
   return { appId: answer.appId, output }
 }
 
 /** The processor's output when `run` answered under the contract with success; otherwise the error to report. */
-export function judgeSmokeAnswer(result: unknown): Record<string, unknown> {
+export function processorOutputOf(result: unknown): Record<string, unknown> {
   const verdict = judgeSmokeResult(result)
   if (verdict.status === 'invalid') {
     throw new ActionError('ERR_SMOKE_INVALID_RESPONSE', `run returned a response outside the processor contract: ${verdict.problem}`)

@@ -1,7 +1,7 @@
 // `modal-processor run`: one execution, on Modal (the deployed run) or on this machine (the same contract, locally).
 import path from 'node:path'
 import { DEFAULT_SMOKE_PARAMS } from '../action/inputs.js'
-import { judgeSmokeAnswer } from '../action/smoke-call.js'
+import { processorOutputOf } from '../action/smoke-call.js'
 import { findOnPath } from '../modal/install.js'
 import { runProcess } from '../modal/process.js'
 import { readCatalogueFile } from '../action/catalogue-file.js'
@@ -20,7 +20,7 @@ export async function runCommand(flags: Flags, io: CliIo): Promise<number> {
   const result = adapter === 'local' ? await runLocally(flags, ref, envelope, io) : await runOnModal(flags, envelope, io)
   io.out(`${JSON.stringify(result, null, 2)}\n`)
   // Judged like the action's smoke call, with the same codes and messages.
-  judgeSmokeAnswer(result)
+  processorOutputOf(result)
   return 0
 }
 

@@ -139,13 +139,12 @@ export class ModalClient {
     return { clientVersion: this.session?.clientVersion ?? null, secrets: secretReports, app: appReport }
   }
 
+  /** `modal deploy -m modal_app --env <environment> --tag <tag>` in `moduleDir`, with the module's variables. */
   async deploy(
-    moduleDir: string,
-    environment: string,
-    tag: string,
-    moduleEnv: Record<string, string>,
+    request: { moduleDir: string; environment: string; tag: string; moduleEnv: Record<string, string> },
     timeoutMs: number,
   ): Promise<DeployOutput> {
+    const { moduleDir, environment, tag, moduleEnv } = request
     const args = ['deploy', '-m', 'modal_app', '--env', environment, '--tag', tag]
     const terms: PhaseTerms = {
       deadline: Date.now() + timeoutMs,
