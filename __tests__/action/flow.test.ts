@@ -48,7 +48,7 @@ describe('the happy path', () => {
     expect(modal.sessionsStarted).toBe(1)
     expect(modal.sessionsClosed).toBe(1)
     const deploy = modal.requests.find((r) => r.label === 'modal deploy')!
-    expect(deploy.args.args).toEqual(['deploy', '-m', 'modal_app', '--env', 'dev', '--tag', '3f2a1bc9d8e7-r1001.1'])
+    expect(deploy.args.args).toEqual(['deploy', '-m', 'modal_app', '--env', 'dev', '--tag', '3f2a1bc9d8e7-r1001.1-800000'])
     expect(deploy.args.env).toMatchObject({
       PROCESSOR_REF: 'llm/litellm@1',
       MODAL_APP_NAME: 'llm-litellm-v1',
@@ -212,13 +212,13 @@ describe('deploy and read-back', () => {
   test('a deploy that failed after publishing says which version is live and how to go back', async () => {
     const modal = new FakeModal().deployed('llm-litellm-v1', 'old')
     modal.on('modal deploy', () => {
-      modal.apps.get('llm-litellm-v1')!.versions.push({ version: 2, tag: '3f2a1bc9d8e7-r1001.1', definition: 'x' })
+      modal.apps.get('llm-litellm-v1')!.versions.push({ version: 2, tag: '3f2a1bc9d8e7-r1001.1-800000', definition: 'x' })
       return cli(1, '', panel('Internal error while publishing'))
     })
     const result = await run(modal)
     expect(result.errors).toEqual(['ERR_DEPLOY_FAILED'])
     expect(message(result)).toContain(
-      'Note: v2 (tag 3f2a1bc9d8e7-r1001.1) was published before the failure and is live without a smoke call. To go back: modal app rollback llm-litellm-v1 v1 --env dev',
+      'Note: v2 (tag 3f2a1bc9d8e7-r1001.1-800000) was published before the failure and is live without a smoke call. To go back: modal app rollback llm-litellm-v1 v1 --env dev',
     )
     expect(result.outputs).toMatchObject({ 'deployed-version': '2', version: '2' })
   })

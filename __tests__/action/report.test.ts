@@ -50,7 +50,7 @@ describe('renderSummary', () => {
     const md = renderSummary(report)
     expect(md).toContain('## ❌ llm/litellm@1 was not deployed cleanly: ERR_IMAGE_PULL_FAILED')
     expect(md).toContain('**ERR_IMAGE_PULL_FAILED**: Image pull failed \\| x')
-    expect(md).toContain('Fix: Verify the REGISTRY_AUTH values')
+    expect(md).toContain('Fix: Verify the REGISTRY\\_AUTH values')
     expect(md).toContain('  line 2')
   })
 

@@ -47,7 +47,7 @@ describe('help and usage', () => {
     [['logs', '--env', 'dev', '--ref', 'llm/litellm@1', '--tail', '0'], '--tail must be a positive whole number'],
     [['run', '--ref', 'llm/litellm@1', '--adapter', 'cloud'], '--adapter must be modal or local'],
     [['run', '--ref', 'llm/litellm@1', '--adapter', 'modal', '--mode', 'live'], '--mode must be mock or real'],
-    [['run', '--ref', 'llm/litellm@1', '--adapter', 'modal', '--env', 'dev', '--version', 'two'], '--version must be a whole number'],
+    [['run', '--ref', 'llm/litellm@1', '--adapter', 'modal', '--env', 'dev', '--version', 'two'], '--version must be a version number'],
     [['name'], 'Expected exactly one processor ref'],
   ])('%j is a usage error (exit 2): %s', async (argv, text) => {
     const run = await cli(argv)

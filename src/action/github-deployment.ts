@@ -1,6 +1,7 @@
 // Records a rollout as a GitHub Deployment of environment `modal-<environment>`, so the repository's Environments
 // page shows what runs where. Strictly best effort: a GitHub API failure is a warning and never fails a deploy.
 import { readFileSync } from 'node:fs'
+import { isCancelled } from '../modal/process.js'
 import type { getOctokit } from '@actions/github'
 
 export interface DeploymentSettings {
@@ -182,11 +183,15 @@ function creationFailure(environment: string, status: number | null, reason: str
   return `GitHub Deployment: creating the deployment for ${environment} failed (${reason}); the deploy goes on without it.`
 }
 
+/** Once the job is cancelled, the runner kills the step within about 10 s: API calls then get this long. */
+export const CANCELLED_API_TIMEOUT_MS = 2_000
+
 /** Runs one request with the REST headers and a deadline; turns every failure into a result. */
 async function send<Response extends { data: unknown }>(
-  timeoutMs: number,
+  requestedMs: number,
   call: (options: RequestOptions) => Promise<Response>,
 ): Promise<ApiResult<Response['data']>> {
+  const timeoutMs = isCancelled() ? Math.min(requestedMs, CANCELLED_API_TIMEOUT_MS) : requestedMs
   const signal = AbortSignal.timeout(timeoutMs)
   try {
     const response = await call({ headers: REST_HEADERS, request: { signal } })

@@ -4,4 +4,12 @@ import { bundleRoot } from '../modal/bundle-root.js'
 import { prestartSession } from '../modal/session-process.js'
 
 const prestarted = prestartSession(process.env, bundleRoot())
-void import('./main.js').then(({ run }) => run(prestarted))
+import('./main.js')
+  .then(({ run }) => run(prestarted))
+  .catch((error: unknown) => {
+    // The flow reports its own failures; this is the action itself breaking. Titled, one line, never a raw stack.
+    const text = (error instanceof Error ? error.message : String(error)).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+    process.stdout.write(`::error title=ERR_UNEXPECTED::The action failed unexpectedly: ${text}\n`)
+    prestarted?.kill()
+    process.exitCode = 1
+  })

@@ -10,7 +10,8 @@ import {
   parseProcessorRef,
   type ProcessorRef,
 } from '../rules/naming.js'
-import { isValidSecretName } from '../rules/secrets-policy.js'
+import { isValidSecretName, REGISTRY_SECRET } from '../rules/secrets-policy.js'
+import { bounded, oneLine } from '../rules/untrusted-text.js'
 
 /** Every input the action reads; the contract test holds this list equal to action.yml's inputs. */
 export const INPUT_NAMES = [
@@ -67,6 +68,31 @@ export interface Settings {
 export const DEFAULT_MODAL_VERSION = '1.5.4'
 export const DEFAULT_SMOKE_PARAMS = { messages: [{ role: 'user', content: 'test' }] }
 const MAX_SMOKE_INPUTS_BYTES = 64 * 1024
+const MAX_SMOKE_INPUTS_DEPTH = 32
+/** No input is longer: anything more is not a value a workflow means to pass. */
+const MAX_INPUT_BYTES = 256 * 1024
+
+/** An input's value as quoted in a message: one line, bounded (an input may be long, or hostile). */
+function quoted(raw: string): string {
+  return `'${oneLine(bounded(raw, 200))}'`
+}
+
+/** How deep arrays and objects nest in JSON text (strings skipped), without parsing it. */
+function jsonDepth(text: string): number {
+  let depth = 0
+  let deepest = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]
+    if (inString) {
+      if (c === '\\') i++
+      else if (c === '"') inString = false
+    } else if (c === '"') inString = true
+    else if (c === '[' || c === '{') deepest = Math.max(deepest, ++depth)
+    else if (c === ']' || c === '}') depth--
+  }
+  return deepest
+}
 
 function fail(ctx: z.RefinementCtx, errCode: ErrorCode, message: string): never {
   ctx.addIssue({ code: 'custom', message, params: { errCode } })
@@ -85,10 +111,16 @@ export function parseToolSecrets(raw: string): { ok: true; value: ToolSecret[] }
     if (!isValidSecretName(name)) {
       return {
         ok: false,
-        error: `Invalid tool-secrets entry '${entry}': a secret name is letters, digits and '_', not starting with a digit, at most 64 characters (secret names equal the environment variables processors read, e.g. OPENAI_API_KEY).`,
+        error: `Invalid tool-secrets entry ${quoted(entry)}: a secret name is letters, digits and '_', not starting with a digit, at most 64 characters (secret names equal the environment variables processors read, e.g. OPENAI_API_KEY).`,
       }
     }
     if (secrets.some((s) => s.name === name)) return { ok: false, error: `tool-secrets lists '${name}' twice.` }
+    if (name === REGISTRY_SECRET) {
+      return {
+        ok: false,
+        error: `tool-secrets lists ${REGISTRY_SECRET}, the registry secret: the action checks and attaches it itself when the image is private (image-visibility). Remove it from tool-secrets.`,
+      }
+    }
     secrets.push({ name, optional })
   }
   return { ok: true, value: secrets }
@@ -97,9 +129,9 @@ export function parseToolSecrets(raw: string): { ok: true; value: ToolSecret[] }
 function seconds(input: InputName, fallback: number) {
   return z.string().transform((raw, ctx) => {
     if (raw.trim() === '') return fallback
-    const value = Number(raw.trim())
+    const value = /^[0-9]{1,6}$/.test(raw.trim()) ? Number(raw.trim()) : NaN
     if (!Number.isInteger(value) || value < 1 || value > 6 * 3600) {
-      return fail(ctx, 'ERR_INVALID_INPUT', `${input} must be a whole number of seconds from 1 to 21600, got '${raw}'.`)
+      return fail(ctx, 'ERR_INVALID_INPUT', `${input} must be a whole number of seconds from 1 to 21600, got ${quoted(raw)}.`)
     }
     return value
   })
@@ -111,7 +143,7 @@ function booleanInput(input: InputName, fallback: boolean) {
     if (value === '') return fallback
     if (['true', 'True', 'TRUE'].includes(value)) return true
     if (['false', 'False', 'FALSE'].includes(value)) return false
-    return fail(ctx, 'ERR_INVALID_INPUT', `${input} must be true or false, got '${raw}'.`)
+    return fail(ctx, 'ERR_INVALID_INPUT', `${input} must be true or false, got ${quoted(raw)}.`)
   })
 }
 
@@ -130,13 +162,13 @@ const rawSchema = z.object({
     return fail(
       ctx,
       'ERR_INVALID_ENVIRONMENT',
-      `Invalid modal-environment '${raw}': Modal environment names start with a letter or digit, are 2 to 64 characters of letters, digits, '-', '_' and '.', and cannot start with 'en-' (e.g. dev, staging, main).`,
+      `Invalid modal-environment ${quoted(raw)}: Modal environment names start with a letter or digit, are 2 to 64 characters of letters, digits, '-', '_' and '.', and cannot start with 'en-' (e.g. dev, staging, main).`,
     )
   }),
   mode: z.string().transform((raw, ctx) => {
     const mode = raw.trim() || 'mock'
     if (mode === 'mock' || mode === 'real') return mode
-    return fail(ctx, 'ERR_INVALID_INPUT', `mode must be 'mock' or 'real', got '${raw}'.`)
+    return fail(ctx, 'ERR_INVALID_INPUT', `mode must be 'mock' or 'real', got ${quoted(raw)}.`)
   }),
   'tool-secrets': z.string().transform((raw, ctx) => {
     const parsed = parseToolSecrets(raw)
@@ -144,17 +176,21 @@ const rawSchema = z.object({
   }),
   'app-name': z.string().transform((raw, ctx) => {
     const name = raw.trim()
-    if (name === '' || isValidModalAppName(name)) return name
+    // A name must also start with a letter or digit: it becomes an argument of modal commands, never an option.
+    if (name === '' || (isValidModalAppName(name) && /^[a-zA-Z0-9]/.test(name))) return name
     return fail(
       ctx,
       'ERR_INVALID_INPUT',
-      `Invalid app-name '${raw}': Modal app names are 1 to 64 characters of letters, digits, '-', '_' and '.', and cannot look like an app id (ap-…).`,
+      `Invalid app-name ${quoted(raw)}: Modal app names are 1 to 64 characters of letters, digits, '-', '_' and '.', start with a letter or digit, and cannot look like an app id (ap-…).`,
     )
   }),
   'smoke-inputs': z.string().transform((raw, ctx) => {
     if (raw.trim() === '') return DEFAULT_SMOKE_PARAMS as Record<string, unknown>
     if (Buffer.byteLength(raw) > MAX_SMOKE_INPUTS_BYTES) {
       return fail(ctx, 'ERR_INVALID_SMOKE_INPUTS', `smoke-inputs is larger than ${MAX_SMOKE_INPUTS_BYTES} bytes.`)
+    }
+    if (jsonDepth(raw) > MAX_SMOKE_INPUTS_DEPTH) {
+      return fail(ctx, 'ERR_INVALID_SMOKE_INPUTS', `smoke-inputs nests arrays and objects more than ${MAX_SMOKE_INPUTS_DEPTH} deep.`)
     }
     let value: unknown
     try {
@@ -171,13 +207,13 @@ const rawSchema = z.object({
   'image-visibility': z.string().transform((raw, ctx) => {
     const value = raw.trim() || 'auto'
     if (value === 'auto' || value === 'private' || value === 'public') return value
-    return fail(ctx, 'ERR_INVALID_INPUT', `image-visibility must be auto, private or public, got '${raw}'.`)
+    return fail(ctx, 'ERR_INVALID_INPUT', `image-visibility must be auto, private or public, got ${quoted(raw)}.`)
   }),
   'modal-module-dir': z.string().transform((raw) => raw.trim() || null),
   'deploy-tag': z.string().transform((raw, ctx) => {
     const tag = raw.trim()
     if (tag === '' || isValidDeployTag(tag)) return tag || null
-    return fail(ctx, 'ERR_INVALID_INPUT', `deploy-tag must be 1 to 50 characters of letters, digits, '.', '_' and '-', got '${raw}'.`)
+    return fail(ctx, 'ERR_INVALID_INPUT', `deploy-tag must be 1 to 50 characters of letters, digits, '.', '_' and '-', got ${quoted(raw)}.`)
   }),
   'preflight-timeout': seconds('preflight-timeout', 120),
   'deploy-timeout': seconds('deploy-timeout', 1200),
@@ -188,13 +224,20 @@ const rawSchema = z.object({
   'modal-version': z.string().transform((raw, ctx) => {
     const version = raw.trim() || DEFAULT_MODAL_VERSION
     if (/^[0-9]+\.[0-9]+(\.[0-9]+)?$/.test(version)) return version
-    return fail(ctx, 'ERR_INVALID_INPUT', `modal-version must be a version such as ${DEFAULT_MODAL_VERSION}, got '${raw}'.`)
+    return fail(ctx, 'ERR_INVALID_INPUT', `modal-version must be a version such as ${DEFAULT_MODAL_VERSION}, got ${quoted(raw)}.`)
   }),
   'github-token': z.string().transform((raw) => raw.trim()),
 })
 
 /** Validates every input at once; each problem becomes its own ActionError. */
 export function parseInputs(raw: RawInputs): { ok: true; settings: Settings } | { ok: false; errors: ActionError[] } {
+  const tooLong = INPUT_NAMES.filter((name) => Buffer.byteLength(raw[name] ?? '') > MAX_INPUT_BYTES)
+  if (tooLong.length > 0) {
+    return {
+      ok: false,
+      errors: tooLong.map((name) => new ActionError('ERR_INVALID_INPUT', `${name} is longer than ${MAX_INPUT_BYTES} bytes.`)),
+    }
+  }
   const result = rawSchema.safeParse(raw)
   if (!result.success) {
     return {

@@ -1,7 +1,9 @@
 // The deploy step, in the order it runs: inputs → preflight → deploy → verify → smoke call (→ rollback) → report.
 // Each phase returns its result; only this flow writes the run's report, from those results.
 import { ActionError, ERROR_CATALOG } from '../rules/errors.js'
-import { defaultDeployTag } from '../rules/rollout.js'
+import { defaultDeployTag, stepTag } from '../rules/rollout.js'
+import { redactor, secretForms } from '../rules/redaction.js'
+import { bounded } from '../rules/untrusted-text.js'
 import { REGISTRY_KEYS } from '../rules/secrets-policy.js'
 import type { ModalClient } from '../modal/client.js'
 import { tail } from '../modal/output.js'
@@ -44,10 +46,12 @@ interface Flow {
   report: RunReport
 }
 
-export async function runAction(kit: Toolkit, sessions: SessionSource = {}): Promise<RunReport> {
-  const started = kit.now()
+export async function runAction(givenKit: Toolkit, sessions: SessionSource = {}): Promise<RunReport> {
+  const started = givenKit.now()
   const report = emptyReport()
-  const secretValues = maskTokens(kit)
+  const secretValues = maskTokens(givenKit)
+  // Every text the action writes goes through one redaction step, whatever writes it.
+  const kit = redacting(givenKit, secretValues)
   const phase = phaseRunner(kit, report.phases)
   // The deploy's output is untrusted text (it includes the module's prints): the runner must not run it as commands.
   const deployLog = kit.untrustedStream()
@@ -59,7 +63,7 @@ export async function runAction(kit: Toolkit, sessions: SessionSource = {}): Pro
       secretValues.push(...maskStepSecrets(kit, settings))
       return { value: settings, detail: `${settings.processorRef} → ${settings.appName} in ${settings.environment}` }
     })
-    const tag = settings.deploy ? (settings.deployTag ?? defaultDeployTag(kit.env, new Date(kit.now()))) : null
+    const tag = settings.deploy ? stepTag(settings.deployTag ?? defaultDeployTag(kit.env, new Date(kit.now())), kit.random) : null
     recordSettings(report, settings, tag)
     // One Modal session serves every phase below; it starts with the first check.
     const modal = (client = connectClient(kit, settings, deployLog, sessions))
@@ -98,9 +102,10 @@ export async function runAction(kit: Toolkit, sessions: SessionSource = {}): Pro
     } else {
       sessions.prestarted?.kill() // the inputs were refused: the session never gets a request
     }
-    await finishGithubDeployment(githubDeployment, report)
     report.durationMs = kit.now() - started
+    // What the runner shows comes first: on a cancel, the runner kills the step about 10 s after SIGINT.
     await publish(kit, report, secretValues)
+    await finishGithubDeployment(githubDeployment, report)
   }
   return report
 }
@@ -232,48 +237,89 @@ async function finishGithubDeployment(recorder: DeploymentRecorder | null, repor
   if (report.rolledBack) await recorder.markInactive(`${report.appName}${version} replaced by rollback to v${report.versionBefore}`)
 }
 
+/** The toolkit with every text it is given redacted of the secret values known so far (the list grows as inputs are read). */
+function redacting(kit: Toolkit, secretValues: string[]): Toolkit {
+  let known = -1
+  let redact = (text: string) => text
+  const current = (text: string) => {
+    if (known !== secretValues.length) {
+      redact = redactor(secretValues)
+      known = secretValues.length
+    }
+    return redact(text)
+  }
+  return {
+    ...kit,
+    info: (message) => kit.info(current(message)),
+    debug: (message) => kit.debug(current(message)),
+    untrusted: (lines) => kit.untrusted(lines.map(current)),
+    untrustedStream: () => {
+      const stream = kit.untrustedStream()
+      return { write: (line) => stream.write(current(line)), end: () => stream.end() }
+    },
+    annotate: (level, title, message) => kit.annotate(level, title, current(message)),
+    setOutput: (name, value) => kit.setOutput(name, current(value)),
+    writeSummary: (markdown) => kit.writeSummary(current(markdown)),
+  }
+}
+
+/** Masks each value in the log (in every form it may be printed in) and returns it for redaction. */
+function mask(kit: Toolkit, values: (string | undefined)[]): string[] {
+  const secrets = values.filter((v): v is string => v !== undefined && secretForms(v).length > 0)
+  for (const form of secrets.flatMap(secretForms)) kit.setSecret(form)
+  return secrets
+}
+
 function maskTokens(kit: Toolkit): string[] {
-  const values = [kit.env.MODAL_TOKEN_ID, kit.env.MODAL_TOKEN_SECRET].filter((v): v is string => !!v)
-  for (const value of values) kit.setSecret(value)
-  return values
+  return mask(kit, [kit.env.MODAL_TOKEN_ID, kit.env.MODAL_TOKEN_SECRET])
 }
 
 /**
  * The GitHub token, and the values of variables named like the processor's secrets when the step environment has
  * them (a workflow often exports OPENAI_API_KEY too): masked in the log and removed from everything the action
- * writes, in case a processor or a command prints one.
+ * writes, in case a processor or a command prints one. A registry user name is not a secret.
  */
 function maskStepSecrets(kit: Toolkit, settings: Settings): string[] {
-  const names = [...settings.toolSecrets.map((s) => s.name), ...REGISTRY_KEYS]
-  const values = [settings.githubToken, ...names.map((name) => kit.env[name] ?? '')].filter((v) => v.length >= 4)
-  for (const value of values) kit.setSecret(value)
-  return values
+  const names = [...settings.toolSecrets.map((s) => s.name), ...REGISTRY_KEYS.filter((key) => key !== 'REGISTRY_USERNAME')]
+  return mask(kit, [settings.githubToken, ...names.map((name) => kit.env[name])])
 }
 
 function annotationText(error: ReportedError): string {
-  const parts = [error.message]
+  const parts = [bounded(error.message, 4000)]
   if (error.command) parts.push(`Command: ${error.command}`)
   if (error.stderrTail) parts.push(`Last output:\n${tail(error.stderrTail, 30, 3000)}`)
   parts.push(`Fix: ${ERROR_CATALOG[error.code].fix}`)
   return parts.join('\n')
 }
 
-/** Outputs, summary and annotations: written on every path, with known secret values removed first. */
+/**
+ * Outputs, annotations and summary: written on every path, with known secret values removed first. Each writer fails
+ * alone, with a warning: a report that cannot be written where one is asked never hides the others.
+ */
 async function publish(kit: Toolkit, report: RunReport, secretValues: string[]): Promise<void> {
-  const redact = (text: string) => secretValues.reduce((out, value) => out.split(value).join('***'), text)
+  const redact = redactor(secretValues)
   // Redacted in the report itself, before any truncation can cut a value in two (the CLI prints the report too).
   for (const error of report.errors) {
     error.message = redact(error.message)
     if (error.stderrTail) error.stderrTail = redact(error.stderrTail)
     if (error.command) error.command = redact(error.command)
   }
-  for (const [name, value] of Object.entries(reportOutputs(report))) kit.setOutput(name, redact(value))
+  const unwritten: string[] = []
+  for (const [name, value] of Object.entries(reportOutputs(report))) {
+    try {
+      kit.setOutput(name, redact(value))
+    } catch (error) {
+      unwritten.push(`${name} (${(error as Error).message})`)
+    }
+  }
+  if (unwritten.length > 0)
+    kit.annotate('warning', 'Outputs not written', `The step's outputs could not be written: ${unwritten.join('; ')}`)
   for (const error of report.errors) kit.annotate('error', error.code, annotationText(error))
   if (report.errors.length === 0 && !report.dryRun) {
     kit.info(`${report.appName} v${report.versionAfter} is live in ${report.environment} and answered the smoke call.`)
   }
   if (report.errors.length > 0) kit.fail()
-  await kit
-    .writeSummary(redact(renderSummary(report)))
+  await Promise.resolve()
+    .then(() => kit.writeSummary(redact(renderSummary(report))))
     .catch((error: Error) => kit.annotate('warning', 'Job summary not written', error.message))
 }

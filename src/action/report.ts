@@ -1,5 +1,6 @@
 // What a run found and did, and how it is shown: outputs for later steps and a job summary for people.
 import { ERROR_CATALOG, type ErrorCode, type Phase } from '../rules/errors.js'
+import { bounded, markdownFence, markdownText, oneLine } from '../rules/untrusted-text.js'
 
 export const OUTPUT_NAMES = [
   'app-name',
@@ -122,22 +123,24 @@ function boundedJson(value: unknown): string {
   return JSON.stringify({ truncated: true, bytes: json.length, head: json.slice(0, SMOKE_OUTPUT_LIMIT / 2) })
 }
 
-function truncate(text: string, limit: number): string {
-  return text.length > limit ? `${text.slice(0, limit)}…` : text
-}
-
-/** Markdown cell text: no pipes or newlines, no HTML. */
+/** Untrusted text as Markdown text, bounded; never markup. */
 function cell(value: string | number | null): string {
   if (value === null || value === '') return '—'
-  return String(value)
-    .replace(/[|]/g, '\\|')
-    .replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))
-    .replace(/\r?\n/g, ' ')
+  return markdownText(bounded(String(value), 4000))
 }
 
+/** A code span: one line, no backtick that could close it. */
 function code(value: string | number | null): string {
-  return value === null ? '—' : `\`${String(value).replace(/`/g, "'")}\``
+  return value === null ? '—' : `\`${oneLine(bounded(String(value), 500)).replace(/`/g, "'")}\``
 }
+
+/** A link only to a plain web address (the dashboard URL comes from the Modal client's output). */
+function link(text: string | null, url: string | null): string {
+  return url !== null && /^https?:\/\/[^\s()<>[\]`]+$/.test(url) ? `[${cell(text)}](${url})` : code(text)
+}
+
+// GitHub drops a job summary over 1 MiB.
+const SUMMARY_LIMIT = 1_000_000
 
 const STATUS_ICON: Record<PhaseStatus, string> = { passed: '✅', failed: '❌', skipped: '⏭️' }
 
@@ -154,12 +157,22 @@ function versionChange(report: RunReport): string {
 
 /** The dry run's plan, for the log: what a real run would do. */
 export function renderPlan(report: RunReport): string {
+  const secrets = `${report.secretsFound.join(', ') || 'none'}${report.optionalSecretsMissing.length ? ` (optional, absent: ${report.optionalSecretsMissing.join(', ')})` : ''}`
+  // With deploy: false there is no tag: nothing would be deployed.
+  const deploy =
+    report.tag === null
+      ? [
+          `  deploy nothing (deploy: false): call the live version ${v(report.versionBefore)} of app ${report.appName} in environment ${report.environment}`,
+        ]
+      : [
+          `  deploy ${report.processorRef} as app ${report.appName} to environment ${report.environment}`,
+          `  from image ${report.imageRef} (digest ${report.imageDigest})`,
+          `  with tag ${report.tag}, replacing the live version ${v(report.versionBefore)}`,
+          `  attaching secrets: ${secrets}`,
+        ]
   return [
     'Dry run: the checks passed; a real run would:',
-    `  deploy ${report.processorRef} as app ${report.appName} to environment ${report.environment}`,
-    `  from image ${report.imageRef} (digest ${report.imageDigest})`,
-    `  with tag ${report.tag ?? '<commit>-r<run>.<attempt>'}, replacing the live version ${v(report.versionBefore)}`,
-    `  attaching secrets: ${report.secretsFound.join(', ') || 'none'}${report.optionalSecretsMissing.length ? ` (optional, absent: ${report.optionalSecretsMissing.join(', ')})` : ''}`,
+    ...deploy,
     `  then call run with mode ${report.mode}. Nothing was changed.`,
   ].join('\n')
 }
@@ -171,7 +184,7 @@ export function renderSummary(report: RunReport): string {
     : report.dryRun
       ? `🧪 Dry run for ${report.processorRef} on Modal \`${report.environment}\`: checks passed, nothing changed`
       : `✅ ${report.processorRef} ${report.deployOutcome === 'deployed' ? 'deployed and smoke-tested' : 'smoke-tested'} on Modal \`${report.environment}\``
-  const app = report.dashboardUrl ? `[${cell(report.appName)}](${report.dashboardUrl})` : code(report.appName)
+  const app = link(report.appName, report.dashboardUrl)
   const rows: [string, string][] = [
     ['Processor', code(report.processorRef)],
     ['Image digest', code(report.imageDigest)],
@@ -197,16 +210,7 @@ export function renderSummary(report: RunReport): string {
     for (const error of report.errors) {
       lines.push(`- **${error.code}**: ${cell(error.message)}  `, `  Fix: ${cell(ERROR_CATALOG[error.code].fix)}`)
       if (error.command) lines.push(`  Command: ${code(error.command)}`)
-      if (error.stderrTail)
-        lines.push(
-          '',
-          '  ```text',
-          ...error.stderrTail
-            .replace(/```/g, "'''")
-            .split('\n')
-            .map((l) => `  ${l}`),
-          '  ```',
-        )
+      if (error.stderrTail) lines.push('', ...markdownFence(bounded(error.stderrTail, 6000)).map((l) => `  ${l}`))
     }
   }
   if (report.notes.length > 0) {
@@ -217,12 +221,13 @@ export function renderSummary(report: RunReport): string {
       '',
       '<details><summary>Smoke output</summary>',
       '',
-      '```json',
-      truncate(JSON.stringify(report.smokeOutput, null, 2), 4000).replace(/```/g, "'''"),
-      '```',
+      ...markdownFence(bounded(JSON.stringify(report.smokeOutput, null, 2), 4000), 'json'),
       '',
       '</details>',
     )
   }
-  return `${lines.join('\n')}\n`
+  const summary = `${lines.join('\n')}\n`
+  return summary.length <= SUMMARY_LIMIT
+    ? summary
+    : `${summary.slice(0, SUMMARY_LIMIT)}\n\n(The summary was cut at ${SUMMARY_LIMIT} characters.)\n`
 }

@@ -60,8 +60,11 @@ export function rollbackReport(outcome: RollbackOutcome, settings: Settings, tar
   }
 }
 
+/** A failed run waits at most this long for the app's logs. */
+const LOGS_TIMEOUT_MS = 10_000
+
 /** The last lines the app logged, to show next to a failed smoke call; empty when they cannot be had. */
 export async function recentLogs(client: ModalClient, settings: Settings): Promise<string> {
-  const logs = await client.logs(settings.appName, settings.environment, 50, 30000).catch(() => null)
+  const logs = await client.logs(settings.appName, settings.environment, 50, LOGS_TIMEOUT_MS).catch(() => null)
   return logs ? tail(logs, 20, 2000) : ''
 }

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import * as core from '@actions/core'
 import { bundleRoot } from '../modal/bundle-root.js'
+import { lines } from '../rules/untrusted-text.js'
 
 export interface Toolkit {
   env: NodeJS.ProcessEnv
@@ -50,7 +51,6 @@ function commandFence() {
   }
 }
 
-/** The folder above dist/ (it holds modal/), found from the running bundle even through a symlink (npx, .bin). */
 export function runnerToolkit(): Toolkit {
   const fence = commandFence()
   const command =
@@ -63,7 +63,13 @@ export function runnerToolkit(): Toolkit {
     env: process.env,
     actionRoot: bundleRoot(),
     getInput: (name) => core.getInput(name),
-    info: command((message: string) => core.info(message)),
+    // A message of several lines may carry text from inputs or file names: no line of it may read as a command.
+    info: (message) => {
+      const parts = lines(message)
+      if (parts.length === 1) return command((text: string) => core.info(text))(message)
+      for (const line of parts) fence.write(line)
+      fence.close()
+    },
     debug: command((message: string) => core.debug(message)),
     untrusted: (lines) => {
       for (const line of lines) fence.write(line)

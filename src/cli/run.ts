@@ -51,8 +51,9 @@ function envelopeFrom(flags: Flags): Record<string, unknown> {
 
 async function runOnModal(flags: Flags, envelope: Record<string, unknown>, io: CliIo): Promise<unknown> {
   const given = optionalFlag(flags, 'version')
+  if (given !== undefined && !/^[1-9][0-9]{0,8}$/.test(given))
+    throw new UsageError(`--version must be a version number (1, 2, …), got '${given}'.`)
   const version = given === undefined ? null : Number(given)
-  if (version !== null && !Number.isInteger(version)) throw new UsageError(`--version must be a whole number, got '${given}'.`)
   const call = { environment: requiredFlag(flags, 'env'), appName: appNameOf(flags), version, payload: envelope }
   const client = commandClient(io)
   try {

@@ -1,5 +1,5 @@
 // Finds the Modal client, or installs the pinned version with pip when the runner has none.
-import { accessSync, constants, readFileSync, realpathSync } from 'node:fs'
+import { accessSync, constants, readFileSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { ActionError } from '../rules/errors.js'
 import { tail } from './output.js'
@@ -65,7 +65,9 @@ export function findOnPath(command: string, env: NodeJS.ProcessEnv): string | nu
     if (dir === '') continue
     const candidate = path.join(dir, command)
     try {
+      // As a shell does: a directory of that name is not the command.
       accessSync(candidate, constants.X_OK)
+      if (!statSync(candidate).isFile()) continue
       return candidate
     } catch {
       // not here; keep looking

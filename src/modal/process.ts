@@ -73,8 +73,9 @@ export function runProcess(command: string, args: string[], options: ProcessOpti
     // What matters (the result, the error panel, the runner's answer) comes last: keep the end.
     const captured = { stdout: tailKeeper(MAX_CAPTURE), stderr: tailKeeper(MAX_CAPTURE) }
     let timedOut = false
-    child.stdout!.on('data', (chunk: Buffer) => captured.stdout.add(chunk.toString('utf8')))
-    child.stderr!.on('data', (chunk: Buffer) => captured.stderr.add(chunk.toString('utf8')))
+    // One decoder per stream: a character split between two reads is not broken in two.
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => captured.stdout.add(chunk))
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => captured.stderr.add(chunk))
     const timer = setTimeout(() => {
       timedOut = true
       killGroup(child.pid)

@@ -36,3 +36,14 @@ export function defaultDeployTag(env: NodeJS.ProcessEnv, now: Date): string {
   if (sha && run) return `${sha}-r${run}.${safe(env.GITHUB_RUN_ATTEMPT) || '1'}`.slice(0, 50)
   return `local-${now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}`
 }
+
+/**
+ * The tag this step deploys with: the given (or default) tag and a suffix of its own, so that two steps given the same
+ * tag (two jobs of one run, `deploy-tag: ${{ github.sha }}`) each find their own version, and a race is seen.
+ */
+export function stepTag(base: string, random: () => number): string {
+  const suffix = Math.floor(random() * 0x1000000)
+    .toString(16)
+    .padStart(6, '0')
+  return `${base.slice(0, 50 - 7)}-${suffix}`
+}

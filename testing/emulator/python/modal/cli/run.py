@@ -105,8 +105,10 @@ def deploy(
         module={"name": module_name, "app_var": app_var},
         entrypoint=_deploy.entrypoint_mount(module_name, module.__file__),
     )
-    if faults.take("deploy", ("race",)):
-        server.app_deploy_copy(credentials(), result["app_id"], RACE_TAG)
+    race = faults.take("deploy", ("race",))
+    if race:
+        # --message names the other run's tag (two runs given the same deploy tag); by default a tag of its own.
+        server.app_deploy_copy(credentials(), result["app_id"], race.get("message") or RACE_TAG)
     if stream_logs:
         follow_logs(result["app_id"], timestamps)
 

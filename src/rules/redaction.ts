@@ -1,0 +1,22 @@
+// Secret values never reach what the action writes: every form in which a known value could appear is replaced,
+// before anything is cut short (a cut must not leave half a secret behind).
+
+/** Shorter values are not treated as secrets: too short to be a key, and common enough to mangle ordinary text. */
+export const MIN_SECRET_LENGTH = 8
+
+/** The forms a value takes in text: as given, without surrounding whitespace, and escaped inside JSON. */
+export function secretForms(value: string): string[] {
+  const forms = new Set<string>()
+  for (const form of [value, value.trim()]) {
+    if (form.length < MIN_SECRET_LENGTH) continue
+    forms.add(form)
+    forms.add(JSON.stringify(form).slice(1, -1))
+  }
+  return [...forms]
+}
+
+/** Replaces every form of every value with ***, longest first (so a value inside another is not half-replaced). */
+export function redactor(values: string[]): (text: string) => string {
+  const forms = [...new Set(values.flatMap(secretForms))].sort((a, b) => b.length - a.length)
+  return (text) => forms.reduce((out, form) => out.split(form).join('***'), text)
+}
