@@ -195,7 +195,7 @@ OPERATIONS = ("authenticate", "environment", "secret", "app", "call", "cli")
 def answer(session: Session, line: bytes) -> dict:
     try:
         request = json.loads(line)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # RecursionError: nested deeper than Python parses
         return {"id": None, "bad_request": f"not JSON: {error}"}
     request_id = request.get("id") if isinstance(request, dict) else None
     if not isinstance(request, dict) or not isinstance(request_id, int) or request.get("op") not in OPERATIONS:

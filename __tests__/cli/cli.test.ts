@@ -150,7 +150,7 @@ describe('run', () => {
   })
 
   test('bad envelopes are the action’s smoke-inputs error', async () => {
-    for (const json of ['{not json', '[1]', '{"params": 3}']) {
+    for (const json of ['{not json', '[1]', '{"params": 3}', `{"params":{"a":${'['.repeat(20000)}${']'.repeat(20000)}}}`]) {
       const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'modal', '--env', 'dev', '--inputs-json', json])
       expect(run.status).toBe(1)
       expect(run.stderr).toMatch(/^ERR_INVALID_SMOKE_INPUTS: /)

@@ -39,6 +39,13 @@ describe('runProcess', () => {
   })
 })
 
+test('a character split between two reads of a pipe arrives whole (D11)', async () => {
+  const script =
+    'import sys, time; b = "é".encode(); sys.stdout.buffer.write(b[:1]); sys.stdout.flush(); time.sleep(0.2); sys.stdout.buffer.write(b[1:])'
+  const result = await runProcess('python3', ['-c', script], { env, timeoutMs: 10000 })
+  expect(result.stdout).toBe('é')
+})
+
 describe('readLines', () => {
   function linesOf(chunks: string[], maxLine = 10) {
     const stream = new PassThrough()

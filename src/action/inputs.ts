@@ -67,8 +67,8 @@ export interface Settings {
 
 export const DEFAULT_MODAL_VERSION = '1.5.4'
 export const DEFAULT_SMOKE_PARAMS = { messages: [{ role: 'user', content: 'test' }] }
-const MAX_SMOKE_INPUTS_BYTES = 64 * 1024
-const MAX_SMOKE_INPUTS_DEPTH = 32
+export const MAX_SMOKE_INPUTS_BYTES = 64 * 1024
+export const MAX_SMOKE_INPUTS_DEPTH = 32
 /** No input is longer: anything more is not a value a workflow means to pass. */
 const MAX_INPUT_BYTES = 256 * 1024
 
@@ -78,7 +78,7 @@ function quoted(raw: string): string {
 }
 
 /** How deep arrays and objects nest in JSON text (strings skipped), without parsing it. */
-function jsonDepth(text: string): number {
+export function jsonDepth(text: string): number {
   let depth = 0
   let deepest = 0
   let inString = false

@@ -1,6 +1,6 @@
 // `modal-processor run`: one execution, on Modal (the deployed run) or on this machine (the same contract, locally).
 import path from 'node:path'
-import { DEFAULT_SMOKE_PARAMS } from '../action/inputs.js'
+import { DEFAULT_SMOKE_PARAMS, jsonDepth, MAX_SMOKE_INPUTS_BYTES, MAX_SMOKE_INPUTS_DEPTH } from '../action/inputs.js'
 import { processorOutputOf } from '../action/smoke-call.js'
 import { findOnPath } from '../modal/install.js'
 import { runProcess } from '../modal/process.js'
@@ -32,6 +32,12 @@ function envelopeFrom(flags: Flags): Record<string, unknown> {
   if (mode !== 'mock' && mode !== 'real') throw new UsageError(`--mode must be mock or real, got '${mode}'.`)
   let given: unknown = {}
   const json = optionalFlag(flags, 'inputs-json')
+  if (json !== undefined && (Buffer.byteLength(json) > MAX_SMOKE_INPUTS_BYTES || jsonDepth(json) > MAX_SMOKE_INPUTS_DEPTH)) {
+    throw new ActionError(
+      'ERR_INVALID_SMOKE_INPUTS',
+      `--inputs-json must be at most ${MAX_SMOKE_INPUTS_BYTES} bytes, nesting at most ${MAX_SMOKE_INPUTS_DEPTH} deep.`,
+    )
+  }
   if (json !== undefined) {
     try {
       given = JSON.parse(json)
