@@ -96,6 +96,13 @@ describe('the happy path', () => {
     expect(none.errors).toEqual(['ERR_FUNCTION_NOT_FOUND'])
   })
 
+  test('a dry run with deploy: false says it would deploy nothing', async () => {
+    const modal = new FakeModal().deployed('llm-litellm-v1', 'a')
+    const result = await run(modal, { 'dry-run': 'true', deploy: 'false' })
+    expect(result.logs.join('\n')).toContain('deploy nothing (deploy: false): call the live version v1 of app llm-litellm-v1')
+    expect(result.logs.join('\n')).not.toContain('from image')
+  })
+
   test('a dry run checks everything, prints the plan and changes nothing', async () => {
     const modal = new FakeModal().deployed('llm-litellm-v1', 'a')
     const result = await run(modal, { 'dry-run': 'true' })

@@ -84,3 +84,25 @@ describe('reportOutputs', () => {
     expect(reportOutputs(emptyReport())['app-id']).toBe('')
   })
 })
+
+describe('the summary with hostile text', () => {
+  test('stays under GitHub’s 1 MiB, however much failed', () => {
+    const report = {
+      ...successReport(),
+      errors: Array.from({ length: 600 }, () => ({
+        code: 'ERR_SMOKE_FAILED' as const,
+        message: 'x'.repeat(100_000),
+        stderrTail: 'y'.repeat(100_000),
+      })),
+    }
+    const md = renderSummary(report)
+    expect(md.length).toBeLessThanOrEqual(1_000_100)
+    expect(md).toContain('The summary was cut at 1000000 characters.')
+  })
+
+  test('a dashboard URL that is not a plain web address is shown as text, not as a link', () => {
+    const md = renderSummary({ ...successReport(), dashboardUrl: 'javascript:alert(1)' })
+    expect(md).toContain('| App | `llm-litellm-v1`')
+    expect(md).not.toContain('](javascript:')
+  })
+})

@@ -48,6 +48,7 @@ describe('help and usage', () => {
     [['run', '--ref', 'llm/litellm@1', '--adapter', 'cloud'], '--adapter must be modal or local'],
     [['run', '--ref', 'llm/litellm@1', '--adapter', 'modal', '--mode', 'live'], '--mode must be mock or real'],
     [['run', '--ref', 'llm/litellm@1', '--adapter', 'modal', '--env', 'dev', '--version', 'two'], '--version must be a version number'],
+    [['run', '--ref', 'llm/litellm@1', '--adapter', 'modal', '--env', 'dev', '--version', ''], '--version must be a version number'],
     [['name'], 'Expected exactly one processor ref'],
   ])('%j is a usage error (exit 2): %s', async (argv, text) => {
     const run = await cli(argv)
