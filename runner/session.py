@@ -21,6 +21,8 @@ import traceback
 
 PROTOCOL = 1
 REQUEST_FD, ANSWER_FD = 3, 4
+# Ends a request's output on stdout and stderr: the record separator, then the request's id.
+OUTPUT_END = "\x1e"
 # Where the protocol pipes are moved to, out of the way of the module's own file descriptors.
 PROTOCOL_FD_FLOOR = 200
 # What a `cli` answer keeps of each stream: the end, where the outcome and the error panel are.
@@ -264,10 +266,18 @@ def main(argv: list[str]) -> int:
     if os.getpgrp() == os.getpid():  # the caller made the session lead its own group (it always does)
         watch_parent()
 
+    streams = (sys.stdout, sys.stderr)
+
     def send(message: dict) -> None:
-        # Live output first, so it reaches the caller before the answer does.
-        sys.stdout.flush()
-        sys.stderr.flush()
+        # The output of a request comes before its answer. The pipes are read apart, so each stream also ends the
+        # request's output with a marker line (the caller waits for both, and keeps them out of the output).
+        for stream in streams:
+            try:
+                if "id" in message:
+                    stream.write(f"{OUTPUT_END}{message['id']}\n")
+                stream.flush()
+            except (OSError, ValueError):  # a module closed the stream: the caller waits a moment, then goes on
+                pass
         answers.write(encode(message))
 
     modal, import_error = load_client()

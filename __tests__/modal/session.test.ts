@@ -87,6 +87,17 @@ describe('the session protocol', () => {
     await session.close()
   })
 
+  test('every line a request printed reaches its listener before the request resolves', async () => {
+    const cli = { exit_code: 0, stdout: '', stderr: '' }
+    const { process: started } = startFake({ answers: { cli: [{ value: cli, print: 5000 }] } })
+    const session = await ModalSession.connect(started, 10000, onTiming)
+    const lines: string[] = []
+    await session.request('cli', { args: ['app', 'logs'] }, { timeoutMs: 10000, onLine: (line) => lines.push(line) })
+    expect(lines).toHaveLength(5000)
+    expect(lines.at(-1)).toBe('line 4999')
+    await session.close()
+  })
+
   test.each([
     ['dies mid-request', 'die', /exited \(code 3\)/],
     ['writes garbage on the protocol pipe', 'garbage', /not a protocol line on the protocol pipe: "Traceback/],

@@ -74,12 +74,16 @@ export function requestLabel(op: Operation, args: Record<string, unknown>): stri
 
 interface Waiting {
   what: string
-  resolve: (line: unknown, receivedAt: number) => void
+  answered: (line: unknown, receivedAt: number) => void
+  outputEnded: (stream: 'stdout' | 'stderr', id: string) => void
   reject: (failure: SessionFailure) => void
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void
 }
 
 const TAIL_LINES = 30
+/** Ends a request's output on stdout and stderr (runner/session.py writes it, with the request's id). */
+const OUTPUT_END = '\x1e'
+const START = 'the start'
 const OUTPUT_GRACE_MS = 500
 
 export class ModalSession implements SessionListener {
@@ -99,7 +103,7 @@ export class ModalSession implements SessionListener {
   /** Waits for the handshake of a started session process, at most `timeoutMs`. */
   static async connect(process: SessionProcess, timeoutMs: number, onTiming: (what: string, ms: number) => void): Promise<ModalSession> {
     const session = new ModalSession(process, onTiming)
-    const handshake = session.nextLine('the start', timeoutMs)
+    const handshake = session.nextLine(START, timeoutMs)
     process.listen(session)
     // Timed to its arrival: the client may have loaded while this process was still loading the action.
     const { line, receivedAt } = await handshake.catch((failure: unknown) => {
@@ -167,11 +171,15 @@ export class ModalSession implements SessionListener {
   }
 
   protocolLine(value: unknown, receivedAt: number): void {
-    if (this.waiting) this.waiting.resolve(value, receivedAt)
+    if (this.waiting) this.waiting.answered(value, receivedAt)
     else this.end('died', 'the Modal session wrote an answer that no request asked for')
   }
 
   outputLine(line: string, stream: 'stdout' | 'stderr'): void {
+    if (line.startsWith(OUTPUT_END)) {
+      this.waiting?.outputEnded(stream, line.slice(OUTPUT_END.length))
+      return
+    }
     this.waiting?.onLine?.(line, stream)
     this.recentOutput.push(line)
     if (this.recentOutput.length > TAIL_LINES) this.recentOutput.shift()
@@ -186,20 +194,42 @@ export class ModalSession implements SessionListener {
     return this.recentOutput.join('\n')
   }
 
+  /**
+   * The next protocol line, once the output printed before it has arrived too: stdout, stderr and the protocol pipe are
+   * read apart, so the answer may overtake the last lines. Each stream ends a request's output with a marker; without
+   * one (a module closed the stream), the answer waits OUTPUT_GRACE_MS at most.
+   */
   private nextLine(what: string, timeoutMs: number, onLine?: Waiting['onLine']): Promise<{ line: unknown; receivedAt: number }> {
     if (this.waiting !== null) throw new Error(`a Modal session request (${this.waiting.what}) is still running`)
+    const id = String(this.nextId - 1)
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.end('timeout', `${what} did not answer within ${Math.round(timeoutMs / 1000)}s`), timeoutMs)
+      const ended = new Set<string>()
+      let answer: { line: unknown; receivedAt: number } | null = null
+      let grace: NodeJS.Timeout | undefined
       const settle = () => {
         clearTimeout(timer)
+        clearTimeout(grace)
         this.waiting = null
+      }
+      const finish = () => {
+        if (answer === null) return
+        settle()
+        resolve(answer)
       }
       this.waiting = {
         what,
         onLine,
-        resolve: (line, receivedAt) => {
-          settle()
-          resolve({ line, receivedAt })
+        // The handshake comes before any request: no output to wait for.
+        answered: (line, receivedAt) => {
+          answer = { line, receivedAt }
+          if (what === START || ended.size === 2) finish()
+          else grace = setTimeout(finish, OUTPUT_GRACE_MS)
+        },
+        outputEnded: (stream, markerId) => {
+          if (markerId !== id) return
+          ended.add(stream)
+          if (ended.size === 2) finish()
         },
         reject: (failure) => {
           settle()
