@@ -92,7 +92,11 @@ describe('the session protocol', () => {
     const { process: started } = startFake({ answers: { cli: [{ value: cli, print: 5000 }] } })
     const session = await ModalSession.connect(started, 10000, onTiming)
     const lines: string[] = []
-    await session.request('cli', { args: ['app', 'logs'] }, { timeoutMs: 10000, onLine: (line) => lines.push(line) })
+    await session.request(
+      'cli',
+      { args: ['app', 'logs'] },
+      { timeoutMs: 10000, onLine: (line, stream) => stream === 'stdout' && lines.push(line) },
+    )
     expect(lines).toHaveLength(5000)
     expect(lines.at(-1)).toBe('line 4999')
     await session.close()
