@@ -241,6 +241,14 @@ describe('deploy and read-back', () => {
     expect(result.outputs).toMatchObject({ 'deployed-version': '1', version: '2', 'smoke-status': 'not-run', phase: 'verify' })
   })
 
+  test('a history that is not JSON: the deploy cannot be verified, and that is a failure', async () => {
+    const modal = new FakeModal().on('modal app history', () => cli(0, '<html>502 Bad Gateway</html>'))
+    const result = await run(modal)
+    expect(result.errors).toEqual(['ERR_DEPLOY_UNVERIFIED'])
+    expect(message(result)).toContain('printed output that is not a version history')
+    expect(result.outputs).toMatchObject({ phase: 'verify', 'smoke-status': 'not-run' })
+  })
+
   test('a deploy that reported success but left no version is unverified', async () => {
     const modal = new FakeModal().deployed('llm-litellm-v1', 'old').on('modal deploy', () => cli(0, '✓ App deployed in 1s! 🎉\n'))
     const result = await run(modal)

