@@ -199,6 +199,15 @@ describe('inputs and preflight', () => {
     expect(message(result)).toContain('install it with pip install modal')
   })
 
+  test('a deploy failure that stays transient gives up after three attempts, each retry in a new session', async () => {
+    const modal = new FakeModal().on('modal deploy', () => cli(1, '', panel('Could not connect to the Modal server.')))
+    const result = await run(modal)
+    expect(result.errors).toEqual(['ERR_DEPLOY_FAILED'])
+    expect(result.annotations.filter((a) => a.title === 'Retrying a transient Modal failure')).toHaveLength(2)
+    expect(modal.requests.filter((r) => r.label === 'modal deploy').map((r) => r.session)).toEqual([1, 2, 3])
+    expect(modal.versions()).toEqual([])
+  })
+
   test('a transient failure is retried with a warning, then the run goes on', async () => {
     const modal = new FakeModal().on('environment', () => fails(raised('ConnectionError', 'Could not connect to the Modal server.')), 1)
     const result = await run(modal)

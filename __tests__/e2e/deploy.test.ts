@@ -88,31 +88,6 @@ describe('happy path', () => {
     ])
     expect(first.masks).toEqual(expect.arrayContaining([world.emulator.token.MODAL_TOKEN_ID, world.emulator.token.MODAL_TOKEN_SECRET]))
   })
-
-  test('a second run of the same code is a no-op deploy and says so', async () => {
-    const again = await world.run({}, { GITHUB_RUN_ID: '1002' })
-    expect(again.exitCode).toBe(0)
-    expect(again.logLines.join('\n')).toContain('Modal reported no changes')
-    expect(again.summary).toContain('v1 (no changes, nothing redeployed)')
-    expect(again.outputs.version).toBe('1')
-    expect(world.versions()).toHaveLength(1)
-  })
-
-  test('a changed deploy creates the next version and reports the previous one', async () => {
-    const changed = await world.run({ 'tool-secrets': '' }, { GITHUB_RUN_ID: '1003' })
-    expect(changed.exitCode).toBe(0)
-    expect(changed.outputs).toMatchObject({ version: '2', 'previous-version': '1' })
-    expect(changed.summary).toContain('| Version | v1 → v2 |')
-  })
-
-  test('deploy: false only calls the live version', async () => {
-    const call = await world.run({ deploy: 'false' })
-    expect(call.exitCode).toBe(0)
-    expect(call.outputs).toMatchObject({ version: '2', 'smoke-status': 'passed' })
-    expect(call.summary).toContain('v2 (deploy: false)')
-    expect(call.summary).toMatch(/\| deploy \| ⏭️ skipped \|/)
-    expect(world.versions()).toHaveLength(2)
-  })
 })
 
 describe('input validation', () => {

@@ -24,18 +24,7 @@ describe('retries', () => {
     expect(retries[0].message).toContain('Could not connect to the Modal server')
     expect(world.versions()).toHaveLength(1)
   })
-
-  test('a failure that stays transient gives up after three attempts', async () => {
-    const world = new World()
-    world.emulator.addFault('deploy', 'transient')
-    const run = await world.run()
-    expectFailure(run, ['ERR_DEPLOY_FAILED'], 'deploy')
-    expect(run.annotations.filter((a) => a.level === 'warning' && a.title.startsWith('Retrying'))).toHaveLength(2)
-    expect(world.versions()).toEqual([])
-  })
 })
-
-describe('reading the deploy back', () => {})
 
 describe('rollback after a failed smoke call', () => {
   test('restores the previous version, confirms it and still fails the step', async () => {
