@@ -1,7 +1,7 @@
 // A fresh local Modal world for one end-to-end test: the emulator with environments main and dev, the reference
 // image pushed as a private GHCR image, the dev secrets created; and the bundled action run as the runner runs it.
 import { expect } from '@jest/globals'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { Emulator, OPENAI_KEY, REFERENCE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
 import { runAction, type ActionRun } from '../../scripts/lib/runner-harness.mjs'
@@ -48,6 +48,13 @@ export class World {
       ...(options.githubToken ? [options.githubToken] : []),
     ])
     return run
+  }
+
+  /** A user's own Modal module in a folder of the emulator's home; returns the folder. */
+  ownModule(source: string): string {
+    const dir = mkdtempSync(path.join(this.emulator.home, 'module-'))
+    writeFileSync(path.join(dir, 'modal_app.py'), source)
+    return dir
   }
 
   /** Processes still running that were started for this world's emulator. */
