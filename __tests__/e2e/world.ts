@@ -11,13 +11,29 @@ export { REPO_ROOT }
 
 const STEP_ENV_SECRET = 'step-env-secret-value-planted-for-tests'
 
+/** Prepared once per test file, then copied for each world: the image pushed, and (when prepared) the dev secrets. */
+const templates = new Map<boolean, { emulator: Emulator; imageRef: string }>()
+
+function template(prepare: boolean) {
+  let made = templates.get(prepare)
+  if (!made) {
+    const emulator = new Emulator()
+    const imageRef = emulator.pushReferenceImage()
+    if (prepare) emulator.prepareEnvironment('dev')
+    made = { emulator, imageRef }
+    templates.set(prepare, made)
+  }
+  return made
+}
+
 export class World {
-  readonly emulator = new Emulator()
+  readonly emulator: Emulator
   readonly imageRef: string
 
   constructor({ prepare = true } = {}) {
-    this.imageRef = this.emulator.pushReferenceImage()
-    if (prepare) this.emulator.prepareEnvironment('dev')
+    const made = template(prepare)
+    this.emulator = Emulator.copyOf(made.emulator)
+    this.imageRef = made.imageRef
   }
 
   baseInputs(): Record<string, string> {

@@ -24,4 +24,5 @@ export class Emulator {
   resetClientLoads(): void
   runningProcesses(): number[]
   static plantedSecretValues(): string[]
+  static copyOf(source: Emulator): Emulator
 }

@@ -1,7 +1,7 @@
 // Drives the local Modal emulator (emulator/) for the demo, the end-to-end tests and the benchmark: a fresh state
 // directory, the reference image in its registry, secrets, and fault rules.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -35,6 +35,17 @@ export class Emulator {
     const init = JSON.parse(this.admin('init', '--workspace', workspace, ...envFlags))
     this.workspace = init.workspace
     this.token = { MODAL_TOKEN_ID: init.token_id, MODAL_TOKEN_SECRET: init.token_secret }
+  }
+
+  /** A new emulator whose state starts as a copy of `source`'s (same token): a prepared world without re-creating it. */
+  static copyOf(source) {
+    const copy = Object.create(Emulator.prototype)
+    copy.home = mkdtempSync(path.join(os.tmpdir(), 'modal-emulator-'))
+    cpSync(source.home, copy.home, { recursive: true })
+    copy.baseEnv = { ...source.baseEnv, MODAL_EMULATOR_HOME: copy.home }
+    copy.workspace = source.workspace
+    copy.token = source.token
+    return copy
   }
 
   /** The environment a step needs to reach this emulator: the client on PATH and the token. */
