@@ -1,4 +1,5 @@
-import { DEFAULT_SMOKE_PARAMS, INPUT_NAMES, parseInputs, parseToolSecrets, type RawInputs } from '../../src/action/inputs.js'
+import { DEFAULT_SMOKE_PARAMS, INPUT_NAMES, parseInputs, type RawInputs } from '../../src/action/inputs.js'
+import { parseToolSecrets } from '../../src/rules/secrets-policy.js'
 
 const IMAGE = 'ghcr.io/acme/llm-litellm:1@sha256:' + 'cd'.repeat(32)
 

@@ -10,7 +10,7 @@ import {
   parseProcessorRef,
   type ProcessorRef,
 } from '../rules/naming.js'
-import { isValidSecretName, REGISTRY_SECRET } from '../rules/secrets-policy.js'
+import { parseToolSecrets, type ToolSecret } from '../rules/secrets-policy.js'
 import { bounded, oneLine } from '../rules/untrusted-text.js'
 
 /** Every input the action reads; the contract test holds this list equal to action.yml's inputs. */
@@ -38,11 +38,6 @@ export const INPUT_NAMES = [
 
 export type InputName = (typeof INPUT_NAMES)[number]
 export type RawInputs = Record<InputName, string>
-
-export interface ToolSecret {
-  name: string
-  optional: boolean
-}
 
 export interface Settings {
   processorRef: string
@@ -97,33 +92,6 @@ export function jsonDepth(text: string): number {
 function fail(ctx: z.RefinementCtx, errCode: ErrorCode, message: string): never {
   ctx.addIssue({ code: 'custom', message, params: { errCode } })
   return z.NEVER as never
-}
-
-export function parseToolSecrets(raw: string): { ok: true; value: ToolSecret[] } | { ok: false; error: string } {
-  const entries = raw
-    .split(/[,\n]/)
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '')
-  const secrets: ToolSecret[] = []
-  for (const entry of entries) {
-    const optional = entry.endsWith('?')
-    const name = optional ? entry.slice(0, -1) : entry
-    if (!isValidSecretName(name)) {
-      return {
-        ok: false,
-        error: `Invalid tool-secrets entry ${quoted(entry)}: a secret name is letters, digits and '_', not starting with a digit, at most 64 characters (secret names equal the environment variables processors read, e.g. OPENAI_API_KEY).`,
-      }
-    }
-    if (secrets.some((s) => s.name === name)) return { ok: false, error: `tool-secrets lists '${name}' twice.` }
-    if (name === REGISTRY_SECRET) {
-      return {
-        ok: false,
-        error: `tool-secrets lists ${REGISTRY_SECRET}, the registry secret: the action checks and attaches it itself when the image is private (image-visibility). Remove it from tool-secrets.`,
-      }
-    }
-    secrets.push({ name, optional })
-  }
-  return { ok: true, value: secrets }
 }
 
 function seconds(input: InputName, fallback: number) {

@@ -298,7 +298,8 @@ function annotationText(error: ReportedError): string {
  */
 async function publish(kit: Toolkit, report: RunReport, secretValues: string[]): Promise<void> {
   const redact = redactor(secretValues)
-  // Redacted in the report itself, before any truncation can cut a value in two (the CLI prints the report too).
+  // `kit` redacts what it writes; the report's errors are redacted in place too, before any truncation can cut a value
+  // in two (the CLI prints them as JSON).
   for (const error of report.errors) {
     error.message = redact(error.message)
     if (error.stderrTail) error.stderrTail = redact(error.stderrTail)
@@ -307,7 +308,7 @@ async function publish(kit: Toolkit, report: RunReport, secretValues: string[]):
   const unwritten: string[] = []
   for (const [name, value] of Object.entries(reportOutputs(report))) {
     try {
-      kit.setOutput(name, redact(value))
+      kit.setOutput(name, value)
     } catch (error) {
       unwritten.push(`${name} (${(error as Error).message})`)
     }
@@ -320,6 +321,6 @@ async function publish(kit: Toolkit, report: RunReport, secretValues: string[]):
   }
   if (report.errors.length > 0) kit.fail()
   await Promise.resolve()
-    .then(() => kit.writeSummary(redact(renderSummary(report))))
+    .then(() => kit.writeSummary(renderSummary(report)))
     .catch((error: Error) => kit.annotate('warning', 'Job summary not written', error.message))
 }

@@ -3,7 +3,8 @@
 import * as z from 'zod'
 import { ActionError } from './errors.js'
 import { parseImageRef } from './image-ref.js'
-import { parseToolSecrets, type RawInputs } from '../action/inputs.js'
+import type { RawInputs } from '../action/inputs.js'
+import { parseToolSecrets } from './secrets-policy.js'
 
 /** Also the `registry-file` default in action.yml (the contract test holds them equal). */
 export const DEFAULT_CATALOGUE_FILE = 'modal-processors.json'

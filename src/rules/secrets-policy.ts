@@ -1,6 +1,7 @@
 // The secrets policy: which Modal secrets a deploy needs, and the command that creates each one.
 import { imageNeedsCredentials } from './image-ref.js'
 import type { Settings } from '../action/inputs.js'
+import { bounded, oneLine } from './untrusted-text.js'
 
 export const REGISTRY_SECRET = 'REGISTRY_AUTH'
 export const REGISTRY_KEYS = ['REGISTRY_USERNAME', 'REGISTRY_PASSWORD']
@@ -33,4 +34,37 @@ const PLACEHOLDERS: Record<string, string> = {
 export function secretCreateCommand(secret: SecretRequirement, environment: string, overwrite = false): string {
   const pairs = secret.keys.map((key) => `${key}='${PLACEHOLDERS[key] ?? `<${key.toLowerCase()}>`}'`)
   return ['modal secret create', secret.name, ...pairs, '--env', environment, ...(overwrite ? ['--force'] : [])].join(' ')
+}
+
+export interface ToolSecret {
+  name: string
+  optional: boolean
+}
+
+/** `tool-secrets`: names separated by commas or newlines, a trailing `?` marking one optional. */
+export function parseToolSecrets(raw: string): { ok: true; value: ToolSecret[] } | { ok: false; error: string } {
+  const entries = raw
+    .split(/[,\n]/)
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+  const secrets: ToolSecret[] = []
+  for (const entry of entries) {
+    const optional = entry.endsWith('?')
+    const name = optional ? entry.slice(0, -1) : entry
+    if (!isValidSecretName(name)) {
+      return {
+        ok: false,
+        error: `Invalid tool-secrets entry '${oneLine(bounded(entry, 200))}': a secret name is letters, digits and '_', not starting with a digit, at most 64 characters (secret names equal the environment variables processors read, e.g. OPENAI_API_KEY).`,
+      }
+    }
+    if (secrets.some((s) => s.name === name)) return { ok: false, error: `tool-secrets lists '${name}' twice.` }
+    if (name === REGISTRY_SECRET) {
+      return {
+        ok: false,
+        error: `tool-secrets lists ${REGISTRY_SECRET}, the registry secret: the action checks and attaches it itself when the image is private (image-visibility). Remove it from tool-secrets.`,
+      }
+    }
+    secrets.push({ name, optional })
+  }
+  return { ok: true, value: secrets }
 }
