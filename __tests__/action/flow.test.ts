@@ -6,7 +6,7 @@ import path from 'node:path'
 import { runAction } from '../../src/action/main.js'
 import { SessionFailure } from '../../src/modal/session.js'
 import { startFakeGitHubApi } from '../support/fake-github-api.js'
-import { cli, fails, FakeModal, panel, raised } from '../support/fake-modal.js'
+import { cli, contractAnswer, fails, FakeModal, panel, raised } from '../support/fake-modal.js'
 import { errorTitles, recordingToolkit } from '../support/recording-toolkit.js'
 
 const IMAGE = `ghcr.io/acme/llm-litellm:1@sha256:${'a'.repeat(64)}`
@@ -112,6 +112,23 @@ describe('the happy path', () => {
     expect(modal.labels()).not.toContain('call')
     expect(result.summary).toContain('🧪 Dry run')
     expect(modal.sessionsClosed).toBe(1)
+  })
+})
+
+describe('secrets in what the processor answers', () => {
+  test('a step-env secret echoed by the processor is redacted before the output is cut to size, even across the cut', async () => {
+    const secret = `sk-${'k'.repeat(30)}`
+    const modal = new FakeModal()
+    // The output's JSON is cut at 8192 characters: the secret straddles the cut.
+    modal.answerCall = (payload) => ({
+      ...(contractAnswer(payload) as object),
+      output: { pad: 'x'.repeat(8192 - 10 - '{"pad":"'.length - '","key":"'.length), key: secret, more: 'y'.repeat(20000) },
+    })
+    const result = await run(modal, {}, { OPENAI_API_KEY: secret })
+    expect(result.errors).toEqual([])
+    expect(result.outputs['smoke-output']).not.toContain(secret.slice(0, 10))
+    expect(result.untrusted.join('\n')).not.toContain(secret)
+    expect(result.summary).not.toContain(secret.slice(0, 10))
   })
 })
 

@@ -2,7 +2,7 @@
 // Each phase returns its result; only this flow writes the run's report, from those results.
 import { ActionError, ERROR_CATALOG } from '../rules/errors.js'
 import { defaultDeployTag, stepTag } from '../rules/rollout.js'
-import { redactor, secretForms } from '../rules/redaction.js'
+import { redactor, redactValue, secretForms } from '../rules/redaction.js'
 import { bounded } from '../rules/untrusted-text.js'
 import { REGISTRY_KEYS } from '../rules/secrets-policy.js'
 import type { ModalClient } from '../modal/client.js'
@@ -300,6 +300,8 @@ async function publish(kit: Toolkit, report: RunReport, secretValues: string[]):
   const redact = redactor(secretValues)
   // `kit` redacts what it writes; the report's errors are redacted in place too, before any truncation can cut a value
   // in two (the CLI prints them as JSON).
+  // The smoke output is cut to size when it becomes an output: redacted first, so no cut leaves half a secret.
+  report.smokeOutput = redactValue(report.smokeOutput, redact)
   for (const error of report.errors) {
     error.message = redact(error.message)
     if (error.stderrTail) error.stderrTail = redact(error.stderrTail)

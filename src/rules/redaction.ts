@@ -20,3 +20,13 @@ export function redactor(values: string[]): (text: string) => string {
   const forms = [...new Set(values.flatMap(secretForms))].sort((a, b) => b.length - a.length)
   return (text) => forms.reduce((out, form) => out.split(form).join('***'), text)
 }
+
+/** A JSON value with every string in it (keys too) redacted: before it is serialised and cut to size. */
+export function redactValue(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === 'string') return redact(value)
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, redact))
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [redact(key), redactValue(item, redact)]))
+  }
+  return value
+}
