@@ -1,6 +1,6 @@
 // The action's flow, in process: runAction with a recording toolkit and a scripted Modal session, through every path
 // a user can meet. What is asserted is what a user sees: annotations, outputs, the summary, what changed in Modal.
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { runAction } from '../../src/action/main.js'
@@ -443,5 +443,73 @@ describe('GitHub Deployments', () => {
     } finally {
       await api.close()
     }
+  })
+})
+
+describe('the report file', () => {
+  const workspace = () => mkdtempSync(path.join(os.tmpdir(), 'workspace-'))
+  const readReport = (dir: string, file: string) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>
+
+  test('written where report-file says, in the workspace, after a rollback as after a success', async () => {
+    const dir = workspace()
+    const modal = new FakeModal().deployed('llm-litellm-v1', 'old')
+    modal.answerCall = () => 'garbage'
+    await run(modal, { 'report-file': 'reports/llm.json' }, { GITHUB_WORKSPACE: dir })
+    expect(readReport(dir, 'reports/llm.json')).toMatchObject({
+      schema: 'modal-processor-deploy/run-report',
+      version: 1,
+      ok: false,
+      processorRef: 'llm/litellm@1',
+      appName: 'llm-litellm-v1',
+      versionBefore: 1,
+      deployedVersion: 2,
+      versionAfter: 3,
+      rolledBack: true,
+      smokeStatus: 'failed',
+      errors: [{ code: 'ERR_SMOKE_INVALID_RESPONSE' }, { code: 'ERR_ROLLED_BACK' }],
+    })
+    await run(new FakeModal(), { 'report-file': 'reports/llm.json' }, { GITHUB_WORKSPACE: dir })
+    expect(readReport(dir, 'reports/llm.json')).toMatchObject({
+      ok: true,
+      versionBefore: null,
+      versionAfter: 1,
+      smokeStatus: 'passed',
+      errors: [],
+    })
+  })
+
+  test('also when the inputs are refused, with every problem; none is written unless asked', async () => {
+    const dir = workspace()
+    await run(new FakeModal(), { 'report-file': 'r.json', 'modal-environment': 'en-x', mode: 'x' }, { GITHUB_WORKSPACE: dir })
+    expect(readReport(dir, 'r.json')).toMatchObject({
+      ok: false,
+      processorRef: null,
+      errors: [{ code: 'ERR_INVALID_ENVIRONMENT' }, { code: 'ERR_INVALID_INPUT' }],
+    })
+    const quiet = workspace()
+    await run(new FakeModal(), {}, { GITHUB_WORKSPACE: quiet })
+    expect(readdirSync(quiet)).toEqual([])
+  })
+
+  test('holds no secret value, and a file that cannot be written is a warning, never a lost report', async () => {
+    const dir = workspace()
+    const secret = `sk-${'s'.repeat(30)}`
+    const modal = new FakeModal()
+    modal.answerCall = () => ({
+      ok: false,
+      schema: 'v1',
+      processor: 'llm/litellm@1',
+      mode: 'mock',
+      error: { type: 'ProcessorError', code: 'ERR_PROVIDER_AUTH', message: `key ${secret} refused`, exit_code: 1, stderr_tail: secret },
+    })
+    await run(modal, { 'report-file': 'r.json' }, { GITHUB_WORKSPACE: dir, OPENAI_API_KEY: secret })
+    const text = readFileSync(path.join(dir, 'r.json'), 'utf8')
+    expect(text).toContain('ERR_PROVIDER_AUTH')
+    expect(text).not.toContain(secret)
+    writeFileSync(path.join(dir, 'file'), '')
+    const blocked = await run(new FakeModal(), { 'report-file': 'file/r.json' }, { GITHUB_WORKSPACE: dir })
+    expect(blocked.errors).toEqual([])
+    expect(blocked.annotations.find((a) => a.title === 'Report file not written')?.message).toMatch(/^report-file file\/r\.json: /)
+    expect(blocked.summary).toContain('llm-litellm-v1')
   })
 })

@@ -7,23 +7,12 @@ import { main } from '../../src/cli/main.js'
 import { COMMANDS, commandHelp } from '../../src/cli/options.js'
 import { SessionFailure } from '../../src/modal/session.js'
 import { REFERENCE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
+import { runCli } from '../support/cli-in-process.js'
 import { cli as cliAnswer, fails, FakeModal, panel, raised } from '../support/fake-modal.js'
 
 const IMAGE = `ghcr.io/acme/llm-litellm:1@sha256:${'a'.repeat(64)}`
 
-async function cli(argv: string[], modal = new FakeModal()) {
-  let stdout = ''
-  let stderr = ''
-  const io: CliIo = {
-    out: (text) => (stdout += text),
-    err: (text) => (stderr += text),
-    env: { PATH: process.env.PATH, GITHUB_WORKSPACE: REPO_ROOT },
-    actionRoot: REPO_ROOT,
-    connect: modal.connect,
-  }
-  const status = await main(argv, io)
-  return { status, stdout, stderr, modal }
-}
+const cli = (argv: string[], modal = new FakeModal()) => runCli(argv, { modal })
 
 describe('help and usage', () => {
   test('no command prints the commands and exits 2; --help exits 0', async () => {
@@ -171,7 +160,13 @@ describe('run', () => {
 
   test('without a scripted session the client is looked for on PATH, and its absence said', async () => {
     let stderr = ''
-    const io: CliIo = { out: () => {}, err: (text) => (stderr += text), env: { PATH: '/nonexistent' }, actionRoot: REPO_ROOT }
+    const io: CliIo = {
+      out: () => {},
+      err: (text) => (stderr += text),
+      env: { PATH: '/nonexistent' },
+      cwd: REPO_ROOT,
+      actionRoot: REPO_ROOT,
+    }
     expect(await main(['run', '--ref', 'llm/litellm@1', '--adapter', 'modal', '--env', 'dev'], io)).toBe(1)
     expect(stderr).toMatch(/^ERR_MODAL_CLI_MISSING: The modal command is not on PATH/)
   })

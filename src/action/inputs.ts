@@ -34,6 +34,7 @@ export const INPUT_NAMES = [
   'registry-file',
   'modal-version',
   'github-token',
+  'report-file',
 ] as const
 
 export type InputName = (typeof INPUT_NAMES)[number]
@@ -247,4 +248,9 @@ export function parseInputs(raw: RawInputs): { ok: true; settings: Settings } | 
 /** Reads the raw inputs through the toolkit (INPUT_<NAME> variables). */
 export function readRawInputs(getInput: (name: string) => string): RawInputs {
   return Object.fromEntries(INPUT_NAMES.map((name) => [name, getInput(name)])) as RawInputs
+}
+
+/** The report-file input, read apart from the others: the report file is written on every path, also when they are refused. */
+export function reportFileOf(getInput: (name: string) => string): string {
+  return getInput('report-file').trim()
 }

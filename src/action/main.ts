@@ -1,8 +1,11 @@
 // The deploy step, in the order it runs: inputs → preflight → deploy → verify → smoke call (→ rollback) → report.
 // Each phase returns its result; only this flow writes the run's report, from those results.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { ActionError, ERROR_CATALOG } from '../rules/errors.js'
 import { defaultDeployTag, stepTag } from '../rules/rollout.js'
 import { redactor, redactValue, secretForms } from '../rules/redaction.js'
+import { runReportFile } from '../rules/run-report-file.js'
 import { bounded } from '../rules/untrusted-text.js'
 import { REGISTRY_KEYS } from '../rules/secrets-policy.js'
 import type { ModalClient } from '../modal/client.js'
@@ -11,7 +14,7 @@ import { cancelOnSignals, trackProcess } from '../modal/process.js'
 import type { SessionProcess } from '../modal/session-process.js'
 import { deploy, findPublishedDespiteFailure, type DeployTarget } from './deploy.js'
 import { deploymentRecorder, planDeployment, type DeploymentRecorder } from './github-deployment.js'
-import type { Settings } from './inputs.js'
+import { reportFileOf, type Settings } from './inputs.js'
 import { asActionErrors, Failures, phaseRunner, skipPhase } from './phases.js'
 import {
   connectClient,
@@ -22,6 +25,7 @@ import {
   secretsFound,
   validateInputs,
   type Preflight,
+  workspacePath,
   type SessionSource,
 } from './preflight.js'
 import { emptyReport, renderPlan, renderSummary, reportOutputs, type ReportedError, type RunReport } from './report.js'
@@ -52,6 +56,7 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
   const secretValues = maskTokens(givenKit)
   // Every text the action writes goes through one redaction step, whatever writes it.
   const kit = redacting(givenKit, secretValues)
+  const reportFile = reportFileOf(kit.getInput)
   const phase = phaseRunner(kit, report.phases)
   // The deploy's output is untrusted text (it includes the module's prints): the runner must not run it as commands.
   const deployLog = kit.untrustedStream()
@@ -104,7 +109,7 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
     }
     report.durationMs = kit.now() - started
     // What the runner shows comes first: on a cancel, the runner kills the step about 10 s after SIGINT.
-    await publish(kit, report, secretValues)
+    await publish(kit, report, secretValues, reportFile)
     await finishGithubDeployment(githubDeployment, report)
   }
   return report
@@ -296,7 +301,7 @@ function annotationText(error: ReportedError): string {
  * Outputs, annotations and summary: written on every path, with known secret values removed first. Each writer fails
  * alone, with a warning: a report that cannot be written where one is asked never hides the others.
  */
-async function publish(kit: Toolkit, report: RunReport, secretValues: string[]): Promise<void> {
+async function publish(kit: Toolkit, report: RunReport, secretValues: string[], reportFile: string): Promise<void> {
   const redact = redactor(secretValues)
   // `kit` redacts what it writes; the report's errors are redacted in place too, before any truncation can cut a value
   // in two (the CLI prints them as JSON).
@@ -325,4 +330,16 @@ async function publish(kit: Toolkit, report: RunReport, secretValues: string[]):
   await Promise.resolve()
     .then(() => kit.writeSummary(renderSummary(report)))
     .catch((error: Error) => kit.annotate('warning', 'Job summary not written', error.message))
+  if (reportFile !== '') {
+    try {
+      writeReportFile(workspacePath(kit, reportFile), redact(`${JSON.stringify(runReportFile(report), null, 2)}\n`))
+    } catch (error) {
+      kit.annotate('warning', 'Report file not written', `report-file ${reportFile}: ${(error as Error).message}`)
+    }
+  }
+}
+
+function writeReportFile(file: string, json: string): void {
+  mkdirSync(path.dirname(file), { recursive: true })
+  writeFileSync(file, json)
 }

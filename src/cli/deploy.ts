@@ -20,6 +20,7 @@ export async function deployCommand(flags: Flags, io: CliIo): Promise<number> {
     'rollback-on-failure': String(flags['no-rollback'] !== true),
     'registry-file': optionalFlag(flags, 'registry') ?? DEFAULT_CATALOGUE_FILE,
     'modal-version': DEFAULT_MODAL_VERSION,
+    'report-file': optionalFlag(flags, 'report-file') ?? '',
   }
   const kit = terminalToolkit(inputs, { quiet: flags.quiet === true, io })
   const report = await runAction(kit, { connect: io.connect })

@@ -7,6 +7,7 @@ const io = {
   out: (text: string) => process.stdout.write(text),
   err: (text: string) => process.stderr.write(text),
   env: process.env,
+  cwd: process.cwd(),
   actionRoot: bundleRoot(),
 }
 main(process.argv.slice(2), io).then(

@@ -6,6 +6,8 @@ export interface CliIo {
   out(text: string): void
   err(text: string): void
   env: NodeJS.ProcessEnv
+  /** The folder relative paths are read from. */
+  cwd: string
   actionRoot: string
   connect?: SessionConnector
 }

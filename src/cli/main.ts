@@ -1,10 +1,13 @@
-// `modal-processor`: the action's operations for people at a terminal (deploy, logs, run, name), same code paths.
+// `modal-processor`: the action's operations for people at a terminal (deploy, logs, run, name), same code paths,
+// and the plan and report of a fleet deploy (matrix, fleet-report).
 import { ActionError, ERROR_CATALOG } from '../rules/errors.js'
 import { deployCommand } from './deploy.js'
+import { fleetReportCommand } from './fleet-report.js'
 import type { CliIo } from './io.js'
 import { logsCommand } from './logs.js'
+import { matrixCommand } from './matrix.js'
 import { nameCommand } from './name.js'
-import { commandHelp, isCommand, mainHelp, parseCommandArgs, UsageError } from './options.js'
+import { COMMANDS, commandHelp, isCommand, mainHelp, parseCommandArgs, UsageError, type CommandSpec } from './options.js'
 import { runCommand } from './run.js'
 
 /** Runs one command; returns its exit code: 0, 1 for a failure (an ERR_* code), 2 for a usage error, as click does. */
@@ -28,13 +31,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await logsCommand(flags, io)
       case 'run':
         return await runCommand(flags, io)
+      case 'matrix':
+        return await matrixCommand(flags, io)
+      case 'fleet-report':
+        return fleetReportCommand(flags, positionals, io)
       case 'name':
         return nameCommand(positionals, io)
     }
   } catch (error) {
     if (error instanceof ActionError) {
       io.err(`${error.code}: ${error.message}\nFix: ${ERROR_CATALOG[error.code].fix}\n`)
-      return 1
+      return (COMMANDS[command as keyof typeof COMMANDS] as CommandSpec | undefined)?.failureExitCode ?? 1
     }
     if (error instanceof UsageError) {
       io.err(`Usage: modal-processor ${command} [OPTIONS]\nTry 'modal-processor ${command} --help' for help.\n\nError: ${error.message}\n`)

@@ -13,10 +13,12 @@ export interface OptionSpec {
 export interface CommandSpec {
   summary: string
   options: OptionSpec[]
-  /** A positional argument (only `name` has one). */
+  /** The positional arguments, as help shows them (`name` takes one, `fleet-report` several). */
   positional?: string
   /** Said after the options in help. */
   note?: string
+  /** The exit code of an ERR_* failure: 1 (a failed operation) unless the command says otherwise. */
+  failureExitCode?: number
 }
 
 const env: OptionSpec = { name: 'env', value: 'ENV', help: 'Modal environment', required: true }
@@ -37,6 +39,7 @@ export const COMMANDS = {
       { name: 'dry-run', help: 'check everything and print the plan; change nothing' },
       { name: 'no-rollback', help: 'keep a version whose smoke call failed' },
       catalogue,
+      { name: 'report-file', value: 'FILE', help: 'also write the run report as JSON to FILE (what fleet-report reads)' },
       { name: 'json', help: 'print the result as JSON on stdout' },
       { name: 'quiet', help: 'no progress on stderr' },
     ],
@@ -70,6 +73,31 @@ export const COMMANDS = {
       catalogue,
     ],
   },
+  matrix: {
+    summary: 'Print the GitHub Actions matrix of a fleet deploy: one job per processor of the catalogue',
+    options: [
+      catalogue,
+      { name: 'changed-since', value: 'REF', help: 'only the processors a change since this git commit touches (default: all)' },
+      { name: 'only', value: 'REFS', help: 'only these processor refs, comma separated' },
+      {
+        name: 'module-dir',
+        value: 'DIR',
+        help: 'the Modal module folder; a change in it selects every processor (default: modal)',
+      },
+    ],
+    note: 'Also written to $GITHUB_OUTPUT as matrix and count when it is set. A plan that cannot be made exits 2.',
+    // The plan is the workflow's input: a catalogue or git problem is an error of the call, never an empty plan.
+    failureExitCode: 2,
+  },
+  'fleet-report': {
+    summary: "Render one table from the run report files of a fleet deploy's jobs",
+    options: [
+      { name: 'matrix', value: 'JSON', help: "the plan's matrix, so that a processor whose job left no report is listed" },
+      { name: 'json', help: 'print the rows and the verdict as JSON' },
+    ],
+    positional: 'FILE...',
+    note: 'Markdown on stdout, also appended to $GITHUB_STEP_SUMMARY when it is set. Exits 1 unless every processor passed.',
+  },
   name: {
     summary: 'Print the Modal app name of a processor ref',
     options: [],
@@ -88,7 +116,8 @@ export function isCommand(name: string): name is CommandName {
 }
 
 export function mainHelp(): string {
-  const rows = Object.entries(COMMANDS).map(([name, spec]) => `  ${name.padEnd(8)} ${spec.summary}`)
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length))
+  const rows = Object.entries(COMMANDS).map(([name, spec]) => `  ${name.padEnd(width)}  ${spec.summary}`)
   return [
     'Usage: modal-processor <command> [options]',
     '',

@@ -70,9 +70,9 @@ async function runOnModal(flags: Flags, envelope: Record<string, unknown>, io: C
 }
 
 async function runLocally(flags: Flags, ref: string, envelope: object, io: CliIo): Promise<unknown> {
-  const processor = optionalFlag(flags, 'processor') ?? localCommandFromCatalogue(flags, ref)
+  const processor = optionalFlag(flags, 'processor') ?? localCommandFromCatalogue(flags, ref, io.cwd)
   const python = findOnPath('python3', io.env) ?? 'python3'
-  const request = { envelope, ref, command: path.resolve(processor), timeout_s: 300 }
+  const request = { envelope, ref, command: path.resolve(io.cwd, processor), timeout_s: 300 }
   const result = await runProcess(python, [path.join(io.actionRoot, 'runner', 'run_local.py')], {
     env: io.env,
     input: JSON.stringify(request),
@@ -88,16 +88,16 @@ async function runLocally(flags: Flags, ref: string, envelope: object, io: CliIo
   return answer
 }
 
-function localCommandFromCatalogue(flags: Flags, ref: string): string {
+function localCommandFromCatalogue(flags: Flags, ref: string, cwd: string): string {
   const file = optionalFlag(flags, 'registry') ?? DEFAULT_CATALOGUE_FILE
-  const entry = readCatalogueFile(path.resolve(file), file)?.processors[ref]
+  const entry = readCatalogueFile(path.resolve(cwd, file), file)?.processors[ref]
   if (!entry?.local_command) {
     throw new ActionError(
       'ERR_REGISTRY_ENTRY_MISSING',
       `--processor is not given and ${file} has no processors["${ref}"].local_command for the local adapter.`,
     )
   }
-  return path.resolve(path.dirname(file), entry.local_command)
+  return path.resolve(cwd, path.dirname(file), entry.local_command)
 }
 
 /** The JSON value on the last line of a command's output (where the local runner answers), or null. */

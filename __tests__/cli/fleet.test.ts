@@ -1,0 +1,234 @@
+// `matrix` against git repositories made here (changed entry, processor folder, module; nothing; unknown ref;
+// shallow clone), and `fleet-report` over report files.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { emptyReport } from '../../src/action/report.js'
+import { runReportFile } from '../../src/rules/run-report-file.js'
+import { runCli } from '../support/cli-in-process.js'
+
+const image = (name: string, hex = 'ab') => `ghcr.io/acme/${name}:1@sha256:${hex.repeat(32)}`
+const CATALOGUE = {
+  processors: {
+    'llm/litellm@1': { image: { oci: image('llm') }, tool_secrets: ['OPENAI_API_KEY'], local_command: 'processors/llm/bin/processor' },
+    'replicate/generic@1': { image: { oci: image('rep') }, local_command: 'processors/rep/bin/processor' },
+  },
+}
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args], {
+    cwd,
+    encoding: 'utf8',
+  })
+}
+
+function write(root: string, file: string, text: string): void {
+  mkdirSync(path.dirname(path.join(root, file)), { recursive: true })
+  writeFileSync(path.join(root, file), text)
+}
+
+/** A repository with the catalogue, two processor folders and the Modal module, in one commit. */
+function repository(): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'fleet-repo-'))
+  git(root, 'init', '-q')
+  write(root, 'modal-processors.json', JSON.stringify(CATALOGUE, null, 2))
+  write(root, 'processors/llm/bin/processor', '#!/bin/sh\n')
+  write(root, 'processors/rep/bin/processor', '#!/bin/sh\n')
+  write(root, 'modal/modal_app.py', '# module\n')
+  write(root, 'README.md', 'docs\n')
+  git(root, 'add', '.')
+  git(root, 'commit', '-qm', 'base')
+  return root
+}
+
+function commit(root: string, file: string, text: string): void {
+  write(root, file, text)
+  git(root, 'add', '.')
+  git(root, 'commit', '-qm', `change ${file}`)
+}
+
+const matrix = (root: string, ...args: string[]) => runCli(['matrix', ...args], { cwd: root })
+const planned = (stdout: string) =>
+  (JSON.parse(stdout) as { include: { 'processor-ref': string }[] }).include.map((e) => e['processor-ref'])
+
+describe('modal-processor matrix', () => {
+  test('without --changed-since, every processor, with the inputs of the action; also written to $GITHUB_OUTPUT', async () => {
+    const root = repository()
+    const output = path.join(root, 'github-output')
+    const run = await runCli(['matrix'], { cwd: root, env: { GITHUB_OUTPUT: output } })
+    expect(run.status).toBe(0)
+    const expected = {
+      include: [
+        { 'processor-ref': 'llm/litellm@1', 'app-name': 'llm-litellm-v1', 'image-ref': image('llm'), 'tool-secrets': 'OPENAI_API_KEY' },
+        { 'processor-ref': 'replicate/generic@1', 'app-name': 'replicate-generic-v1', 'image-ref': image('rep'), 'tool-secrets': '' },
+      ],
+    }
+    expect(JSON.parse(run.stdout)).toEqual(expected)
+    expect(readFileSync(output, 'utf8')).toBe(`matrix=${JSON.stringify(expected)}\ncount=2\n`)
+  })
+
+  test('nothing changed since the ref: an empty matrix, which is a valid answer', async () => {
+    const root = repository()
+    commit(root, 'README.md', 'more docs\n')
+    const output = path.join(root, 'github-output')
+    const run = await runCli(['matrix', '--changed-since', 'HEAD~1'], { cwd: root, env: { GITHUB_OUTPUT: output } })
+    expect(run.status).toBe(0)
+    expect(JSON.parse(run.stdout)).toEqual({ include: [] })
+    expect(run.stderr).toContain('No processor to deploy.')
+    expect(readFileSync(output, 'utf8')).toBe('matrix={"include":[]}\ncount=0\n')
+  })
+
+  test('a changed catalogue entry selects that processor, and says why', async () => {
+    const root = repository()
+    const changed = structuredClone(CATALOGUE)
+    changed.processors['replicate/generic@1'].image.oci = image('rep', 'cd')
+    commit(root, 'modal-processors.json', JSON.stringify(changed, null, 2))
+    const run = await matrix(root, '--changed-since', 'HEAD~1')
+    expect(planned(run.stdout)).toEqual(['replicate/generic@1'])
+    expect(run.stderr).toContain('replicate/generic@1: its catalogue entry changed')
+  })
+
+  test("a change in a processor's folder selects it; uncommitted changes count too", async () => {
+    const root = repository()
+    const base = git(root, 'rev-parse', 'HEAD').trim()
+    write(root, 'processors/llm/README.md', 'notes\n')
+    git(root, 'add', '.')
+    const run = await matrix(root, '--changed-since', base)
+    expect(planned(run.stdout)).toEqual(['llm/litellm@1'])
+    expect(run.stderr).toContain('llm/litellm@1: its files changed (processors/llm/)')
+  })
+
+  test('a change to the Modal module selects every processor; --only narrows it; --module-dir moves it', async () => {
+    const root = repository()
+    commit(root, 'modal/modal_app.py', '# module v2\n')
+    expect(planned((await matrix(root, '--changed-since', 'HEAD~1')).stdout)).toEqual(['llm/litellm@1', 'replicate/generic@1'])
+    expect(planned((await matrix(root, '--changed-since', 'HEAD~1', '--only', 'replicate/generic@1')).stdout)).toEqual([
+      'replicate/generic@1',
+    ])
+    expect(planned((await matrix(root, '--changed-since', 'HEAD~1', '--module-dir', 'deploy/modal')).stdout)).toEqual([])
+  })
+
+  test('the catalogue is read from --registry, its processor folders relative to it, from a subfolder too', async () => {
+    const root = repository()
+    write(
+      root,
+      'fleet/cat.json',
+      JSON.stringify({ processors: { 'ocr/tesseract@2': { image: { oci: image('ocr') }, local_command: 'ocr/bin/run' } } }),
+    )
+    git(root, 'add', '.')
+    git(root, 'commit', '-qm', 'fleet')
+    commit(root, 'fleet/ocr/model.txt', 'weights\n')
+    const run = await runCli(['matrix', '--registry', 'cat.json', '--changed-since', 'HEAD~1'], { cwd: path.join(root, 'fleet') })
+    expect(planned(run.stdout)).toEqual(['ocr/tesseract@2'])
+    expect(run.stderr).toContain('its files changed (fleet/ocr/)')
+  })
+
+  test('the all-zero commit of a new branch push plans every processor and says so', async () => {
+    const run = await matrix(repository(), '--changed-since', '0'.repeat(40))
+    expect(planned(run.stdout)).toHaveLength(2)
+    expect(run.stderr).toContain('names no commit (a new branch): every processor is planned')
+  })
+
+  test.each([
+    [
+      'an unknown ref',
+      ['--changed-since', 'no-such-branch'],
+      "--changed-since 'no-such-branch' is not a commit, branch or tag of this repository.",
+    ],
+    ['a ref that reads as an option', ['--changed-since=--output=x'], "--changed-since '--output=x' is not a git ref."],
+    ['an --only ref the catalogue lacks', ['--only', 'llm/litellm@2'], "ERR_REGISTRY_ENTRY_MISSING: --only names 'llm/litellm@2'"],
+  ])('%s exits 2 with a clear message, never an empty matrix', async (_, args, message) => {
+    const run = await matrix(repository(), ...args)
+    expect(run.status).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toContain(message)
+  })
+
+  test('a catalogue error exits 2, naming the file and field', async () => {
+    const root = repository()
+    write(root, 'modal-processors.json', JSON.stringify({ processors: { 'llm/litellm@1': { image: { oci: 'ghcr.io/acme/x:1' } } } }))
+    const run = await matrix(root)
+    expect(run.status).toBe(2)
+    expect(run.stderr).toMatch(
+      /^ERR_INVALID_REGISTRY: modal-processors\.json: processors\.llm\/litellm@1\.image\.oci: .*not pinned by digest/,
+    )
+  })
+
+  test('a shallow clone that lacks the ref says to fetch more history', async () => {
+    const origin = repository()
+    commit(origin, 'README.md', 'second\n')
+    const base = git(origin, 'rev-parse', 'HEAD~1').trim()
+    const clone = mkdtempSync(path.join(os.tmpdir(), 'fleet-shallow-'))
+    git(clone, 'clone', '-q', '--depth', '1', `file://${origin}`, '.')
+    const run = await matrix(clone, '--changed-since', base)
+    expect(run.status).toBe(2)
+    expect(run.stderr).toContain(
+      `--changed-since '${base}' is not in this shallow clone: fetch the history it needs (actions/checkout with fetch-depth: 0`,
+    )
+  })
+
+  test('--changed-since outside a git repository exits 2', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-nogit-'))
+    writeFileSync(path.join(dir, 'modal-processors.json'), JSON.stringify(CATALOGUE))
+    const run = await matrix(dir, '--changed-since', 'HEAD')
+    expect(run.status).toBe(2)
+    expect(run.stderr).toContain('--changed-since needs a git repository')
+  })
+})
+
+describe('modal-processor fleet-report', () => {
+  function reports(): { dir: string; files: string[] } {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-reports-'))
+    const passed = {
+      ...emptyReport(),
+      processorRef: 'llm/litellm@1',
+      appName: 'llm-litellm-v1',
+      versionBefore: 1,
+      versionAfter: 2,
+      smokeStatus: 'passed' as const,
+      durationMs: 1200,
+    }
+    writeFileSync(path.join(dir, 'llm.json'), JSON.stringify(runReportFile(passed)))
+    return { dir, files: ['llm.json'] }
+  }
+  const PLAN = JSON.stringify({
+    include: [
+      { 'processor-ref': 'llm/litellm@1', 'app-name': 'llm-litellm-v1', 'image-ref': image('llm'), 'tool-secrets': '' },
+      { 'processor-ref': 'replicate/generic@1', 'app-name': 'replicate-generic-v1', 'image-ref': image('rep'), 'tool-secrets': '' },
+    ],
+  })
+
+  test('renders the table, appends it to the job summary, exits 0 when every processor passed', async () => {
+    const { dir, files } = reports()
+    const summary = path.join(dir, 'summary.md')
+    const run = await runCli(['fleet-report', ...files], { cwd: dir, env: { GITHUB_STEP_SUMMARY: summary } })
+    expect(run.status).toBe(0)
+    expect(run.stdout).toContain('| ✅ llm/litellm@1 | llm-litellm-v1 | v1 → v2 | passed | — | 1.2 s |')
+    expect(readFileSync(summary, 'utf8')).toBe(run.stdout)
+  })
+
+  test('with --matrix, a planned processor without a report fails the fleet; --json gives the same rows', async () => {
+    const { dir, files } = reports()
+    const run = await runCli(['fleet-report', '--matrix', PLAN, ...files, 'missing.json'], { cwd: dir })
+    expect(run.status).toBe(1)
+    expect(run.stdout).toContain('❌ 1 of 3 processor(s) passed; 1 no report, 1 unreadable.')
+    expect(run.stdout).toContain('missing.json: cannot be read (ENOENT)')
+    const json = await runCli(['fleet-report', '--json', '--matrix', PLAN, ...files], { cwd: dir })
+    expect(json.status).toBe(1)
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      ok: false,
+      processors: [
+        { processorRef: 'llm/litellm@1', status: 'passed' },
+        { processorRef: 'replicate/generic@1', status: 'no report' },
+      ],
+    })
+  })
+
+  test('no files and no plan, or a --matrix that is not a plan, are usage errors', async () => {
+    expect((await runCli(['fleet-report'])).status).toBe(2)
+    const bad = await runCli(['fleet-report', '--matrix', '{"include":"x"}', 'a.json'])
+    expect(bad.status).toBe(2)
+    expect(bad.stderr).toContain('--matrix is not the output of modal-processor matrix')
+  })
+})

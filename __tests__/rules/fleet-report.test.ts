@@ -1,0 +1,112 @@
+import { emptyReport, type RunReport } from '../../src/action/report.js'
+import { fleetRows, fleetVerdict, renderFleetReport, type ReadReport } from '../../src/rules/fleet-report.js'
+import { parseRunReportFile, runReportFile, RUN_REPORT_SCHEMA } from '../../src/rules/run-report-file.js'
+
+function report(overrides: Partial<RunReport>): RunReport {
+  return {
+    ...emptyReport(),
+    processorRef: 'llm/litellm@1',
+    appName: 'llm-litellm-v1',
+    environment: 'dev',
+    versionBefore: 3,
+    versionAfter: 4,
+    deployedVersion: 4,
+    deployOutcome: 'deployed',
+    smokeStatus: 'passed',
+    durationMs: 61_500,
+    ...overrides,
+  }
+}
+
+const read = (file: string, r: RunReport): ReadReport => {
+  const parsed = parseRunReportFile(JSON.stringify(runReportFile(r)))
+  if (!parsed.ok) throw new Error(parsed.problem)
+  return { file, ...parsed }
+}
+
+const FAILED = report({
+  processorRef: 'replicate/generic@1',
+  appName: 'replicate-generic-v1',
+  versionBefore: 2,
+  versionAfter: 2,
+  deployedVersion: 3,
+  rolledBack: true,
+  smokeStatus: 'failed',
+  errors: [{ code: 'ERR_SMOKE_FAILED', message: 'run raised: boom', stderrTail: 'Traceback …' }],
+})
+
+describe('the run report file', () => {
+  test('reads back what the action writes; a newer version or another document is refused with the reason', () => {
+    const document = runReportFile(FAILED)
+    expect(document).toMatchObject({ schema: RUN_REPORT_SCHEMA, version: 1, ok: false, rolledBack: true })
+    expect(document.errors).toEqual([{ code: 'ERR_SMOKE_FAILED', message: 'run raised: boom' }])
+    expect(parseRunReportFile(JSON.stringify(document))).toEqual({ ok: true, report: document })
+    expect(parseRunReportFile(JSON.stringify({ ...document, version: 2 }))).toEqual({
+      ok: false,
+      problem: 'run report version 2; this CLI reads version 1',
+    })
+    expect(parseRunReportFile('{"processors":{}}')).toMatchObject({ ok: false, problem: expect.stringContaining('not a run report') })
+    expect(parseRunReportFile('{')).toMatchObject({ ok: false, problem: expect.stringContaining('not JSON') })
+    expect(parseRunReportFile(JSON.stringify({ ...document, smokeStatus: 'maybe' }))).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining('smokeStatus'),
+    })
+  })
+
+  test('a long error message is cut to size in the file', () => {
+    const long = runReportFile(report({ errors: [{ code: 'ERR_DEPLOY_FAILED', message: 'x'.repeat(10_000) }] }))
+    expect(long.errors[0].message.length).toBeLessThan(2100)
+  })
+})
+
+describe('fleet report', () => {
+  test('a row per processor in ref order, with versions, smoke, error and duration, and the verdict', () => {
+    const rows = fleetRows([read('b.json', FAILED), read('a.json', report({}))], null)
+    expect(rows.map((r) => [r.processorRef, r.status])).toEqual([
+      ['llm/litellm@1', 'passed'],
+      ['replicate/generic@1', 'failed'],
+    ])
+    const md = renderFleetReport(rows)
+    expect(md).toContain('❌ 1 of 2 processor(s) passed; 1 failed.')
+    expect(md).toContain('| ✅ llm/litellm@1 | llm-litellm-v1 | v3 → v4 | passed | — | 61.5 s |')
+    expect(md).toContain(
+      '| ❌ replicate/generic@1 | replicate-generic-v1 | v2 → v2 (rolled back) | failed | ERR\\_SMOKE\\_FAILED: run raised: boom | 61.5 s |',
+    )
+  })
+
+  test('all passed, or nothing planned, is a success', () => {
+    expect(fleetVerdict(fleetRows([read('a.json', report({}))], null))).toEqual({
+      ok: true,
+      text: 'All 1 processor(s) deployed and passed their smoke call.',
+    })
+    expect(fleetVerdict([])).toEqual({ ok: true, text: 'No processor to deploy: nothing changed.' })
+    expect(renderFleetReport([])).not.toContain('| Processor |')
+  })
+
+  test('a planned processor without a report, and a file that cannot be read, each fail the fleet with their own row', () => {
+    const planned = [
+      { 'processor-ref': 'llm/litellm@1', 'app-name': 'llm-litellm-v1', 'image-ref': 'x', 'tool-secrets': '' },
+      { 'processor-ref': 'ocr/tesseract@2', 'app-name': 'ocr-tesseract-v2', 'image-ref': 'y', 'tool-secrets': '' },
+    ]
+    const rows = fleetRows([read('a.json', report({})), { file: 'c.json', ok: false, problem: 'not JSON' }], planned)
+    expect(rows.map((r) => r.status)).toEqual(['passed', 'no report', 'unreadable'])
+    const md = renderFleetReport(rows)
+    expect(md).toContain('❌ 1 of 3 processor(s) passed; 1 no report, 1 unreadable.')
+    expect(md).toContain('| ⚠️ ocr/tesseract@2 | ocr-tesseract-v2 | — | not-run | its job left no report file')
+    expect(md).toContain('| ⚠️ c.json | — | — | not-run | c.json: not JSON | — |')
+  })
+
+  test('text from a report file renders as text: no markup, no table cell, no second line', () => {
+    const hostile = report({
+      processorRef: '<img src=x onerror=alert(1)>',
+      appName: 'a|b',
+      errors: [{ code: 'ERR_DEPLOY_FAILED', message: '[click](https://evil)\n## heading\n| x |' }],
+    })
+    const md = renderFleetReport(fleetRows([read('x.json', hostile)], null))
+    const row = md.split('\n').find((line) => line.startsWith('| ❌'))!
+    expect(row).toContain('&lt;img src=x onerror=alert(1)&gt;')
+    expect(row).toContain('a\\|b')
+    expect(row).toContain('\\[click\\](https\\://evil) ⏎ ## heading ⏎ \\| x \\|')
+    expect(md.split('\n').filter((line) => line.startsWith('## '))).toEqual(['## Fleet deploy'])
+  })
+})

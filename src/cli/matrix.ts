@@ -1,0 +1,86 @@
+// `modal-processor matrix`: the GitHub Actions matrix of a fleet deploy, one job per processor of the catalogue;
+// with --changed-since, only those a change since that commit touches.
+import { appendFileSync, existsSync, realpathSync } from 'node:fs'
+import path from 'node:path'
+import { readCatalogueFile } from '../action/catalogue-file.js'
+import { DEFAULT_CATALOGUE_FILE, parseCatalogue, type ProcessorCatalogue } from '../rules/catalogue.js'
+import { ActionError } from '../rules/errors.js'
+import { fleetMatrix, planFleet, processorDirOf, type FleetChanges, type FleetLayout } from '../rules/fleet-plan.js'
+import { NO_COMMIT, openGit, type Git } from './git.js'
+import type { CliIo } from './io.js'
+import { optionalFlag, UsageError, type Flags } from './options.js'
+
+export const DEFAULT_MODULE_DIR = 'modal'
+
+export async function matrixCommand(flags: Flags, io: CliIo): Promise<number> {
+  const file = optionalFlag(flags, 'registry') ?? DEFAULT_CATALOGUE_FILE
+  const catalogueFile = path.resolve(io.cwd, file)
+  const catalogue = readCatalogueFile(catalogueFile, file)
+  if (catalogue === null)
+    throw new ActionError('ERR_INVALID_REGISTRY', `There is no processor catalogue ${file} (looked in ${catalogueFile}).`)
+  const only = onlyRefs(optionalFlag(flags, 'only'))
+  const since = optionalFlag(flags, 'changed-since')
+  let changes: FleetChanges | null = null
+  let layout: FleetLayout = { moduleDir: null, processorDirs: {} }
+  if (since !== undefined && NO_COMMIT.test(since)) {
+    io.err(`--changed-since ${since} names no commit (a new branch): every processor is planned.\n`)
+  } else if (since !== undefined) {
+    const git = await openGit(io.cwd, io.env)
+    const moduleDir = path.resolve(io.cwd, optionalFlag(flags, 'module-dir') ?? DEFAULT_MODULE_DIR)
+    layout = repositoryLayout(git, catalogue, catalogueFile, moduleDir)
+    changes = await changesSince(git, await git.commitOf(since), catalogueFile, file)
+  }
+  const planned = planFleet(catalogue, changes, layout, only)
+  const matrix = fleetMatrix(catalogue, planned, file)
+  for (const { ref, reason } of planned) io.err(`${ref}: ${reason}\n`)
+  if (planned.length === 0) io.err('No processor to deploy.\n')
+  const json = JSON.stringify(matrix)
+  io.out(`${json}\n`)
+  // Every value is a validated ref, app name, image ref or secret name: one line each, no delimiter needed.
+  if (io.env.GITHUB_OUTPUT) appendFileSync(io.env.GITHUB_OUTPUT, `matrix=${json}\ncount=${matrix.include.length}\n`)
+  return 0
+}
+
+function onlyRefs(value: string | undefined): string[] | null {
+  if (value === undefined) return null
+  const refs = value
+    .split(',')
+    .map((ref) => ref.trim())
+    .filter((ref) => ref !== '')
+  if (refs.length === 0) throw new UsageError('--only needs at least one processor ref, e.g. --only llm/litellm@1.')
+  return refs
+}
+
+/** A path from the repository root with `/`, or null when it is outside the repository. */
+function fromRoot(git: Git, target: string): string | null {
+  const real = existsSync(target) ? realpathSync(target) : target
+  const relative = path.relative(git.root, real)
+  if (relative.startsWith('..') || path.isAbsolute(relative)) return null
+  return relative.split(path.sep).join('/')
+}
+
+function repositoryLayout(git: Git, catalogue: ProcessorCatalogue, catalogueFile: string, moduleDir: string): FleetLayout {
+  const processorDirs = Object.fromEntries(
+    Object.entries(catalogue.processors).map(([ref, entry]) => {
+      if (entry.local_command === undefined) return [ref, null]
+      return [ref, fromRoot(git, path.resolve(path.dirname(catalogueFile), processorDirOf(entry.local_command)))]
+    }),
+  )
+  return { moduleDir: fromRoot(git, moduleDir), processorDirs }
+}
+
+async function changesSince(git: Git, commit: string, catalogueFile: string, file: string): Promise<FleetChanges> {
+  const inRepo = fromRoot(git, catalogueFile)
+  if (inRepo === null)
+    throw new UsageError(`--changed-since compares the catalogue with git, but ${file} is outside the repository ${git.root}.`)
+  const before = await git.fileAt(commit, inRepo)
+  let baseCatalogue: ProcessorCatalogue | null = null
+  if (before !== null) {
+    try {
+      baseCatalogue = parseCatalogue(before, `${file} at ${commit.slice(0, 12)}`)
+    } catch {
+      // The catalogue at the base was broken: compare with nothing, so every processor counts as changed.
+    }
+  }
+  return { paths: await git.changedSince(commit), baseCatalogue }
+}

@@ -1,0 +1,109 @@
+// Which processors of the catalogue a fleet deploy takes, and the GitHub Actions matrix that runs them: from the
+// catalogue now and at a base commit, and the paths changed since. Git is the caller's (cli/matrix.ts).
+import type { ProcessorCatalogue } from './catalogue.js'
+import { ActionError } from './errors.js'
+import { modalAppNameFromRef } from './naming.js'
+
+/** One job of the matrix: the action's inputs for one processor. */
+export interface MatrixEntry {
+  'processor-ref': string
+  'app-name': string
+  'image-ref': string
+  'tool-secrets': string
+}
+
+export interface FleetMatrix {
+  include: MatrixEntry[]
+}
+
+/** What changed since the base commit. Paths are relative to the repository root, with `/`. */
+export interface FleetChanges {
+  paths: string[]
+  /** The catalogue in the base commit; null when the file did not exist there. */
+  baseCatalogue: ProcessorCatalogue | null
+}
+
+/** Where things are, relative to the repository root (null: outside the repository). */
+export interface FleetLayout {
+  moduleDir: string | null
+  /** Per ref, the processor's own folder. */
+  processorDirs: Record<string, string | null>
+}
+
+export interface PlannedProcessor {
+  ref: string
+  /** Why it is in the plan, for the log. */
+  reason: string
+}
+
+/** The processors to deploy. `changes` null means no base to compare with: all of them. `only` narrows the plan. */
+export function planFleet(
+  catalogue: ProcessorCatalogue,
+  changes: FleetChanges | null,
+  layout: FleetLayout,
+  only: string[] | null,
+): PlannedProcessor[] {
+  const refs = Object.keys(catalogue.processors)
+  const unknown = (only ?? []).filter((ref) => !refs.includes(ref))
+  if (unknown.length > 0) {
+    throw new ActionError(
+      'ERR_REGISTRY_ENTRY_MISSING',
+      `--only names ${unknown.map((ref) => `'${ref}'`).join(', ')}, not in the processor catalogue (it has ${refs.join(', ') || 'no processors'}).`,
+    )
+  }
+  const candidates = only === null ? refs : refs.filter((ref) => only.includes(ref))
+  return candidates.flatMap((ref) => {
+    const reason = changes === null ? 'no base to compare with' : changeReason(ref, catalogue, changes, layout)
+    return reason === null ? [] : [{ ref, reason }]
+  })
+}
+
+function changeReason(ref: string, catalogue: ProcessorCatalogue, changes: FleetChanges, layout: FleetLayout): string | null {
+  if (layout.moduleDir !== null && changes.paths.some((p) => isUnder(p, layout.moduleDir!))) {
+    return `the Modal module changed (${layout.moduleDir}/)`
+  }
+  const before = changes.baseCatalogue?.processors[ref]
+  if (before === undefined) return 'new in the catalogue'
+  if (deployFacts(before) !== deployFacts(catalogue.processors[ref])) return 'its catalogue entry changed'
+  const dir = layout.processorDirs[ref] ?? null
+  if (dir !== null && changes.paths.some((p) => isUnder(p, dir))) return `its files changed (${dir}/)`
+  return null
+}
+
+/** What of an entry a deploy depends on (the description is prose), in a form that compares by value. */
+function deployFacts(entry: ProcessorCatalogue['processors'][string]): string {
+  return JSON.stringify([entry.image.oci, [...entry.tool_secrets].sort(), entry.local_command ?? null])
+}
+
+function isUnder(file: string, dir: string): boolean {
+  return dir === '' || file === dir || file.startsWith(`${dir}/`)
+}
+
+/** The processor's own folder from its local command: the command's folder, or the one above a `bin/` folder. */
+export function processorDirOf(localCommand: string): string {
+  const parts = localCommand.split('/').slice(0, -1)
+  if (parts.at(-1) === 'bin') parts.pop()
+  return parts.join('/')
+}
+
+/** The matrix for the planned processors. Every ref of the catalogue must follow the naming rule, planned or not:
+ * a fleet is planned from the whole file. */
+export function fleetMatrix(catalogue: ProcessorCatalogue, planned: PlannedProcessor[], file: string): FleetMatrix {
+  const appNames = new Map<string, string>()
+  const problems: string[] = []
+  for (const ref of Object.keys(catalogue.processors)) {
+    const appName = modalAppNameFromRef(ref)
+    // The rule gives each ref its own app (a namespace has no '-'), so no two jobs of the matrix deploy one app.
+    if (appName.ok) appNames.set(ref, appName.value)
+    else problems.push(`${file}: processors.${ref}: ${appName.error}`)
+  }
+  if (problems.length > 0) throw new ActionError('ERR_INVALID_REGISTRY', problems.join('\n'))
+  return {
+    include: planned.map(({ ref }) => ({
+      'processor-ref': ref,
+      'app-name': appNames.get(ref)!,
+      'image-ref': catalogue.processors[ref].image.oci,
+      'tool-secrets': catalogue.processors[ref].tool_secrets.join(','),
+    })),
+  }
+}

@@ -1,0 +1,140 @@
+// One table for a fleet deploy: a row per processor from the run report files of its jobs, and the overall verdict.
+// Report files are untrusted text (artifacts): every cell is escaped and bounded.
+import type { MatrixEntry } from './fleet-plan.js'
+import type { RunReportFile } from './run-report-file.js'
+import { bounded, markdownText } from './untrusted-text.js'
+
+/** A report file as read: its name, and the document or why it could not be read. */
+export type ReadReport = { file: string } & ({ ok: true; report: RunReportFile } | { ok: false; problem: string })
+
+export type FleetStatus = 'passed' | 'failed' | 'no report' | 'unreadable'
+
+export interface FleetRow {
+  processorRef: string | null
+  appName: string | null
+  versionBefore: number | null
+  versionAfter: number | null
+  rolledBack: boolean
+  smokeStatus: string
+  errorCode: string | null
+  errorMessage: string | null
+  durationMs: number | null
+  status: FleetStatus
+  file: string | null
+}
+
+export interface FleetVerdict {
+  ok: boolean
+  text: string
+}
+
+/** Rows in ref order; each planned processor that left no report has a row that says so. */
+export function fleetRows(reports: ReadReport[], planned: MatrixEntry[] | null): FleetRow[] {
+  const rows = reports.map(rowOf)
+  const reported = new Set(rows.map((row) => row.processorRef))
+  for (const entry of planned ?? []) {
+    if (reported.has(entry['processor-ref'])) continue
+    rows.push({
+      ...emptyRow(entry['processor-ref'], null),
+      appName: entry['app-name'],
+      status: 'no report',
+      errorMessage: 'its job left no report file (cancelled, or failed before the action ran)',
+    })
+  }
+  // By ref; the files that named no processor come last.
+  const key = (row: FleetRow) => (row.processorRef === null ? `1${row.file}` : `0${row.processorRef}`)
+  return rows.sort((a, b) => key(a).localeCompare(key(b)))
+}
+
+function emptyRow(processorRef: string | null, file: string | null): FleetRow {
+  return {
+    processorRef,
+    appName: null,
+    versionBefore: null,
+    versionAfter: null,
+    rolledBack: false,
+    smokeStatus: 'not-run',
+    errorCode: null,
+    errorMessage: null,
+    durationMs: null,
+    status: 'unreadable',
+    file,
+  }
+}
+
+function rowOf(read: ReadReport): FleetRow {
+  if (!read.ok) return { ...emptyRow(null, read.file), errorMessage: `${read.file}: ${read.problem}` }
+  const { report } = read
+  return {
+    processorRef: report.processorRef,
+    appName: report.appName,
+    versionBefore: report.versionBefore,
+    versionAfter: report.versionAfter,
+    rolledBack: report.rolledBack,
+    smokeStatus: report.smokeStatus,
+    errorCode: report.errors[0]?.code ?? null,
+    errorMessage: report.errors[0]?.message ?? null,
+    durationMs: report.durationMs,
+    status: report.ok ? 'passed' : 'failed',
+    file: read.file,
+  }
+}
+
+export function fleetVerdict(rows: FleetRow[]): FleetVerdict {
+  const bad = rows.filter((row) => row.status !== 'passed')
+  if (rows.length === 0) return { ok: true, text: 'No processor to deploy: nothing changed.' }
+  if (bad.length === 0) return { ok: true, text: `All ${rows.length} processor(s) deployed and passed their smoke call.` }
+  const counts = (['failed', 'no report', 'unreadable'] as const)
+    .map((status) => [status, rows.filter((row) => row.status === status).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${status}`)
+  return { ok: false, text: `${rows.length - bad.length} of ${rows.length} processor(s) passed; ${counts.join(', ')}.` }
+}
+
+const ICON: Record<FleetStatus, string> = { passed: '✅', failed: '❌', 'no report': '⚠️', unreadable: '⚠️' }
+
+const cell = (value: string | number | null, limit = 200) =>
+  value === null || value === '' ? '—' : markdownText(bounded(String(value), limit))
+const v = (n: number | null) => (n === null ? 'none' : `v${n}`)
+
+function versionCell(row: FleetRow): string {
+  if (row.status === 'no report' || row.status === 'unreadable') return '—'
+  return `${v(row.versionBefore)} → ${v(row.versionAfter)}${row.rolledBack ? ' (rolled back)' : ''}`
+}
+
+function errorCell(row: FleetRow): string {
+  if (row.errorCode === null) return cell(row.errorMessage, 300)
+  return `${cell(row.errorCode, 60)}: ${cell(row.errorMessage, 300)}`
+}
+
+function durationCell(ms: number | null): string {
+  return ms === null ? '—' : `${(ms / 1000).toFixed(1)} s`
+}
+
+/** The job summary of a fleet deploy, in Markdown. */
+export function renderFleetReport(rows: FleetRow[], verdict: FleetVerdict = fleetVerdict(rows)): string {
+  const table = rows.map((row) =>
+    [
+      `${ICON[row.status]} ${cell(row.processorRef ?? row.file)}`,
+      cell(row.appName),
+      versionCell(row),
+      cell(row.smokeStatus),
+      errorCell(row),
+      durationCell(row.durationMs),
+    ].join(' | '),
+  )
+  return [
+    '## Fleet deploy',
+    '',
+    `${verdict.ok ? '✅' : '❌'} ${verdict.text}`,
+    ...(rows.length === 0
+      ? []
+      : [
+          '',
+          '| Processor | App | Version (before → after) | Smoke | Error | Duration |',
+          '| --- | --- | --- | --- | --- | --- |',
+          ...table.map((r) => `| ${r} |`),
+        ]),
+    '',
+  ].join('\n')
+}

@@ -1,0 +1,80 @@
+// The run report as a file (the action's `report-file` input): one JSON document per run, read back by
+// `modal-processor fleet-report`. Versioned: a reader refuses a version it does not know rather than misread it.
+import * as z from 'zod'
+import type { RunReport } from '../action/report.js'
+import { bounded } from './untrusted-text.js'
+
+export const RUN_REPORT_SCHEMA = 'modal-processor-deploy/run-report'
+export const RUN_REPORT_VERSION = 1
+
+const MESSAGE_LIMIT = 2000
+
+const version = z.number().int().nullable()
+
+export const runReportFileSchema = z.object({
+  schema: z.literal(RUN_REPORT_SCHEMA),
+  version: z.literal(RUN_REPORT_VERSION),
+  ok: z.boolean(),
+  processorRef: z.string().nullable(),
+  appName: z.string().nullable(),
+  environment: z.string().nullable(),
+  imageRef: z.string().nullable(),
+  mode: z.string().nullable(),
+  dryRun: z.boolean(),
+  deployOutcome: z.enum(['deployed', 'unchanged', 'not-requested']).nullable(),
+  versionBefore: version,
+  versionAfter: version,
+  deployedVersion: version,
+  rolledBack: z.boolean(),
+  smokeStatus: z.enum(['passed', 'failed', 'not-run']),
+  errors: z.array(z.object({ code: z.string(), message: z.string() })),
+  phases: z.array(z.object({ phase: z.string(), status: z.enum(['passed', 'failed', 'skipped']), durationMs: z.number() })),
+  dashboardUrl: z.string().nullable(),
+  durationMs: z.number(),
+})
+
+export type RunReportFile = z.infer<typeof runReportFileSchema>
+
+/** The document the action writes; error messages are bounded (the annotations carry them whole). */
+export function runReportFile(report: RunReport): RunReportFile {
+  return {
+    schema: RUN_REPORT_SCHEMA,
+    version: RUN_REPORT_VERSION,
+    ok: report.errors.length === 0,
+    processorRef: report.processorRef,
+    appName: report.appName,
+    environment: report.environment,
+    imageRef: report.imageRef,
+    mode: report.mode,
+    dryRun: report.dryRun,
+    deployOutcome: report.deployOutcome,
+    versionBefore: report.versionBefore,
+    versionAfter: report.versionAfter,
+    deployedVersion: report.deployedVersion,
+    rolledBack: report.rolledBack,
+    smokeStatus: report.smokeStatus,
+    errors: report.errors.map(({ code, message }) => ({ code, message: bounded(message, MESSAGE_LIMIT) })),
+    phases: report.phases.map(({ phase, status, durationMs }) => ({ phase, status, durationMs })),
+    dashboardUrl: report.dashboardUrl,
+    durationMs: report.durationMs,
+  }
+}
+
+/** Reads a report file's text: the document, or why it cannot be read. */
+export function parseRunReportFile(text: string): { ok: true; report: RunReportFile } | { ok: false; problem: string } {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    return { ok: false, problem: `not JSON (${(error as Error).message})` }
+  }
+  const header = z.object({ schema: z.literal(RUN_REPORT_SCHEMA), version: z.number() }).safeParse(json)
+  if (!header.success) return { ok: false, problem: `not a run report (no "schema": "${RUN_REPORT_SCHEMA}")` }
+  if (header.data.version !== RUN_REPORT_VERSION) {
+    return { ok: false, problem: `run report version ${header.data.version}; this CLI reads version ${RUN_REPORT_VERSION}` }
+  }
+  const parsed = runReportFileSchema.safeParse(json)
+  if (parsed.success) return { ok: true, report: parsed.data }
+  const issue = parsed.error.issues[0]
+  return { ok: false, problem: `${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}` }
+}
