@@ -147,11 +147,13 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 describe('the workflows', () => {
   test('are the expected ones, and docs/workflows.md has the consumer examples', () => {
     expect(repoWorkflows.map((f) => f.path)).toEqual(
-      ['canary-schedule.yml', 'canary.yml', 'ci.yml', 'deploy.yml'].map((f) => `.github/workflows/${f}`),
+      ['canary-schedule.yml', 'canary.yml', 'ci.yml', 'deploy-fleet.yml', 'deploy.yml'].map((f) => `.github/workflows/${f}`),
     )
     expect(docExamples.map((f) => f.path).sort()).toEqual([
       'README.md#.github/workflows/deploy-processor.yml',
-      ...['canary-schedule.yml', 'canary.yml', 'deploy.yml'].map((f) => `docs/workflows.md#.github/workflows/${f}`),
+      ...['canary-schedule.yml', 'canary.yml', 'deploy-fleet.yml', 'deploy-on-push.yml', 'deploy.yml'].map(
+        (f) => `docs/workflows.md#.github/workflows/${f}`,
+      ),
     ])
   })
 
@@ -220,6 +222,45 @@ describe('ci.yml', () => {
     expect(emulator).toBeGreaterThan(-1)
     expect(deploy).toBeGreaterThan(emulator)
     expect(steps[deploy].with?.['image-ref']).toBe(`\${{ steps.${steps[emulator].id}.outputs.image-ref }}`)
+  })
+})
+
+describe('deploy-fleet.yml', () => {
+  type Step = { uses?: string; run?: string; with?: Record<string, unknown> }
+  type Job = { needs?: unknown; if?: string; strategy?: Record<string, unknown>; concurrency?: unknown; steps: Step[] }
+  const copies = [
+    repoWorkflows.find((f) => f.path.endsWith('/deploy-fleet.yml'))!,
+    docExamples.find((f) => f.path.endsWith('/deploy-fleet.yml'))!,
+  ].map((file) => [file.path, parseWorkflow(file).jobs as Record<string, Job>] as const)
+
+  test.each(copies)('%s: plan, one job per processor that never cancels the others, and one report', (_, jobs) => {
+    expect(Object.keys(jobs)).toEqual(['plan', 'deploy', 'report'])
+    expect(jobs.plan.steps.some((s) => /dist\/cli\.cjs matrix --changed-since="\$CHANGED_SINCE"/.test(s.run ?? ''))).toBe(true)
+    const { deploy, report } = jobs
+    expect(deploy.if).toBe("needs.plan.outputs.count != '0'")
+    expect(deploy.strategy).toEqual({
+      'fail-fast': false,
+      'max-parallel': '${{ inputs.max-parallel }}',
+      matrix: '${{ fromJSON(needs.plan.outputs.matrix) }}',
+    })
+    expect(deploy.concurrency).toEqual({
+      group: 'modal-deploy-${{ inputs.environment }}-${{ matrix.processor-ref }}',
+      'cancel-in-progress': false,
+    })
+    const action = deploy.steps.find((s) => s.uses !== undefined && isThisAction(s.uses))!
+    expect(action.with).toMatchObject({
+      'processor-ref': '${{ matrix.processor-ref }}',
+      'report-file': 'fleet-reports/${{ matrix.app-name }}.json',
+    })
+    const upload = deploy.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'))!
+    expect(upload.with).toMatchObject({ name: 'fleet-report-${{ matrix.app-name }}', path: action.with!['report-file'] })
+    // The report runs whatever happened to the deploy jobs, and reads every artifact the deploy jobs upload.
+    expect(report.if).toBe("always() && needs.plan.result == 'success'")
+    expect(report.steps.find((s) => s.uses?.startsWith('actions/download-artifact'))!.with).toMatchObject({
+      pattern: 'fleet-report-*',
+      path: 'fleet-reports',
+    })
+    expect(report.steps.some((s) => /fleet-report --matrix "\$MATRIX" fleet-reports\/\*\.json/.test(s.run ?? ''))).toBe(true)
   })
 })
 
