@@ -224,9 +224,10 @@ describe('the client over a session', () => {
   test('a smoke call past its deadline is ERR_SMOKE_TIMEOUT; the rollback after it gets a new session, and says so', async () => {
     const cli = { exit_code: 0, stdout: '✓ Deployment rollback successful!\n', stderr: '' }
     const { client, env } = clientFor({ answers: { app: [{ value: { app_id: 'ap-1' } }], call: ['hang'], cli: [{ value: cli }] } })
-    const error = await actionErrorOf(client.smoke({ environment: 'dev', appName: 'app', version: 2, payload: {} }, 1000))
+    // The deadline also covers the session's start and the lookup: room for a loaded machine.
+    const error = await actionErrorOf(client.smoke({ environment: 'dev', appName: 'app', version: 2, payload: {} }, 3000))
     expect(error.code).toBe('ERR_SMOKE_TIMEOUT')
-    expect(error.message).toBe('The smoke call was stopped after 1s (smoke-timeout).')
+    expect(error.message).toBe('The smoke call was stopped after 3s (smoke-timeout).')
     expect(await client.rollback('app', 'dev', 1, 10000)).toEqual({ ok: true })
     expect(client.notes).toEqual([
       'A new Modal session was started for modal app rollback: the previous one was stopped when the smoke call ran past its deadline.',
