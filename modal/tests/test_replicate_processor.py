@@ -1,5 +1,6 @@
 """replicate/generic@1 (processors/replicate-generic) against a loopback server speaking Replicate's HTTP API."""
 
+import email.utils
 import json
 import os
 import re
@@ -358,6 +359,14 @@ class RealModeTest(unittest.TestCase):
         self.assertIn("retry after 3600 s", message)
         self.assertEqual(len(REPLICATE.requests), 1)
 
+    def test_retry_after_in_seconds_or_as_a_date(self):
+        in_30_s = email.utils.formatdate(time.time() + 30, usegmt=True)
+        self.assertEqual(PROCESSOR.retry_after_s({"Retry-After": "7"}), 7)
+        self.assertAlmostEqual(PROCESSOR.retry_after_s({"Retry-After": in_30_s}), 30, delta=2)
+        self.assertEqual(PROCESSOR.retry_after_s({"Retry-After": email.utils.formatdate(0, usegmt=True)}), 0)
+        self.assertIsNone(PROCESSOR.retry_after_s({"Retry-After": "soon"}))
+        self.assertIsNone(PROCESSOR.retry_after_s({}))
+
     def test_429_retries_are_bounded(self):
         REPLICATE.script(creates=[Answer(429, {"detail": "Request was throttled."}, {"Retry-After": "0"})])
         message = self.assert_failure(self.call(), "ERR_PROVIDER_RATE_LIMITED")
@@ -457,6 +466,11 @@ class RealModeTest(unittest.TestCase):
                 message = self.assert_failure(self.call(REPLICATE_API_BASE=base), "ERR_INVALID_CONFIG")
                 self.assertIn("REPLICATE_API_BASE must be an http(s) URL", message)
                 self.assertNotIn("hunter2", message)
+
+    def test_a_token_that_cannot_be_a_header_value(self):
+        message = self.assert_failure(self.call(REPLICATE_API_TOKEN=f"{TOKEN}\nX-Injected: 1"), "ERR_INVALID_CONFIG")
+        self.assertIn("REPLICATE_API_TOKEN holds spaces or control characters", message)
+        self.assertEqual(REPLICATE.requests, [])
 
     def test_timing_settings_must_be_positive_numbers(self):
         for variable, value in (("PROCESSOR_TIMEOUT", "5m"), ("PROCESSOR_TIMEOUT", "0"), ("REPLICATE_POLL_INTERVAL", "-1")):
