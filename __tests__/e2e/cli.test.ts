@@ -299,4 +299,12 @@ describe('the committed processor catalogue', () => {
     const committed = JSON.parse(readFileSync(path.join(REPO_ROOT, 'modal-processors.json'), 'utf8'))
     expect(committed.processors['llm/litellm@1'].image.oci).toBe(pushed)
   })
+
+  test('pins the digest the Replicate reference processor really has', () => {
+    const pushed = new Emulator()
+      .admin('push-image', 'ghcr.io/acme/replicate-generic:1', path.join(REPO_ROOT, 'processors', 'replicate-generic'))
+      .trim()
+    const committed = JSON.parse(readFileSync(path.join(REPO_ROOT, 'modal-processors.json'), 'utf8'))
+    expect(committed.processors['replicate/generic@1'].image.oci).toBe(pushed)
+  })
 })

@@ -10,6 +10,7 @@ MODAL_DIR = Path(__file__).resolve().parent.parent
 REPO_ROOT = MODAL_DIR.parent
 APP_NAME_VECTORS = REPO_ROOT / "test-vectors" / "app-names.json"
 REFERENCE_PROCESSOR = REPO_ROOT / "processors" / "llm-litellm" / "bin" / "processor"
+REPLICATE_PROCESSOR = REPO_ROOT / "processors" / "replicate-generic" / "bin" / "processor"
 
 if str(MODAL_DIR) not in sys.path:
     sys.path.insert(0, str(MODAL_DIR))
