@@ -40,7 +40,7 @@ describe('action.yml', () => {
   test('input defaults the code also relies on are the same in action.yml and src/', () => {
     expect(meta.inputs['registry-file'].default).toBe(DEFAULT_CATALOGUE_FILE)
     expect(meta.inputs['modal-version'].default).toBe(DEFAULT_MODAL_VERSION)
-    expect(JSON.parse(meta.inputs['smoke-inputs'].default!)).toEqual(DEFAULT_SMOKE_PARAMS)
+    expect(meta.inputs['smoke-inputs'].description).toContain(JSON.stringify(DEFAULT_SMOKE_PARAMS))
   })
 
   test('runs the committed bundle on node24', () => {

@@ -185,6 +185,16 @@ describe('run', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, mode: 'mock', processor: 'llm/litellm@1' })
   })
 
+  test("--adapter local without --inputs-json takes the catalogue's smoke_inputs (replicate/generic@1 takes no chat message)", async () => {
+    const run = await cli(['run', '--ref', 'replicate/generic@1', '--adapter', 'local'])
+    expect(run.status).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      ok: true,
+      processor: 'replicate/generic@1',
+      output: { model: 'replicate/hello-world', status: 'succeeded', input: { text: 'test' } },
+    })
+  })
+
   test('--adapter local without --processor needs the catalogue’s local_command', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'catalogue-'))
     const file = path.join(dir, 'modal-processors.json')

@@ -54,6 +54,16 @@ describe('applyCatalogue', () => {
     })
   })
 
+  test("smoke_inputs become the smoke call's params when smoke-inputs is empty; the input wins", () => {
+    const own = parseCatalogue(registryText({ image: { oci: IMAGE }, smoke_inputs: { model: 'a/b', input: {} } }), 'reg.json')
+    expect(applyCatalogue(raw({}), own, 'reg.json')['smoke-inputs']).toBe('{"model":"a/b","input":{}}')
+    expect(applyCatalogue(raw({ 'smoke-inputs': '{"x":1}' }), own, 'reg.json')['smoke-inputs']).toBe('{"x":1}')
+    expect(applyCatalogue(raw({}), registry, 'reg.json')['smoke-inputs']).toBe('')
+    expect(() => parseCatalogue(registryText({ image: { oci: IMAGE }, smoke_inputs: ['x'] }), 'reg.json')).toThrow(
+      /reg\.json: processors\.llm\/litellm@1\.smoke_inputs: /,
+    )
+  })
+
   test('a ref missing from the registry with no image-ref names the file and the entry', () => {
     expect(() => applyCatalogue(raw({ 'processor-ref': 'ocr/x@1' }), registry, 'reg.json')).toThrow(
       'reg.json has no entry processors["ocr/x@1"]',

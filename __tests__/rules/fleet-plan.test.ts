@@ -46,6 +46,11 @@ describe('planFleet', () => {
     ])
   })
 
+  test('new smoke inputs count as a change: the deploy job smoke-tests with them', () => {
+    const base = catalogueOf({ ...NOW.processors, 'ocr/tesseract@2': { image: { oci: image('ocr') }, smoke_inputs: { page: 1 } } })
+    expect(refs(planFleet(NOW, { paths: ['modal-processors.json'], baseCatalogue: base }, LAYOUT, null))).toEqual(['ocr/tesseract@2'])
+  })
+
   test('a changed description or secret order deploys nothing', () => {
     const base = catalogueOf({
       ...NOW.processors,

@@ -65,7 +65,11 @@ export const COMMANDS = {
         required: true,
       },
       { name: 'mode', value: 'mock|real', help: "the envelope's mode (default: mock)" },
-      { name: 'inputs-json', value: 'JSON', help: `the envelope, e.g. '{"schema":"v1","params":{...}}' (default params: a test message)` },
+      {
+        name: 'inputs-json',
+        value: 'JSON',
+        help: `the envelope, e.g. '{"schema":"v1","params":{...}}' (default params: the catalogue's smoke_inputs, else a test message)`,
+      },
       { ...env, required: false, help: 'Modal environment (required with --adapter modal)' },
       { name: 'version', value: 'N', help: 'call version N of the app (modal adapter; default: the live one)' },
       appName,

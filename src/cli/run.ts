@@ -16,7 +16,7 @@ export async function runCommand(flags: Flags, io: CliIo): Promise<number> {
   const ref = requiredFlag(flags, 'ref')
   const adapter = requiredFlag(flags, 'adapter')
   if (adapter !== 'modal' && adapter !== 'local') throw new UsageError(`--adapter must be modal or local, got '${adapter}'.`)
-  const envelope = envelopeFrom(flags)
+  const envelope = envelopeFrom(flags, () => catalogueEntry(flags, ref, io.cwd)?.smoke_inputs ?? DEFAULT_SMOKE_PARAMS)
   const result = adapter === 'local' ? await runLocally(flags, ref, envelope, io) : await runOnModal(flags, envelope, io)
   io.out(`${JSON.stringify(result, null, 2)}\n`)
   // Judged like the action's smoke call, with the same codes and messages.
@@ -27,7 +27,7 @@ export async function runCommand(flags: Flags, io: CliIo): Promise<number> {
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** The v1 envelope from --inputs-json and --mode (the flag sets the mode); params default to the action's. */
-function envelopeFrom(flags: Flags): Record<string, unknown> {
+function envelopeFrom(flags: Flags, defaultParams: () => Record<string, unknown>): Record<string, unknown> {
   const mode = (optionalFlag(flags, 'mode') ?? 'mock') as Mode
   if (mode !== 'mock' && mode !== 'real') throw new UsageError(`--mode must be mock or real, got '${mode}'.`)
   let given: unknown = {}
@@ -45,7 +45,7 @@ function envelopeFrom(flags: Flags): Record<string, unknown> {
       throw new ActionError('ERR_INVALID_SMOKE_INPUTS', `--inputs-json is not valid JSON (${(error as Error).message}).`)
     }
   }
-  const params = isObject(given) ? (given.params ?? DEFAULT_SMOKE_PARAMS) : undefined
+  const params = isObject(given) ? (given.params ?? defaultParams()) : undefined
   if (!isObject(given) || !isObject(params)) {
     throw new ActionError(
       'ERR_INVALID_SMOKE_INPUTS',
@@ -88,9 +88,15 @@ async function runLocally(flags: Flags, ref: string, envelope: object, io: CliIo
   return answer
 }
 
+/** The processor's catalogue entry, when there is a catalogue and it has one. */
+function catalogueEntry(flags: Flags, ref: string, cwd: string) {
+  const file = optionalFlag(flags, 'registry') ?? DEFAULT_CATALOGUE_FILE
+  return readCatalogueFile(path.resolve(cwd, file), file)?.processors[ref]
+}
+
 function localCommandFromCatalogue(flags: Flags, ref: string, cwd: string): string {
   const file = optionalFlag(flags, 'registry') ?? DEFAULT_CATALOGUE_FILE
-  const entry = readCatalogueFile(path.resolve(cwd, file), file)?.processors[ref]
+  const entry = catalogueEntry(flags, ref, cwd)
   if (!entry?.local_command) {
     throw new ActionError(
       'ERR_REGISTRY_ENTRY_MISSING',

@@ -24,6 +24,8 @@ const entrySchema = z.strictObject({
       const parsed = parseToolSecrets(names.join('\n'))
       if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error })
     }),
+  /** The params of the smoke call, when the default chat message is not what the processor takes. */
+  smoke_inputs: z.record(z.string(), z.unknown()).optional(),
   /** The processor executable on this machine, relative to the catalogue file (the CLI's local adapter). */
   local_command: z.string().min(1).optional(),
   description: z.string().optional(),
@@ -49,7 +51,7 @@ export function parseCatalogue(text: string, file: string): ProcessorCatalogue {
   throw new ActionError('ERR_INVALID_REGISTRY', problems.join('\n'))
 }
 
-/** Fills image-ref and tool-secrets from the catalogue where the inputs leave them empty; inputs always win. */
+/** Fills image-ref, tool-secrets and smoke-inputs from the catalogue where the inputs leave them empty; inputs always win. */
 export function applyCatalogue(raw: RawInputs, catalogue: ProcessorCatalogue | null, file: string): RawInputs {
   const ref = raw['processor-ref'].trim()
   const entry = catalogue?.processors[ref]
@@ -65,5 +67,6 @@ export function applyCatalogue(raw: RawInputs, catalogue: ProcessorCatalogue | n
     ...raw,
     'image-ref': raw['image-ref'].trim() || entry.image.oci,
     'tool-secrets': raw['tool-secrets'].trim() || entry.tool_secrets.join('\n'),
+    'smoke-inputs': raw['smoke-inputs'].trim() || (entry.smoke_inputs ? JSON.stringify(entry.smoke_inputs) : ''),
   }
 }

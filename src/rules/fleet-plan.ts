@@ -72,7 +72,7 @@ function changeReason(ref: string, catalogue: ProcessorCatalogue, changes: Fleet
 
 /** What of an entry a deploy depends on (the description is prose), in a form that compares by value. */
 function deployFacts(entry: ProcessorCatalogue['processors'][string]): string {
-  return JSON.stringify([entry.image.oci, [...entry.tool_secrets].sort(), entry.local_command ?? null])
+  return JSON.stringify([entry.image.oci, [...entry.tool_secrets].sort(), entry.local_command ?? null, entry.smoke_inputs ?? null])
 }
 
 function isUnder(file: string, dir: string): boolean {
