@@ -50,7 +50,10 @@ let api: FakeGitHubApi
  */
 function commitVersion(version: string, files: { changelog?: string; packageVersion?: string } = {}): string {
   writeFileSync(path.join(work, 'CHANGELOG.md'), files.changelog ?? changelog(version))
-  writeFileSync(path.join(work, 'package.json'), `${JSON.stringify({ name: 'modal-processor-deploy', version: files.packageVersion ?? version }, null, 2)}\n`)
+  writeFileSync(
+    path.join(work, 'package.json'),
+    `${JSON.stringify({ name: 'modal-processor-deploy', version: files.packageVersion ?? version }, null, 2)}\n`,
+  )
   git(work, 'add', '.')
   git(work, 'commit', '-q', '-m', `Release ${version}`)
   git(work, 'tag', '-a', `v${version}`, '-m', `v${version}`)
@@ -62,7 +65,11 @@ function commitVersion(version: string, files: { changelog?: string; packageVers
 
 /** Where a tag of origin points (peeled to its commit), or null. */
 function originTag(name: string): string | null {
-  const run = spawnSync('git', ['rev-parse', '--verify', '-q', `refs/tags/${name}^{commit}`], { cwd: origin, env: gitEnv, encoding: 'utf8' })
+  const run = spawnSync('git', ['rev-parse', '--verify', '-q', `refs/tags/${name}^{commit}`], {
+    cwd: origin,
+    env: gitEnv,
+    encoding: 'utf8',
+  })
   return run.status === 0 ? run.stdout.trim() : null
 }
 
@@ -265,13 +272,13 @@ describe('refused before anything changes', () => {
     expectNothingChanged({ v1: null, v2 })
   })
 
-  test('a version lower than one already released (which would move v1 back)', async () => {
+  test('a version lower than one tagged already (which would move v1 back)', async () => {
     const newer = commitVersion('1.4.0')
     setOriginTag('v1', newer)
     const sha = commitVersion('1.3.5')
     const run = await runRelease('v1.3.5', sha)
     expect(titles(run.errors)).toEqual(['ERR_RELEASE_VERSION_BEHIND'])
-    expect(run.errors[0].message).toContain('v1.4.0 is already released')
+    expect(run.errors[0].message).toContain('v1.4.0 is tagged already')
     expectNothingChanged({ v1: newer })
   })
 
@@ -335,7 +342,10 @@ describe('a failure after the checks says what was done and what was not', () =>
     setOriginTag('v1', v1)
     const sha = commitVersion('1.2.3')
     const hook = path.join(origin, 'hooks', 'pre-receive')
-    writeFileSync(hook, '#!/bin/sh\nwhile read old new ref; do [ "$ref" = refs/tags/v1 ] && { echo "tag protection: v1 is protected" >&2; exit 1; }; done\nexit 0\n')
+    writeFileSync(
+      hook,
+      '#!/bin/sh\nwhile read old new ref; do [ "$ref" = refs/tags/v1 ] && { echo "tag protection: v1 is protected" >&2; exit 1; }; done\nexit 0\n',
+    )
     chmodSync(hook, 0o755)
 
     const run = await runRelease('v1.2.3', sha)
@@ -343,8 +353,9 @@ describe('a failure after the checks says what was done and what was not', () =>
     expect(run.code).toBe(1)
     expect(titles(run.errors)).toEqual(['ERR_RELEASE_MAJOR_TAG'])
     const url = `https://github.com/${REPOSITORY}/releases/tag/v1.2.3`
-    expect(run.errors[0].message).toContain(`The release v1.2.3 was created (${url}), but v1 was still at ${v1}.`)
+    expect(run.errors[0].message).toContain(`The release v1.2.3 was created (${url}), but v1 was not moved (it was at ${v1} when checked).`)
     expect(run.errors[0].message).toContain('v1 is protected')
+    expect(run.errors[0].message).toContain(`To move it by hand: git push --force origin ${sha}:refs/tags/v1`)
     expect(api.releases.map((r) => r.tag_name)).toEqual(['v1.2.3'])
     expect(originTag('v1')).toBe(v1)
 
@@ -385,22 +396,42 @@ describe('the version rules', () => {
   })
 
   test('precedence follows semver.org', () => {
-    const order = ['v1.0.0-alpha', 'v1.0.0-alpha.1', 'v1.0.0-alpha.beta', 'v1.0.0-beta', 'v1.0.0-beta.2', 'v1.0.0-beta.11', 'v1.0.0-rc.1', 'v1.0.0', 'v1.0.1', 'v1.10.0', 'v2.0.0']
+    const order = [
+      'v1.0.0-alpha',
+      'v1.0.0-alpha.1',
+      'v1.0.0-alpha.beta',
+      'v1.0.0-beta',
+      'v1.0.0-beta.2',
+      'v1.0.0-beta.11',
+      'v1.0.0-rc.1',
+      'v1.0.0',
+      'v1.0.1',
+      'v1.10.0',
+      'v2.0.0',
+    ]
     const versions = order.map((tag) => parseVersionTag(tag)!)
-    expect([...versions].reverse().sort(compareVersions).map((v) => v.tag)).toEqual(order)
+    expect(
+      [...versions]
+        .reverse()
+        .sort(compareVersions)
+        .map((v) => v.tag),
+    ).toEqual(order)
   })
 
   test('a changelog section needs a real date and entries', () => {
     expect(changelogSection('## [1.0.0] - 2026-02-30\n\n- x\n', '1.0.0').problem).toMatch(/not a calendar date/)
     expect(changelogSection('## [1.0.0] - 2026-02-03\n\n## [0.9.0] - 2026-01-01\n- y\n', '1.0.0').problem).toMatch(/has no entries/)
     // 1.0.0 does not match 1.0.0-rc.1 or 11.0.0.
-    expect(changelogSection('## [1.0.0-rc.1] - 2026-02-03\n- x\n## [11.0.0] - 2026-02-03\n- x\n', '1.0.0').problem).toMatch(/has no section/)
+    expect(changelogSection('## [1.0.0-rc.1] - 2026-02-03\n- x\n## [11.0.0] - 2026-02-03\n- x\n', '1.0.0').problem).toMatch(
+      /has no section/,
+    )
   })
 })
 
 test('the script run as the workflow runs it: without the runner environment it says so, titled', () => {
   const env = { ...process.env }
-  for (const name of ['NODE_OPTIONS', 'GITHUB_REF_NAME', 'GITHUB_SHA', 'GITHUB_REPOSITORY', 'GITHUB_API_URL', 'GITHUB_TOKEN']) delete env[name]
+  for (const name of ['NODE_OPTIONS', 'GITHUB_REF_NAME', 'GITHUB_SHA', 'GITHUB_REPOSITORY', 'GITHUB_API_URL', 'GITHUB_TOKEN'])
+    delete env[name]
   const run = spawnSync(process.execPath, [path.join(root, 'scripts', 'release.mjs')], { cwd: tmp, env, encoding: 'utf8' })
   expect(run.status).toBe(1)
   const { annotations } = parseWorkflowCommands(run.stdout)

@@ -249,8 +249,10 @@ describe('release.yml', () => {
     expect(Object.keys(triggers(release))).toEqual(['push'])
     const push = triggers(release).push as { tags: string[]; branches?: unknown }
     expect(push.branches).toBeUndefined()
-    for (const tag of ['v1.2.3', 'v2.0.0', 'v10.0.1', 'v1.3.0-rc.1', 'v1.2', 'v1.2.3.4']) expect([tag, filterMatches(push.tags, tag)]).toEqual([tag, true])
-    for (const tag of ['v1', 'v2', 'v10', 'latest', '1.2.3', 'vnext', 'v.1']) expect([tag, filterMatches(push.tags, tag)]).toEqual([tag, false])
+    for (const tag of ['v1.2.3', 'v2.0.0', 'v10.0.1', 'v1.3.0-rc.1', 'v1.2', 'v1.2.3.4'])
+      expect([tag, filterMatches(push.tags, tag)]).toEqual([tag, true])
+    for (const tag of ['v1', 'v2', 'v10', 'latest', '1.2.3', 'vnext', 'v.1'])
+      expect([tag, filterMatches(push.tags, tag)]).toEqual([tag, false])
   })
 
   test('only the release job writes, and only contents', () => {

@@ -11,7 +11,10 @@ export interface VersionTag {
 
 export function parseVersionTag(tag: string): VersionTag | null
 export function compareVersions(a: VersionTag, b: VersionTag): number
-export function changelogSection(changelog: string, version: string): { body: string; problem?: undefined } | { problem: string; body?: undefined }
+export function changelogSection(
+  changelog: string,
+  version: string,
+): { body: string; problem?: undefined } | { problem: string; body?: undefined }
 export function escapeData(text: string): string
 export function release(options?: {
   /** Only the checks: changes nothing, needs no token. */

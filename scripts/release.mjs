@@ -11,21 +11,24 @@ import { fileURLToPath } from 'node:url'
 
 /** What to do about each failure; the annotation's title is the code. */
 export const RELEASE_ERRORS = {
-  ERR_RELEASE_ENVIRONMENT: 'Run this script from the release workflow, which sets GITHUB_REF_NAME, GITHUB_SHA, GITHUB_REPOSITORY, GITHUB_API_URL and GITHUB_TOKEN.',
+  ERR_RELEASE_ENVIRONMENT:
+    'Run this script from the release workflow, which sets GITHUB_REF_NAME, GITHUB_SHA, GITHUB_REPOSITORY, GITHUB_API_URL and GITHUB_TOKEN.',
   ERR_RELEASE_TAG_NOT_SEMVER:
     'Delete the tag (git push origin :refs/tags/<tag>) and push vMAJOR.MINOR.PATCH (e.g. v1.2.3), or vMAJOR.MINOR.PATCH-<prerelease> (e.g. v1.3.0-rc.1) for a prerelease.',
   ERR_RELEASE_CHECKOUT: 'Check out the tagged commit before running the release (actions/checkout does so on a tag push).',
   ERR_RELEASE_CHANGELOG:
     'Add the section "## [X.Y.Z] - YYYY-MM-DD" with the entries of this version to CHANGELOG.md (move them from [Unreleased]), commit, delete the tag and push it again on the new commit.',
-  ERR_RELEASE_VERSION_MISMATCH: 'Set "version" in package.json to the version of the tag, commit, delete the tag and push it again on the new commit.',
+  ERR_RELEASE_VERSION_MISMATCH:
+    'Set "version" in package.json to the version of the tag, commit, delete the tag and push it again on the new commit.',
   ERR_RELEASE_VERSION_BEHIND:
     'Release a version after the newest one (the next patch, minor or major); delete this tag (git push origin :refs/tags/<tag>). Only the newest major is maintained.',
   ERR_RELEASE_DIST_STALE: 'Run npm run build, commit dist/, delete the tag and push it again on the new commit.',
-  ERR_RELEASE_GIT: 'A git command failed (its output is in the message); check that the job checked out the repository with a token that can read it, and re-run the job.',
+  ERR_RELEASE_GIT:
+    'A git command failed (its output is in the message); check that the job checked out the repository with a token that can read it, and re-run the job.',
   ERR_RELEASE_API:
     'The GitHub API refused or did not answer (status and message are above); check the token has contents: write, and re-run the job, which updates a release that already exists.',
   ERR_RELEASE_MAJOR_TAG:
-    'The major tag could not be moved (git output above); re-run the job (the release is then updated, not duplicated), or move it by hand: git push --force origin <commit>:refs/tags/<major>.',
+    'The major tag could not be moved (git output above): re-run the job (the release is then updated, not duplicated), or move it by hand with the command above.',
   ERR_RELEASE_UNEXPECTED: 'The release script itself failed; re-run the job, and open an issue with this message if it fails again.',
 }
 
@@ -129,7 +132,7 @@ function remoteTags(cwd) {
   return tags
 }
 
-/** Why the tag is behind what origin already has (a newer major tag, or a newer stable release), or null. */
+/** Why the tag is behind what origin already has (a newer major tag, or a newer stable version tag), or null. */
 function behindProblem(version, tags) {
   const newerMajor = [...tags.keys()]
     .map((name) => MAJOR_TAG.exec(name))
@@ -141,7 +144,7 @@ function behindProblem(version, tags) {
     .map(parseVersionTag)
     .filter((v) => v && v.prerelease.length === 0 && v.tag !== version.tag && compareVersions(v, version) > 0)
     .sort(compareVersions)
-  return newer.length > 0 ? `${newer.at(-1).tag} is already released` : null
+  return newer.length > 0 ? `${newer.at(-1).tag} is tagged already` : null
 }
 
 /** The dist/ check: a command that exits non-zero when dist/ is not the bundle of src/. */
@@ -170,21 +173,25 @@ async function github(settings, method, route, body) {
       signal: AbortSignal.timeout(settings.apiTimeoutMs),
     })
   } catch (error) {
-    throw new ReleaseError('ERR_RELEASE_API', `${method} ${route}: no answer from ${settings.apiUrl} (${error.cause?.message ?? error.message})`)
+    throw new ReleaseError(
+      'ERR_RELEASE_API',
+      `${method} ${route}: no answer from ${settings.apiUrl} (${error.cause?.message ?? error.message})`,
+    )
   }
   const text = await response.text()
-  let parsed = null
   try {
-    parsed = JSON.parse(text)
+    return { status: response.status, body: JSON.parse(text) }
   } catch {
-    parsed = { message: text }
+    return { status: response.status, body: { message: text } }
   }
-  return { status: response.status, body: parsed }
 }
 
 function apiFailure(method, route, { status, body }) {
   const details = Array.isArray(body?.errors) ? ` ${JSON.stringify(body.errors)}` : ''
-  return new ReleaseError('ERR_RELEASE_API', `${method} ${route} answered ${status}: ${bounded(String(body?.message ?? ''), 500)}${details}`)
+  return new ReleaseError(
+    'ERR_RELEASE_API',
+    `${method} ${route} answered ${status}: ${bounded(String(body?.message ?? ''), 500)}${details}`,
+  )
 }
 
 /**
@@ -261,7 +268,12 @@ function check(settings, cwd, distCheck) {
   if (notes.problem) problems.push(new ReleaseError('ERR_RELEASE_CHANGELOG', `CHANGELOG.md at ${settings.tag}: ${notes.problem}.`))
   const declared = packageVersion(fileAt(cwd, commit, 'package.json'))
   if (declared !== version.version) {
-    problems.push(new ReleaseError('ERR_RELEASE_VERSION_MISMATCH', `package.json at ${settings.tag} gives version ${declared}, the tag ${version.version}.`))
+    problems.push(
+      new ReleaseError(
+        'ERR_RELEASE_VERSION_MISMATCH',
+        `package.json at ${settings.tag} gives version ${declared}, the tag ${version.version}.`,
+      ),
+    )
   }
   const tags = remoteTags(cwd)
   const behind = behindProblem(version, tags)
@@ -337,8 +349,10 @@ export async function release({
       // Compare-and-swap: the push fails instead of overwriting a major tag another release moved meanwhile.
       git(cwd, ['push', `--force-with-lease=refs/tags/${majorTag}:${before?.ref ?? ''}`, 'origin', `${commit}:refs/tags/${majorTag}`])
     } catch (error) {
-      const was = before ? `still at ${before.commit}` : 'not created'
-      fail(new ReleaseError('ERR_RELEASE_MAJOR_TAG', error.message), `The release ${version.tag} was ${published.created ? 'created' : 'updated'} (${published.url}), but ${majorTag} was ${was}. `)
+      const was = before ? `not moved (it was at ${before.commit} when checked)` : 'not created'
+      const byHand = `To move it by hand: git push --force origin ${commit}:refs/tags/${majorTag}`
+      const done = `The release ${version.tag} was ${published.created ? 'created' : 'updated'} (${published.url}), but ${majorTag} was ${was}. `
+      fail(new ReleaseError('ERR_RELEASE_MAJOR_TAG', `${error.message}\n${byHand}`), done)
       return 1
     }
     log(`Moved ${majorTag} to ${commit}${before ? ` (was ${before.commit})` : ' (new major tag)'}.`)
