@@ -16,7 +16,9 @@ import {
   checkReusableCalls,
   checkStepOutputs,
   checkWorkflow,
+  filterMatches,
   isThisAction,
+  triggers,
   workflowExamples,
   type ActionSpec,
   type Workflow,
@@ -147,7 +149,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 describe('the workflows', () => {
   test('are the expected ones, and docs/workflows.md has the consumer examples', () => {
     expect(repoWorkflows.map((f) => f.path)).toEqual(
-      ['canary-schedule.yml', 'canary.yml', 'ci.yml', 'deploy-fleet.yml', 'deploy.yml'].map((f) => `.github/workflows/${f}`),
+      ['canary-schedule.yml', 'canary.yml', 'ci.yml', 'deploy-fleet.yml', 'deploy.yml', 'release.yml'].map((f) => `.github/workflows/${f}`),
     )
     expect(docExamples.map((f) => f.path).sort()).toEqual([
       'README.md#.github/workflows/deploy-processor.yml',
@@ -204,8 +206,10 @@ describe('ci.yml', () => {
   const runs = (id: string) => job(id).steps.flatMap((s) => (s.run === undefined ? [] : [s.run.trim()]))
   const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts
 
-  test('runs on push and pull_request with read-only contents', () => {
-    expect(Object.keys(ci.on as object).sort()).toEqual(['pull_request', 'push'])
+  test('runs on pushed branches, pull requests, and when release.yml calls it, with read-only contents', () => {
+    expect(Object.keys(ci.on as object).sort()).toEqual(['pull_request', 'push', 'workflow_call'])
+    // A version tag is tested by release.yml's call; a tag push running ci.yml too would test the commit twice.
+    expect(triggers(ci).push).toEqual({ branches: ['**'] })
     for (const id of ['test', 'check-dist', 'demo'])
       expect((ci.jobs as Record<string, { permissions: unknown }>)[id].permissions).toEqual({ contents: 'read' })
   })
@@ -261,6 +265,58 @@ describe('deploy-fleet.yml', () => {
       path: 'fleet-reports',
     })
     expect(report.steps.some((s) => /fleet-report --matrix "\$MATRIX" fleet-reports\/\*\.json/.test(s.run ?? ''))).toBe(true)
+  })
+})
+
+describe('release.yml', () => {
+  interface Step {
+    uses?: string
+    run?: string
+    with?: Record<string, unknown>
+    env?: Record<string, string>
+  }
+  interface Job {
+    uses?: string
+    needs?: string[]
+    permissions?: unknown
+    concurrency?: unknown
+    steps?: Step[]
+  }
+  const release = parseWorkflow(repoWorkflows.find((f) => f.path.endsWith('/release.yml'))!)
+  const job = (id: string) => (release.jobs as Record<string, Job>)[id]
+  const nodeVersion = (id: string) => job(id).steps!.find((s) => s.uses?.startsWith('actions/setup-node@'))?.with?.['node-version']
+
+  test('runs on pushed version tags, mistaken ones included, but never on a major tag or a branch', () => {
+    expect(Object.keys(triggers(release))).toEqual(['push'])
+    const push = triggers(release).push as { tags: string[]; branches?: unknown }
+    expect(push.branches).toBeUndefined()
+    for (const tag of ['v1.2.3', 'v2.0.0', 'v10.0.1', 'v1.3.0-rc.1', 'v1.2', 'v1.2.3.4'])
+      expect([tag, filterMatches(push.tags, tag)]).toEqual([tag, true])
+    for (const tag of ['v1', 'v2', 'v10', 'latest', '1.2.3', 'vnext', 'v.1'])
+      expect([tag, filterMatches(push.tags, tag)]).toEqual([tag, false])
+  })
+
+  test('only the release job writes, and only contents', () => {
+    expect(release.permissions).toEqual({ contents: 'read' })
+    expect(job('ci').permissions).toEqual({ contents: 'read' })
+    expect(job('check').permissions).toEqual({ contents: 'read' })
+    expect(job('release').permissions).toEqual({ contents: 'write' })
+  })
+
+  test('the release runs after all of ci.yml and the checks, one at a time, on Node 24', () => {
+    expect(job('ci').uses).toBe('./.github/workflows/ci.yml')
+    expect(job('release').needs).toEqual(['ci', 'check'])
+    expect(job('release').concurrency).toEqual({ group: 'release', 'cancel-in-progress': false })
+    expect([nodeVersion('check'), nodeVersion('release')]).toEqual([24, 24])
+  })
+
+  test('the checks run without a token; the release step alone gets it', () => {
+    const scriptSteps = (id: string) => job(id).steps!.filter((s) => s.run?.includes('scripts/release.mjs'))
+    expect(scriptSteps('check')).toEqual([{ run: 'node scripts/release.mjs --check' }])
+    expect(scriptSteps('release')).toEqual([
+      expect.objectContaining({ run: 'node scripts/release.mjs', env: { GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}' } }),
+    ])
+    expect(JSON.stringify(job('check'))).not.toMatch(/secrets\.|github\.token/)
   })
 })
 
@@ -364,6 +420,18 @@ jobs: {x: {outputs: {a: '1'}}}`)
       "on.workflow_call.outputs.b.value: job x has no output 'b'",
       'on.workflow_call.outputs.c.value: jobs.y is not a job of this workflow',
     ])
+  })
+
+  test("GitHub's filter patterns", () => {
+    expect(filterMatches(['v*'], 'v1.2.3')).toBe(true)
+    expect(filterMatches(['v*'], 'v1/x')).toBe(false)
+    expect(filterMatches(['v**'], 'v1/x')).toBe(true)
+    expect(filterMatches(['v[0-9]+'], 'v12')).toBe(true)
+    expect(filterMatches(['v[0-9]+'], 'v')).toBe(false)
+    expect(filterMatches(['v1.?0'], 'v10')).toBe(true)
+    expect(filterMatches(['v1.2'], 'v1x2')).toBe(false)
+    expect(filterMatches(['v*', '!v*-*'], 'v1.2.3-rc.1')).toBe(false)
+    expect(filterMatches(['v*', '!v*-*', 'v2*'], 'v2.0.0-rc.1')).toBe(true)
   })
 
   test('checkWorkflow runs them all', () => {

@@ -1,5 +1,5 @@
-// A GitHub REST API on loopback for the Deployments endpoints: it records every request and answers with GitHub's
-// shapes, so tests exercise Octokit over real HTTP instead of a mocked client.
+// A GitHub REST API on loopback for the Deployments and Releases endpoints: it records every request and answers with
+// GitHub's shapes, so tests exercise Octokit (and the release script) over real HTTP instead of a mocked client.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -13,9 +13,20 @@ export interface RecordedRequest {
 /** An answer, or 'no answer' to keep the request hanging like an unresponsive server. */
 export type Reply = { status: number; body: unknown } | 'no answer'
 
+export interface FakeRelease {
+  id: number
+  tag_name: string
+  name: string
+  body: string
+  prerelease: boolean
+  html_url: string
+}
+
 export interface FakeGitHubApi {
   url: string
   requests: RecordedRequest[]
+  /** The releases the API holds, as GitHub would list them (a created one is added, an updated one changed). */
+  releases: FakeRelease[]
   /** Answers a request differently when `reply` returns something; otherwise GitHub's success shapes apply. */
   override(reply: (request: RecordedRequest) => Reply | undefined): void
   close(): Promise<void>
@@ -23,6 +34,9 @@ export interface FakeGitHubApi {
 
 const DEPLOYMENTS = /^\/repos\/([^/]+)\/([^/]+)\/deployments$/
 const STATUSES = /^\/repos\/([^/]+)\/([^/]+)\/deployments\/(\d+)\/statuses$/
+const RELEASES = /^\/repos\/([^/]+)\/([^/]+)\/releases$/
+const RELEASE_BY_TAG = /^\/repos\/([^/]+)\/([^/]+)\/releases\/tags\/([^/]+)$/
+const RELEASE_BY_ID = /^\/repos\/([^/]+)\/([^/]+)\/releases\/(\d+)$/
 
 export function githubError(status: number, message: string): Reply {
   return { status, body: { message, documentation_url: 'https://docs.github.com/rest', status: String(status) } }
@@ -30,6 +44,7 @@ export function githubError(status: number, message: string): Reply {
 
 export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
   const requests: RecordedRequest[] = []
+  const releases: FakeRelease[] = []
   let override: (request: RecordedRequest) => Reply | undefined = () => undefined
   let nextId = 1001
   let url = ''
@@ -87,7 +102,55 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
         },
       }
     }
-    return githubError(404, 'Not Found')
+    return releaseAnswer(request, fields) ?? githubError(404, 'Not Found')
+  }
+
+  /** The Releases endpoints the release script calls: create, get by tag, update. */
+  function releaseAnswer(request: RecordedRequest, fields: Record<string, unknown>): Reply | undefined {
+    const text = (value: unknown, fallback: string) => (typeof value === 'string' ? value : fallback)
+    const list = RELEASES.exec(request.path)
+    if (request.method === 'POST' && list) {
+      const tag = text(fields.tag_name, '')
+      if (releases.some((r) => r.tag_name === tag)) {
+        return {
+          status: 422,
+          body: {
+            message: 'Validation Failed',
+            errors: [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }],
+            documentation_url: 'https://docs.github.com/rest/releases/releases#create-a-release',
+            status: '422',
+          },
+        }
+      }
+      const id = nextId++
+      const created: FakeRelease = {
+        id,
+        tag_name: tag,
+        name: text(fields.name, tag),
+        body: text(fields.body, ''),
+        prerelease: fields.prerelease === true,
+        html_url: `https://github.com/${list[1]}/${list[2]}/releases/tag/${tag}`,
+      }
+      releases.push(created)
+      return { status: 201, body: created }
+    }
+    const byTag = RELEASE_BY_TAG.exec(request.path)
+    if (request.method === 'GET' && byTag) {
+      const found = releases.find((r) => r.tag_name === decodeURIComponent(byTag[3]))
+      return found ? { status: 200, body: found } : githubError(404, 'Not Found')
+    }
+    const byId = RELEASE_BY_ID.exec(request.path)
+    if (request.method === 'PATCH' && byId) {
+      const found = releases.find((r) => r.id === Number(byId[3]))
+      if (!found) return githubError(404, 'Not Found')
+      Object.assign(found, {
+        name: text(fields.name, found.name),
+        body: text(fields.body, found.body),
+        prerelease: typeof fields.prerelease === 'boolean' ? fields.prerelease : found.prerelease,
+      })
+      return { status: 200, body: found }
+    }
+    return undefined
   }
 
   async function handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -113,6 +176,7 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
   return {
     url,
     requests,
+    releases,
     override: (reply) => {
       override = reply
     },

@@ -231,6 +231,38 @@ export function checkWorkflow(
   ]
 }
 
+/**
+ * Does a ref name match GitHub's filter patterns (`on.push.tags`, `branches`)? `*` is any characters but `/`, `**` any
+ * characters, `?` and `+` zero-or-one and one-or-more of the preceding character, `[…]` one of the listed characters;
+ * a pattern that starts with `!` excludes what the patterns before it matched. The last pattern that matches decides.
+ */
+export function filterMatches(patterns: string[], name: string): boolean {
+  let matched = false
+  for (const pattern of patterns) {
+    const negated = pattern.startsWith('!')
+    if (filterRegExp(negated ? pattern.slice(1) : pattern).test(name)) matched = !negated
+  }
+  return matched
+}
+
+function filterRegExp(pattern: string): RegExp {
+  let source = ''
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]
+    const close = c === '[' ? pattern.indexOf(']', i + 1) : -1
+    if (c === '*' && pattern[i + 1] === '*') {
+      source += '.*'
+      i++
+    } else if (c === '*') source += '[^/]*'
+    else if (close > i) {
+      source += pattern.slice(i, close + 1)
+      i = close
+    } else if (c === '+' || c === '?') source += c
+    else source += c.replace(/[.^$|(){}[\]\\]/g, '\\$&')
+  }
+  return new RegExp(`^${source}$`)
+}
+
 /** The YAML code blocks of a Markdown file that start with `# .github/workflows/<name>.yml`, by that path. */
 export function workflowExamples(markdown: string): Map<string, string> {
   const examples = new Map<string, string>()
