@@ -214,8 +214,9 @@ describe('ci.yml', () => {
       expect((ci.jobs as Record<string, { permissions: unknown }>)[id].permissions).toEqual({ contents: 'read' })
   })
 
-  test('test runs every check package.json has', () => {
-    const expected = ['npm ci', 'npm run typecheck', ...('lint' in scripts ? ['npm run lint'] : []), 'npm test']
+  test('test installs Django for the Python suites, then runs every check package.json has', () => {
+    const django = 'sudo apt-get update && sudo apt-get install -y python3-django'
+    const expected = [django, 'npm ci', 'npm run typecheck', ...('lint' in scripts ? ['npm run lint'] : []), 'npm test']
     expect(runs('test')).toEqual(expected)
   })
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ModalProcessorsConfig(AppConfig):
+    name = "modal_processors"
+    verbose_name = "Modal processors"
