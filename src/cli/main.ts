@@ -1,5 +1,5 @@
 // `modal-processor`: the action's operations for people at a terminal (deploy, logs, run, name), same code paths.
-import { ActionError, ERROR_CATALOG } from '../rules/errors.js'
+import { ActionError, fixFor } from '../rules/errors.js'
 import { deployCommand } from './deploy.js'
 import type { CliIo } from './io.js'
 import { logsCommand } from './logs.js'
@@ -33,7 +33,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
   } catch (error) {
     if (error instanceof ActionError) {
-      io.err(`${error.code}: ${error.message}\nFix: ${ERROR_CATALOG[error.code].fix}\n`)
+      io.err(`${error.code}: ${error.message}\nFix: ${fixFor({ code: error.code, ...error.details })}\n`)
       return 1
     }
     if (error instanceof UsageError) {
