@@ -242,6 +242,26 @@ describe('deploy and read-back', () => {
     expect(result.outputs.phase).toBe('deploy')
   })
 
+  test('a failed image build: the signature’s fix, the quoted build-log line, the image id and its logs command, everywhere', async () => {
+    const id = 'im-AbCdEfGhIjKlMnOpQrStUv'
+    const stdout = `Building image ${id}\n\n=> Step 0: FROM ${IMAGE}\nError: failed to pull ${IMAGE}: unauthorized: authentication required\n`
+    const stderr = panel(`Image build for ${id} failed.\nView the build logs:\n  modal image logs ${id}`)
+    const modal = new FakeModal().deployed('llm-litellm-v1', 'old').on('modal deploy', () => cli(1, stdout, stderr))
+    const result = await run(modal)
+    expect(result.errors).toEqual(['ERR_IMAGE_PULL_FAILED'])
+    const text = message(result)
+    expect(text).toContain(`modal deploy failed: the registry refused to let Modal pull the image (image ${id}).`)
+    expect(text).toContain(`  Error: failed to pull ${IMAGE}: unauthorized: authentication required`)
+    expect(text).toContain(`The whole build log: modal image logs ${id}`)
+    expect(text).toContain('Fix: Check the REGISTRY_AUTH secret in the target Modal environment')
+    expect(text).not.toContain(`Fix: Modal could not pull the image`)
+    expect(result.summary).toContain(`modal image logs ${id}`)
+    expect(result.summary).toContain('Fix: Check the REGISTRY\\_AUTH secret')
+    expect(result.outputs).toMatchObject({ phase: 'deploy', 'error-code': 'ERR_IMAGE_PULL_FAILED', 'previous-version': '1' })
+    expect(modal.labels()).not.toContain('call')
+    expect(modal.versions()).toEqual([1])
+  })
+
   test('a deploy that failed after publishing says which version is live and how to go back', async () => {
     const modal = new FakeModal().deployed('llm-litellm-v1', 'old')
     modal.on('modal deploy', () => {

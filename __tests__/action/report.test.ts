@@ -41,17 +41,25 @@ describe('renderSummary', () => {
     const report = { ...successReport(), smokeStatus: 'not-run' as const, smokeOutput: null }
     report.errors = [
       {
-        code: 'ERR_IMAGE_PULL_FAILED',
-        message: 'Image pull failed | x',
+        code: 'ERR_DEPLOY_FAILED',
+        message: 'modal deploy exited with code 1: boom | x',
         command: 'modal deploy -m modal_app',
         stderrTail: 'line 1\nline 2',
       },
     ]
     const md = renderSummary(report)
-    expect(md).toContain('## ❌ llm/litellm@1 was not deployed cleanly: ERR_IMAGE_PULL_FAILED')
-    expect(md).toContain('**ERR_IMAGE_PULL_FAILED**: Image pull failed \\| x')
-    expect(md).toContain('Fix: Verify the REGISTRY\\_AUTH values')
+    expect(md).toContain('## ❌ llm/litellm@1 was not deployed cleanly: ERR_DEPLOY_FAILED')
+    expect(md).toContain('**ERR_DEPLOY_FAILED**: modal deploy exited with code 1: boom \\| x')
+    expect(md).toContain('Fix: modal deploy failed: the command, exit code and the end of its error output are in the message.')
     expect(md).toContain('  line 2')
+  })
+
+  test('an error with a fix of its own shows it in place of its code’s', () => {
+    const report = { ...successReport(), smokeStatus: 'not-run' as const, smokeOutput: null }
+    report.errors = [{ code: 'ERR_IMAGE_PULL_FAILED', message: 'the registry refused', fix: 'Check the REGISTRY_AUTH secret <now>' }]
+    const md = renderSummary(report)
+    expect(md).toContain('Fix: Check the REGISTRY\\_AUTH secret &lt;now&gt;')
+    expect(md).not.toContain('Modal could not pull the image')
   })
 
   test('a no-op deploy and a call-only run say so', () => {

@@ -1,27 +1,12 @@
 // The action end to end when the deploy or the smoke call fails: what the emulator (as the real client) prints,
 // read into titled errors; run as the runner runs the action.
+import { ERROR_CATALOG } from '../../src/rules/errors.js'
+import { IMAGE_FAILURE_SIGNATURES } from '../../src/rules/image-build.js'
+import { markdownText } from '../../src/rules/untrusted-text.js'
+import type { ActionRun } from '../../scripts/lib/runner-harness.mjs'
 import { errorMessage, expectFailure, World } from './world.js'
 
 describe('deploy failures', () => {
-  test('registry credentials that the registry refuses: image pull failed, with the fix', async () => {
-    const world = new World({ prepare: false })
-    world.emulator.createSecret('dev', 'REGISTRY_AUTH', { REGISTRY_USERNAME: 'acme-ci', REGISTRY_PASSWORD: 'wrong-password' })
-    world.emulator.createSecret('dev', 'OPENAI_API_KEY', { OPENAI_API_KEY: 'sk-openai-key-planted-for-tests' })
-    const run = await world.run()
-    expectFailure(run, ['ERR_IMAGE_PULL_FAILED'], 'deploy')
-    expect(errorMessage(run)).toContain('Image pull failed')
-    expect(errorMessage(run)).toContain('Fix: Verify the REGISTRY_AUTH values')
-    expect(errorMessage(run)).toContain('Command: modal deploy -m modal_app --env dev --tag')
-    expect(run.outputs).toMatchObject({ phase: 'deploy', 'error-code': 'ERR_IMAGE_PULL_FAILED', 'app-name': 'llm-litellm-v1' })
-    expect(world.versions()).toEqual([])
-  })
-
-  test('a digest the registry does not have', async () => {
-    const world = new World()
-    const run = await world.run({ 'image-ref': `ghcr.io/acme/llm-litellm:1@sha256:${'0'.repeat(64)}` })
-    expectFailure(run, ['ERR_IMAGE_PULL_FAILED'], 'deploy')
-  })
-
   test('a module that calls sys.exit at import cannot pass for a deploy', async () => {
     const world = new World()
     const moduleDir = world.ownModule('import sys\nsys.exit(0)\n')
@@ -58,6 +43,70 @@ describe('deploy failures', () => {
     expect(errorMessage(run)).toContain('modal deploy was stopped after 3s (deploy-timeout)')
     expect(world.runningClientProcesses()).toEqual([])
     expect(run.wallMs).toBeLessThan(30000)
+  })
+})
+
+describe('image build failures, read from what Modal shows', () => {
+  const IMAGE_ID = /\(image (im-[A-Za-z0-9]{22})\)\./
+
+  /** The failure's annotation and summary: the code, its fix, the quoted build-log line, the image id and its logs command. */
+  function expectImageFailure(world: World, run: ActionRun, code: string, fix: string, quoted: string): void {
+    expectFailure(run, [code], 'deploy')
+    const message = errorMessage(run)
+    const imageId = IMAGE_ID.exec(message)?.[1] ?? ''
+    expect(message).toMatch(IMAGE_ID)
+    expect(message).toContain(`Build log:\n`)
+    expect(message).toContain(`\n  ${quoted}\n`)
+    expect(message).toContain(`The whole build log: modal image logs ${imageId}`)
+    expect(message).toContain(`\nFix: ${fix}`)
+    expect(message).toContain('Command: modal deploy -m modal_app --env dev --tag')
+    expect(run.summary).toContain(`modal image logs ${imageId}`)
+    expect(run.summary).toContain(`Fix: ${markdownText(fix)}`)
+    // The command the message gives works, and shows the lines quoted.
+    const logs = world.emulator.modal('image', 'logs', imageId)
+    expect([logs.status, logs.stdout]).toEqual([0, expect.stringContaining(quoted)])
+    expect(run.outputs).toMatchObject({ phase: 'deploy', 'error-code': code, version: '' })
+    expect(world.versions()).toEqual([])
+  }
+
+  const signatureFix = (name: string) => IMAGE_FAILURE_SIGNATURES.find((row) => row.name === name)!.fix!
+
+  test.each([
+    [
+      'pull-refused',
+      'ERR_IMAGE_PULL_FAILED',
+      signatureFix('registry auth refused'),
+      'Error: failed to pull <ref>: unauthorized: authentication required',
+    ],
+    [
+      'unknown-digest',
+      'ERR_IMAGE_PULL_FAILED',
+      signatureFix('image or digest unknown'),
+      'Error: failed to pull <ref>: manifest unknown: manifest unknown',
+    ],
+    ['no-python', 'ERR_IMAGE_BUILD_FAILED', signatureFix('no usable Python'), '/bin/sh: 1: python: not found'],
+    ['timeout', 'ERR_IMAGE_BUILD_TIMEOUT', ERROR_CATALOG.ERR_IMAGE_BUILD_TIMEOUT.fix, `Copying blob sha256:${'0'.repeat(64)}`],
+    ['terminated', 'ERR_IMAGE_BUILD_INTERRUPTED', ERROR_CATALOG.ERR_IMAGE_BUILD_INTERRUPTED.fix, 'Getting image source signatures'],
+  ])('the %s fault: %s', async (fault, code, fix, quoted) => {
+    const world = new World()
+    world.emulator.addFault('sdk:image.build', fault, { times: 1 })
+    const run = await world.run()
+    expectImageFailure(world, run, code, fix, quoted.replace('<ref>', world.imageRef))
+  })
+
+  test('registry credentials the registry itself refuses', async () => {
+    const world = new World()
+    const wrong = ['REGISTRY_USERNAME=acme-ci', 'REGISTRY_PASSWORD=wrong-password', '--force', '--env', 'dev']
+    expect(world.emulator.modal('secret', 'create', 'REGISTRY_AUTH', ...wrong).status).toBe(0)
+    const run = await world.run()
+    const fix = IMAGE_FAILURE_SIGNATURES.find((row) => row.name === 'registry auth refused')!.fix!
+    expectImageFailure(
+      world,
+      run,
+      'ERR_IMAGE_PULL_FAILED',
+      fix,
+      `Error: failed to pull ${world.imageRef}: unauthorized: authentication required`,
+    )
   })
 })
 

@@ -5,6 +5,7 @@ import {
   jsonKey,
   parseDeployOutput,
   parseHistory,
+  readImageBuildFailure,
   tail,
 } from '../../src/modal/output.js'
 
@@ -90,13 +91,65 @@ describe('parseHistory', () => {
   })
 })
 
+describe('readImageBuildFailure', () => {
+  const ID = 'im-AbCdEfGhIjKlMnOpQrStUv'
+  const stdout = [
+    'a line the module printed',
+    'Building image im-BaseBaseBaseBaseBaseBa',
+    'Built image im-BaseBaseBaseBaseBaseBa in 1.00s',
+    `Building image ${ID}`,
+    '',
+    '=> Step 0: FROM ghcr.io/acme/llm-litellm:1@sha256:abc',
+    '\x1b[31mError: pull access denied\x1b[0m',
+  ].join('\n')
+
+  test('the client’s “failed.” panel: the id, and the build-log lines of that image only', () => {
+    const stderr = panel([`Image build for ${ID} failed.`, 'View the build logs:', `  modal image logs ${ID}`])
+    expect(readImageBuildFailure(stdout, stderr)).toEqual({
+      imageId: ID,
+      outcome: 'failed',
+      serverText: null,
+      buildLog: [`Building image ${ID}`, '=> Step 0: FROM ghcr.io/acme/llm-litellm:1@sha256:abc', 'Error: pull access denied'],
+    })
+  })
+
+  test('the “with the exception” panel carries the server’s text, even wrapped at 80 columns', () => {
+    const stderr = panel([
+      `Image build for ${ID} failed with the exception:`,
+      'failed to resolve reference',
+      '"ghcr.io/acme/x:1": not found',
+    ])
+    expect(readImageBuildFailure('', stderr)).toMatchObject({
+      outcome: 'failed',
+      serverText: 'failed to resolve reference "ghcr.io/acme/x:1": not found',
+      buildLog: [],
+    })
+  })
+
+  test.each([
+    [`Image build for ${ID} timed out. Please try again with a larger \`timeout\` parameter.`, 'timed-out', null],
+    [`Image build for ${ID} terminated due to external shut-down. Please try again.`, 'terminated', null],
+    [`Image build for ${ID} terminated due to external shut-down with the exception:\nworker lost`, 'terminated', 'worker lost'],
+  ])('%s', (message, outcome, serverText) => {
+    expect(readImageBuildFailure('', panel(message.split('\n')))).toMatchObject({ imageId: ID, outcome, serverText })
+  })
+
+  test('without its own “Building image” line, the last lines of the output are the build log', () => {
+    const stderr = panel([`Image build for ${ID} failed.`])
+    const many = Array.from({ length: 300 }, (_, i) => `line ${i}`).join('\n')
+    const read = readImageBuildFailure(many, stderr)!
+    expect(read.buildLog).toHaveLength(200)
+    expect(read.buildLog.at(-1)).toBe('line 299')
+  })
+
+  test('other failures, and the phrase outside the panel, are not image builds', () => {
+    expect(readImageBuildFailure(stdout, panel(["Secret 'X' not found in environment 'dev'."]))).toBeNull()
+    expect(readImageBuildFailure(`Image build for ${ID} failed.`, 'Traceback (most recent call last):')).toBeNull()
+  })
+})
+
 describe('classifyDeployFailure', () => {
   test.each([
-    [
-      'ERR_IMAGE_PULL_FAILED',
-      panel(['Image build for im-1 failed with the exception:', 'Image pull failed: unauthorized: authentication required']),
-    ],
-    ['ERR_IMAGE_BUILD_FAILED', panel(['Image build for im-1 failed.', 'View the build logs:'])],
     ['ERR_MISSING_SECRET', panel(["Secret 'OPENAI_API_KEY' not found in environment 'dev'."])],
     ['ERR_SECRET_MISSING_KEYS', panel(['Secret is missing key(s): REGISTRY_PASSWORD'])],
     ['ERR_ENVIRONMENT_NOT_FOUND', panel(["Environment 'nope' not found"])],
@@ -107,7 +160,7 @@ describe('classifyDeployFailure', () => {
     ],
     ['ERR_DEPLOY_FAILED', panel(['Something else went wrong'])],
   ])('%s', (code, stderr) => {
-    expect(classifyDeployFailure('', stderr)).toBe(code)
+    expect(classifyDeployFailure(stderr)).toBe(code)
   })
 })
 

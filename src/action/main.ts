@@ -2,7 +2,7 @@
 // Each phase returns its result; only this flow writes the run's report, from those results.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { ActionError, ERROR_CATALOG } from '../rules/errors.js'
+import { ActionError, fixFor } from '../rules/errors.js'
 import { defaultDeployTag, stepTag } from '../rules/rollout.js'
 import { redactor, redactValue, secretForms } from '../rules/redaction.js'
 import { runReportFile } from '../rules/run-report-file.js'
@@ -293,7 +293,7 @@ function annotationText(error: ReportedError): string {
   const parts = [bounded(error.message, 4000)]
   if (error.command) parts.push(`Command: ${error.command}`)
   if (error.stderrTail) parts.push(`Last output:\n${tail(error.stderrTail, 30, 3000)}`)
-  parts.push(`Fix: ${ERROR_CATALOG[error.code].fix}`)
+  parts.push(`Fix: ${fixFor(error)}`)
   return parts.join('\n')
 }
 

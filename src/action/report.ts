@@ -1,5 +1,5 @@
 // What a run found and did, and how it is shown: outputs for later steps and a job summary for people.
-import { ERROR_CATALOG, type ErrorCode, type Phase } from '../rules/errors.js'
+import { fixFor, type ErrorCode, type Phase } from '../rules/errors.js'
 import { bounded, markdownFence, markdownText, oneLine } from '../rules/untrusted-text.js'
 
 export const OUTPUT_NAMES = [
@@ -33,6 +33,8 @@ export interface ReportedError {
   message: string
   command?: string
   stderrTail?: string
+  /** What to do, when more precise than the code's fix. */
+  fix?: string
 }
 
 export interface RunReport {
@@ -208,7 +210,7 @@ export function renderSummary(report: RunReport): string {
   if (failed) {
     lines.push('', '### What to do', '')
     for (const error of report.errors) {
-      lines.push(`- **${error.code}**: ${cell(error.message)}  `, `  Fix: ${cell(ERROR_CATALOG[error.code].fix)}`)
+      lines.push(`- **${error.code}**: ${cell(error.message)}  `, `  Fix: ${cell(fixFor(error))}`)
       if (error.command) lines.push(`  Command: ${code(error.command)}`)
       if (error.stderrTail) lines.push('', ...markdownFence(bounded(error.stderrTail, 6000)).map((l) => `  ${l}`))
     }

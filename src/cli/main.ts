@@ -1,6 +1,6 @@
 // `modal-processor`: the action's operations for people at a terminal (deploy, logs, run, name), same code paths,
 // and the plan and report of a fleet deploy (matrix, fleet-report).
-import { ActionError, ERROR_CATALOG } from '../rules/errors.js'
+import { ActionError, fixFor } from '../rules/errors.js'
 import { deployCommand } from './deploy.js'
 import { fleetReportCommand } from './fleet-report.js'
 import type { CliIo } from './io.js'
@@ -40,7 +40,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
   } catch (error) {
     if (error instanceof ActionError) {
-      io.err(`${error.code}: ${error.message}\nFix: ${ERROR_CATALOG[error.code].fix}\n`)
+      io.err(`${error.code}: ${error.message}\nFix: ${fixFor({ code: error.code, ...error.details })}\n`)
       return (COMMANDS[command as keyof typeof COMMANDS] as CommandSpec | undefined)?.failureExitCode ?? 1
     }
     if (error instanceof UsageError) {

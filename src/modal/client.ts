@@ -8,6 +8,7 @@ import {
   isTransient,
   parseDeployOutput,
   parseHistory,
+  readImageBuildFailure,
   tail,
   type DeployOutput,
   type HistoryRow,
@@ -16,6 +17,7 @@ import type { ModalInstallation } from './install.js'
 import { isNotFound, judgeRaised, raisedMessage, readSecretLookup, type RaisedContext } from './raised.js'
 import { ModalSession, requestLabel, SessionFailure, type Operation, type Outcome, type Raised } from './session.js'
 import { SessionProcess, sessionOptions } from './session-process.js'
+import { judgeImageFailure } from '../rules/image-build.js'
 import { withRetries, type RetryHooks, type RetryPolicy } from '../rules/retry.js'
 import type { SecretRequirement } from '../rules/secrets-policy.js'
 
@@ -167,8 +169,13 @@ export class ModalClient {
       },
     })
     if (result.exitCode !== 0) {
-      const code = classifyDeployFailure(result.stdout, result.stderr)
-      throw new ActionError(code, failureMessage('modal deploy', result), { command: commandLine(args), stderrTail: tail(result.stderr) })
+      const details = { command: commandLine(args), stderrTail: tail(result.stderr) }
+      const image = readImageBuildFailure(result.stdout, result.stderr)
+      if (image) {
+        const verdict = judgeImageFailure(image)
+        throw new ActionError(verdict.code, verdict.message, { ...details, ...(verdict.fix ? { fix: verdict.fix } : {}) })
+      }
+      throw new ActionError(classifyDeployFailure(result.stderr), failureMessage('modal deploy', result), details)
     }
     return parseDeployOutput(result.stdout)
   }

@@ -1,5 +1,6 @@
 // Pure readers of what the Modal CLI prints (modal-contract §0, §1, §3): panels, deploy output, --json tables.
 import type { ErrorCode } from '../rules/errors.js'
+import type { ImageBuildFailure } from '../rules/image-build.js'
 
 /** The text inside the Rich `Error` panel on stderr, unwrapped; null when there is none. */
 export function errorPanelMessage(stderr: string): string | null {
@@ -101,12 +102,36 @@ export function isTransient(text: string): boolean {
   return TRANSIENT.some((pattern) => pattern.test(text))
 }
 
-/** The code for a failed `modal deploy`, from what it printed. */
-export function classifyDeployFailure(stdout: string, stderr: string): ErrorCode {
+// modal-client `_image.py` (1.5.4): `Image build for <id> failed with the exception:\n<text>`, `… failed.\nView the
+// build logs: …`, `… terminated due to external shut-down[ with the exception:\n<text>| Please try again.]`,
+// `… timed out. Please try again with a larger \`timeout\` parameter.`
+const IMAGE_BUILD_PANEL =
+  /^Image build for (im-[A-Za-z0-9]+) (failed|timed out|terminated due to external shut-down)\b(?:.*? with the exception: ([\s\S]*))?/
+
+/** How many of the last build-log lines are read when the failing image's own start cannot be found. */
+const BUILD_LOG_LINES = 200
+
+/**
+ * A failed image build: the ImageBuildError panel on stderr, and the build-log lines the client streamed to stdout
+ * for that image (from its `Building image <id>` line on, else the last lines); null when the deploy failed otherwise.
+ */
+export function readImageBuildFailure(stdout: string, stderr: string): ImageBuildFailure | null {
+  const found = IMAGE_BUILD_PANEL.exec(errorPanelMessage(stderr) ?? '')
+  if (!found) return null
+  const [, imageId, ending, serverText] = found
+  const lines = stdout.replace(ANSI_ESCAPE, '').split('\n')
+  const start = lines.map((line) => line.trim()).lastIndexOf(`Building image ${imageId}`)
+  return {
+    imageId,
+    outcome: ending === 'failed' ? 'failed' : ending === 'timed out' ? 'timed-out' : 'terminated',
+    serverText: serverText?.trim() || null,
+    buildLog: (start === -1 ? lines : lines.slice(start)).filter((line) => line.trim()).slice(-BUILD_LOG_LINES),
+  }
+}
+
+/** The code for a failed `modal deploy` other than an image build, from what it printed on stderr. */
+export function classifyDeployFailure(stderr: string): ErrorCode {
   const panel = errorPanelMessage(stderr) ?? ''
-  const all = `${panel}\n${stderr}\n${stdout}`
-  if (/Image pull failed/i.test(all)) return 'ERR_IMAGE_PULL_FAILED'
-  if (/Image build for \S+ (failed|timed out)/.test(all)) return 'ERR_IMAGE_BUILD_FAILED'
   if (/Token missing/.test(panel)) return 'ERR_MODAL_TOKEN_MISSING'
   if (/^Secret '[^']+' not found in environment/.test(panel)) return 'ERR_MISSING_SECRET'
   if (/Secret is missing key/.test(panel)) return 'ERR_SECRET_MISSING_KEYS'

@@ -77,11 +77,19 @@ export const ERROR_CATALOG = {
   },
   ERR_IMAGE_PULL_FAILED: {
     phase: 'deploy',
-    fix: 'Verify the REGISTRY_AUTH values (a token with read:packages for GHCR) and that the pinned image digest exists.',
+    fix: 'Modal could not pull the image: check the REGISTRY_AUTH values (a token with read:packages for GHCR) and that the pinned digest exists; the message says which, with the build-log lines.',
   },
   ERR_IMAGE_BUILD_FAILED: {
     phase: 'deploy',
-    fix: 'The image could not be prepared for Modal: see the build error; an image without Python needs add_python (MODAL_ADD_PYTHON).',
+    fix: 'The image build failed: the message quotes the build log and gives the modal image logs command for all of it; an image without Python needs add_python (MODAL_ADD_PYTHON).',
+  },
+  ERR_IMAGE_BUILD_TIMEOUT: {
+    phase: 'deploy',
+    fix: "Modal stopped the image build at its time limit: run the deploy again (images that finished building are cached); if it times out again, make the image smaller, or raise the build step's timeout parameter in your own module.",
+  },
+  ERR_IMAGE_BUILD_INTERRUPTED: {
+    phase: 'deploy',
+    fix: 'Modal shut the image build down from outside (not a fault of the image): run the deploy again.',
   },
   ERR_DEPLOY_FAILED: {
     phase: 'deploy',
@@ -145,9 +153,15 @@ export class ActionError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details: { stderrTail?: string; command?: string } = {},
+    /** `fix`: what to do when it is more precise than the code's fix in the catalogue. */
+    readonly details: { stderrTail?: string; command?: string; fix?: string } = {},
   ) {
     super(message)
     this.name = 'ActionError'
   }
+}
+
+/** What to do about an error: its own fix when it has one, else its code's. */
+export function fixFor(error: { code: ErrorCode; fix?: string }): string {
+  return error.fix ?? ERROR_CATALOG[error.code].fix
 }

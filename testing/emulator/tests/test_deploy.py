@@ -95,24 +95,33 @@ class DeployTest(DeployTestCase):
         self.assertEqual(panel_text(keys.stderr), "Secret is missing key(s): REGISTRY_PASSWORD")
 
     def test_image_build_failures(self):
+        """As the real client shows them: the builder's log lines on stdout, then the ImageBuildError panel."""
         repo, _, digest = self.image_ref.partition("@")
-        unknown = self.deploy("-m", "echo_app", env={"IMAGE_REF": f"{repo}@sha256:{'0' * 64}", "APP_NAME": "img-app"})
+        unknown_ref = f"{repo}@sha256:{'0' * 64}"
+        unknown = self.deploy("-m", "echo_app", env={"IMAGE_REF": unknown_ref, "APP_NAME": "img-app"})
         self.assertExit(unknown, 1)
-        self.assertIn("Building image im-", unknown.stdout)
+        image_id = self.assertImageBuildFailed(unknown)
+        self.assertIn(f"Building image {image_id}\n\n=> Step 0: FROM {unknown_ref}\n", unknown.stdout)
+        self.assertTrue(unknown.stdout.endswith(f"Error: failed to pull {unknown_ref}: manifest unknown: manifest unknown\n"))
         self.assertNotIn("Created objects", unknown.stdout)
-        text = panel_text(unknown.stderr)
-        self.assertRegex(text, r"^Image build for im-[a-zA-Z0-9]{22} failed with the exception: Image pull failed: manifest unknown$")
+        # `modal image logs` shows the same build log.
+        logs = self.modal("image", "logs", image_id)
+        self.assertExit(logs, 0)
+        self.assertIn(f"Error: failed to pull {unknown_ref}: manifest unknown: manifest unknown\n", logs.stdout)
+        self.assertEqual(panel_text(self.modal("image", "logs", "im-unknown").stderr), "Image 'im-unknown' not found")
 
         self.modal("secret", "create", "WRONG_AUTH", "REGISTRY_USERNAME=bot", "REGISTRY_PASSWORD=nope")
         for secret in ("WRONG_AUTH", "none"):
             denied = self.deploy("-m", "echo_app", env={"REGISTRY_SECRET": secret, "GREETING": secret})
             self.assertExit(denied, 1)
-            self.assertTrue(panel_text(denied.stderr).endswith("Image pull failed: unauthorized: authentication required"))
+            self.assertImageBuildFailed(denied)
+            self.assertTrue(denied.stdout.endswith(f"Error: failed to pull {self.image_ref}: unauthorized: authentication required\n"))
 
         bare = self.push_image("ghcr.io/org/bare:1", "--no-python")
         no_python = self.deploy("-m", "echo_app", env={"IMAGE_REF": bare, "REGISTRY_SECRET": "none", "ADD_PYTHON": "none"})
         self.assertExit(no_python, 1)
-        self.assertIn("has no `python` on its PATH", panel_text(no_python.stderr))
+        self.assertImageBuildFailed(no_python)
+        self.assertTrue(no_python.stdout.endswith("/bin/sh: 1: python: not found\n"))
         with_python = self.deploy("-m", "echo_app", env={"IMAGE_REF": bare, "REGISTRY_SECRET": "none", "APP_NAME": "bare-app"})
         self.assertExit(with_python, 0)
 
@@ -121,6 +130,13 @@ class DeployTest(DeployTestCase):
         self.assertIn("Python version must be specified as 'major.minor' for this interface", panel_text(micro.stderr))
         old = self.deploy("-m", "echo_app", env={"ADD_PYTHON": "3.9"})
         self.assertTrue(panel_text(old.stderr).startswith("Unsupported Python version: '3.9'."))
+
+    def assertImageBuildFailed(self, result) -> str:
+        """The real client's `failed.` form (no server exception); returns the image id it names."""
+        text = panel_text(result.stderr)
+        found = re.fullmatch(r"Image build for (im-[a-zA-Z0-9]{22}) failed\. View the build logs: modal image logs \1", text)
+        self.assertIsNotNone(found, text)
+        return found.group(1)
 
     def test_environment_selection(self):
         self.modal("secret", "create", "ONLY_IN_DEV", "OPTIONAL_KEY=x", "-e", "dev")

@@ -1,5 +1,6 @@
 """Fault injection: every action, on CLI commands and SDK operations, across processes."""
 import json
+import re
 import time
 
 from .support import BIN, DeployTestCase, panel_text
@@ -100,8 +101,52 @@ class FaultsTest(DeployTestCase):
                 self.assertEqual(self.sdk(body)["error"], expected)
                 self.assertIn("ok", self.sdk(body))
 
+    def test_image_build_faults(self):
+        """Each fault as the real client shows a build that meets it: builder lines on stdout, then its
+        ImageBuildError panel; exit 1, nothing published, the rule spent."""
+        image = f"=> Step 0: FROM {self.image_ref}\n"
+        failed = "failed. View the build logs: modal image logs {id}"
+        cases = [
+            ("pull-refused", (), f"Error: failed to pull {self.image_ref}: unauthorized: authentication required\n", failed),
+            ("unknown-digest", (), f"Error: failed to pull {self.image_ref}: manifest unknown: manifest unknown\n", failed),
+            ("no-python", (), "=> Step 1: RUN python -m pip install --upgrade pip\n/bin/sh: 1: python: not found\n", failed),
+            ("timeout", (), "Copying blob sha256:" + "0" * 64 + "\n", "timed out. Please try again with a larger `timeout` parameter."),
+            ("terminated", (), "Getting image source signatures\n", "terminated due to external shut-down. Please try again."),
+            (
+                "terminated",
+                ("--message", "builder worker lost"),
+                "Getting image source signatures\n",
+                "terminated due to external shut-down with the exception: builder worker lost",
+            ),
+            ("fail", (), image, "failed with the exception: Internal server error."),
+        ]
+        versions = len(self.app_state("faulty")["versions"])
+        for action, extra, stdout_end, panel_end in cases:
+            with self.subTest(action=action, extra=extra):
+                self.fault("sdk:image.build", action, "--times", "1", *extra)
+                result = self.deploy("-m", "echo_app", env={"APP_NAME": "faulty"})
+                self.assertExit(result, 1)
+                found = re.fullmatch(r"Image build for (im-[a-zA-Z0-9]{22}) (.*)", panel_text(result.stderr))
+                self.assertIsNotNone(found, result.stderr)
+                self.assertEqual(found.group(2), panel_end.format(id=found.group(1)))
+                self.assertIn(f"Building image {found.group(1)}\n\n{image}", result.stdout)
+                self.assertTrue(result.stdout.endswith(stdout_end), result.stdout)
+                self.assertEqual(len(self.app_state("faulty")["versions"]), versions)
+        self.assertEqual(json.loads(self.admin("fault", "list").stdout), [])
+        # The image is cached: without a fault, the same deploy builds nothing and changes nothing.
+        again = self.deploy("-m", "echo_app", env={"APP_NAME": "faulty"})
+        self.assertExit(again, 0)
+        self.assertNotIn("Building image", again.stdout)
+
+    def test_image_build_generic_faults(self):
+        self.fault("sdk:image.build", "transient", "--times", "1")
+        result = self.deploy("-m", "echo_app", env={"APP_NAME": "faulty"})
+        self.assertExit(result, 1)
+        self.assertEqual(panel_text(result.stderr), "Could not connect to the Modal server.")
+
     def test_invalid_rules_are_rejected(self):
-        for target, action in (("deploy", "crash"), ("sdk:secret", "garbage"), ("function list", "fail")):
+        invalid = (("deploy", "crash"), ("sdk:secret", "garbage"), ("function list", "fail"), ("deploy", "no-python"))
+        for target, action in invalid:
             result = self.run_cmd([str(BIN / "modal-emulator"), "fault", "add", "--target", target, "--action", action])
             self.assertEqual(result.returncode, 1)
             self.assertIn("modal-emulator:", result.stderr)

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import time
 
-from modal_emulator import server, state
+from modal_emulator import faults, server, state
 
 from . import _output
 from ._validation import check_add_python, check_deploy_tag, check_object_name
@@ -169,9 +169,34 @@ def _build_image(creds, image: Image) -> str:
             check_add_python(base["add_python"])
         secret = image._registry_secret
         base["registry_secret"] = {"name": secret.name, "environment": secret.resolved_environment} if secret else None
-    image_id, lines, failure = server.image_get_or_create(creds, base, list(image._layers), image._force_build)
-    for line in lines:
-        _output.echo(line)
-    if failure:
-        raise ImageBuildError(f"Image build for {image_id} failed with the exception:\n{failure}", image_id)
+    fault = faults.take("sdk:image.build", faults.allowed_actions("sdk:image.build"))
+    if fault and fault["action"] in ("transient", "unauthenticated", "hang"):
+        faults.apply_generic(fault)
+        fault = None
+    image_id, lines, result = server.image_get_or_create(creds, base, list(image._layers), image._force_build, fault)
+    # Streamed build logs go through Rich's `Console.out`: never wrapped.
+    _output.write_raw("".join(f"{line}\n" for line in lines))
+    if result:
+        raise _image_build_error(image_id, result)
     return image_id
+
+
+def _image_build_error(image_id: str, result: dict) -> ImageBuildError:
+    """The real client's texts for a build's GenericResult (`modal/_image.py`, `_Image._load`)."""
+    status, exception = result["status"], result["exception"]
+    if status == "failure":
+        if exception:
+            return ImageBuildError(f"Image build for {image_id} failed with the exception:\n{exception}", image_id)
+        msg = f"Image build for {image_id} failed.\nView the build logs:\n  modal image logs {image_id}"
+        return ImageBuildError(msg, image_id)
+    if status == "terminated":
+        msg = f"Image build for {image_id} terminated due to external shut-down. Please try again."
+        if exception:
+            msg = (
+                f"Image build for {image_id} terminated due to external shut-down with the exception:\n"
+                f"{exception}"
+            )
+        return ImageBuildError(msg, image_id)
+    return ImageBuildError(
+        f"Image build for {image_id} timed out. Please try again with a larger `timeout` parameter.", image_id
+    )

@@ -30,10 +30,18 @@ SDK_TARGETS = (
     "sdk:app.lookup",
     "sdk:function.lookup",
     "sdk:function.remote",
+    "sdk:image.build",
 )
 # Actions every target understands; they fire before the operation does its work.
 GENERIC_ACTIONS = ("fail", "transient", "hang", "unauthenticated")
-_EXTRA_ACTIONS = {"deploy": ("race",), "app rollback": ("refuse",), "sdk:function.remote": ("garbage", "crash")}
+# What the image builder meets instead of a normal build (`fail`: the build fails with the server's exception text).
+IMAGE_BUILD_FAULTS = ("pull-refused", "unknown-digest", "no-python", "timeout", "terminated")
+_EXTRA_ACTIONS = {
+    "deploy": ("race",),
+    "app rollback": ("refuse",),
+    "sdk:function.remote": ("garbage", "crash"),
+    "sdk:image.build": IMAGE_BUILD_FAULTS,
+}
 
 DEFAULT_MESSAGES = {
     "fail": "Internal server error.",

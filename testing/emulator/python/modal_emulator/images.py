@@ -15,6 +15,11 @@ class PullError(Exception):
     """The registry refused the pull; the text is what a registry would answer."""
 
 
+# The answers of an OCI registry (error code, then message), as `docker pull` shows them.
+REFUSED = "unauthorized: authentication required"
+UNKNOWN_MANIFEST = "manifest unknown: manifest unknown"
+
+
 def parse_ref(ref: str) -> tuple[str, str | None, str | None]:
     """`repo[:tag][@sha256:hex]` → (repo, tag, hex digest)."""
     name, _, digest = ref.partition("@")
@@ -86,10 +91,10 @@ def pull(st: dict, ref: str, credentials: dict | None) -> dict:
             repo_info["username"],
             repo_info["password"],
         ):
-            raise PullError("unauthorized: authentication required")
+            raise PullError(REFUSED)
     if digest is None:
         digest = registry["tags"].get(f"{repo}:{tag or 'latest'}")
     manifest = registry["manifests"].get(digest or "")
     if manifest is None or repo not in manifest["repos"]:
-        raise PullError("manifest unknown")
+        raise PullError(UNKNOWN_MANIFEST)
     return {"digest": digest, **manifest}

@@ -10,7 +10,7 @@ import string
 
 from modal.exception import AlreadyExistsError, AuthError, ConflictError, InvalidError, NotFoundError
 
-from . import images, state
+from . import faults, images, state
 
 CONTAINER = ("<container>", "")
 CLIENT_VERSION = "1.5.4"
@@ -175,59 +175,95 @@ def _base62(hex_digest: str) -> str:
     return out
 
 
-def image_get_or_create(creds, base: dict, layers: list[dict], force_build: bool):
-    """Build (or find cached) the base image and each `.env()` layer.
+def image_get_or_create(creds, base: dict, layers: list[dict], force_build: bool, fault: dict | None = None):
+    """Build (or find cached) the base image and each `.env()` layer, like ImageGetOrCreate plus the
+    build's log stream.
 
-    Returns (image_id, build log lines, failure reason or None). `base` is {"ref", "add_python",
-    "registry_secret": {"name", "environment"} | None} or {"builtin": "debian_slim", ...}; layers are
-    {"env": {...}}.
+    Returns (image_id, build log lines, result). `result` is None for a built image, else the build's
+    GenericResult as the client reads it: {"status": "failure" | "timeout" | "terminated",
+    "exception": server text or None}. `base` is {"ref", "add_python", "registry_secret":
+    {"name", "environment"} | None} or {"builtin": "debian_slim", ...}; layers are {"env": {...}}.
+    A `fault` rule (from `sdk:image.build`) makes the base image build, and fail its way.
     """
     lines: list[str] = []
     with _session(creds, write=True) as st:
         built = st["built_images"]
+        build_logs = st.setdefault("image_logs", {})
         current = image_id(base)
-        if force_build or current not in built:
+        if force_build or fault or current not in built:
+            start = len(lines)
             lines += [f"Building image {current}", "", f"=> Step 0: FROM {base.get('ref', 'debian:bookworm-slim')}"]
-            try:
-                record = _build_base(st, base, lines)
-            except images.PullError as exc:
-                return current, lines, f"Image pull failed: {exc}"
-            if record is None:
-                return current, lines, (
-                    "The image has no `python` on its PATH. Pass add_python (e.g. add_python=\"3.12\") "
-                    "to Image.from_registry, or use an image that includes Python."
-                )
-            lines += ["Saving image...", "Image saved, took 0.01s", "", f"Built image {current} in 0.02s", ""]
-            built[current] = record
+            record, result = _build_base(st, base, lines, fault)
+            if result is None:
+                lines += ["Saving image...", "Image saved, took 0.01s", "", f"Built image {current} in 0.02s", ""]
+                built[current] = record
+            build_logs[current] = lines[start:]
+            if result is not None:
+                return current, lines, result
         for layer in layers:
             parent, current = current, image_id({"parent": current, "env": sorted(layer["env"].items())})
             if force_build or current not in built:
+                start = len(lines)
                 lines += [f"Building image {current}", "", "=> Step 0: FROM base"]
                 lines += [f"=> Step {n}: ENV {k}={shlex.quote(v)}" for n, (k, v) in enumerate(layer["env"].items(), 1)]
                 lines += ["Saving image...", "Image saved, took 0.01s", "", f"Built image {current} in 0.01s", ""]
                 built[current] = {**built[parent], "env": {**built[parent]["env"], **layer["env"]}}
+                build_logs[current] = lines[start:]
         return current, lines, None
 
 
-def _build_base(st: dict, base: dict, lines: list[str]) -> dict | None:
+def image_logs(creds, image_id_: str) -> list[str]:
+    """The build log of an image this workspace built (`modal image logs`)."""
+    with _session(creds) as st:
+        if image_id_ not in st.get("image_logs", {}):
+            raise NotFoundError(f"Image '{image_id_}' not found")
+        return st["image_logs"][image_id_]
+
+
+def _pull_failure(ref: str, registry_text: str, lines: list[str]) -> dict:
+    lines += [f"Error: failed to pull {ref}: {registry_text}"]
+    return {"status": "failure", "exception": None}
+
+
+def _build_base(st: dict, base: dict, lines: list[str], fault: dict | None) -> tuple[dict | None, dict | None]:
+    """(the built record, None) or (None, the failed build's result), with the builder's log lines."""
+    action = fault["action"] if fault else None
+    if action == "fail":
+        return None, {"status": "failure", "exception": faults.message(fault)}
+    if action == "timeout":
+        lines += ["Getting image source signatures", "Copying blob sha256:" + "0" * 64]
+        return None, {"status": "timeout", "exception": None}
+    if action == "terminated":
+        lines += ["Getting image source signatures"]
+        return None, {"status": "terminated", "exception": fault["message"]}
     if base.get("builtin"):
-        return {"ref": None, "digest": None, "rootfs": None, "config_env": {"PATH": images.DEFAULT_PATH}, "env": {}}
+        record = {"ref": None, "digest": None, "rootfs": None, "config_env": {"PATH": images.DEFAULT_PATH}, "env": {}}
+        return record, None
+    ref = base["ref"]
+    if action == "pull-refused":
+        return None, _pull_failure(ref, fault["message"] or images.REFUSED, lines)
+    if action == "unknown-digest":
+        return None, _pull_failure(ref, fault["message"] or images.UNKNOWN_MANIFEST, lines)
     credentials = None
     if base["registry_secret"]:
         credentials = _secret(st, base["registry_secret"]["name"], base["registry_secret"]["environment"])["values"]
-    manifest = images.pull(st, base["ref"], credentials)
+    try:
+        manifest = images.pull(st, ref, credentials)
+    except images.PullError as exc:
+        return None, _pull_failure(ref, str(exc), lines)
+    if action == "no-python" or (not base["add_python"] and not manifest["python"]):
+        lines += ["=> Step 1: RUN python -m pip install --upgrade pip", "/bin/sh: 1: python: not found"]
+        return None, {"status": "failure", "exception": None}
     if base["add_python"]:
         lines.append("=> Step 1: COPY /python/. /usr/local")
-    elif not manifest["python"]:
-        lines += ["=> Step 1: RUN python -m pip install --upgrade pip", "/bin/sh: 1: python: not found"]
-        return None
-    return {
-        "ref": base["ref"],
+    record = {
+        "ref": ref,
         "digest": manifest["digest"],
         "rootfs": manifest["rootfs"],
         "config_env": manifest["env"],
         "env": {},
     }
+    return record, None
 
 
 # --- apps --------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from .._version import __version__
 from ._parser import Abort, Context, Exit, Group, NoArgsIsHelp, UsageError, _no_such_option
 from .app import app_cli
 from .environment import environment_cli
+from .image import image_cli
 from .run import deploy_command
 from .secret import secret_cli
 from .token import token_cli
@@ -18,11 +19,12 @@ from .token import token_cli
 _UNEMULATED = {
     "modal": {
         "billing", "bootstrap", "changelog", "cluster", "config", "container", "curl", "dashboard", "dict",
-        "endpoint", "image", "launch", "nfs", "profile", "queue", "run", "serve", "setup", "shell", "skills",
+        "endpoint", "launch", "nfs", "profile", "queue", "run", "serve", "setup", "shell", "skills",
         "volume", "workspace",
     },
     "modal app": {"dashboard", "promote", "rollover"},
     "modal environment": {"billing", "delete", "members", "roles", "update"},
+    "modal image": {"names"},
     "modal token": {"new", "set"},
 }
 _GARBAGE_OUTPUT = "<html><body><h1>502 Bad Gateway</h1></body></html>\n\x00\x01 not json {\n"
@@ -122,6 +124,7 @@ entrypoint_cli = EntrypointCli(
         "app": app_cli,
         "deploy": deploy_command,
         "environment": environment_cli,
+        "image": image_cli,
         "secret": secret_cli,
         "token": token_cli,
     },
