@@ -1,7 +1,8 @@
 // Runs every Python suite (stdlib unittest only): the code that runs inside Modal (the module, the processor
 // runtime, the reference processor), the code that runs on the runner (the Modal session, the local adapter), the
 // emulator, and the Django management commands.
-import { spawnSync } from 'node:child_process'
+import { Buffer } from 'node:buffer'
+import { spawn, spawnSync } from 'node:child_process'
 
 const importsDjango = (python) => spawnSync(python, ['-c', 'import django'], { stdio: 'ignore' }).status === 0
 // Django comes from Debian's python3-django, installed for the system interpreter, which need not be the python3 on
@@ -10,25 +11,47 @@ const djangoPython = ['python3', '/usr/bin/python3'].find(importsDjango)
 
 const discover = ['-m', 'unittest', 'discover', '-s', 'tests', '-t', '.']
 const suites = [
+  // The longest first, so the others run beside it.
+  { name: 'testing/emulator/', cwd: 'testing/emulator', python: 'python3', args: discover },
   { name: 'modal/ and processors/', cwd: 'modal', python: 'python3', args: discover },
   { name: 'runner/', cwd: 'runner', python: 'python3', args: discover },
-  { name: 'testing/emulator/', cwd: 'testing/emulator', python: 'python3', args: discover },
   { name: 'integrations/django/', cwd: 'integrations/django', python: djangoPython, args: discover },
 ]
 
-let failed = false
-for (const suite of suites) {
-  console.log(`\n== Python tests: ${suite.name}${suite.python && suite.python !== 'python3' ? ` (${suite.python})` : ''}`)
+// Two suites at a time (the machine's two cores); each one's output is printed whole when it ends, so none interleave.
+const CONCURRENCY = 2
+
+function runSuite(suite) {
+  const heading = `\n== Python tests: ${suite.name}${suite.python && suite.python !== 'python3' ? ` (${suite.python})` : ''}`
   if (suite.python === undefined) {
-    console.log('FAILED: Django is not installed for python3 or /usr/bin/python3. Install it: sudo apt-get install -y python3-django')
-    failed = true
-    continue
+    console.log(
+      `${heading}\nFAILED: Django is not installed for python3 or /usr/bin/python3. Install it: sudo apt-get install -y python3-django`,
+    )
+    return Promise.resolve(false)
   }
-  const result = spawnSync(suite.python, suite.args, {
-    cwd: suite.cwd,
-    stdio: 'inherit',
-    env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+  return new Promise((resolve) => {
+    const child = spawn(suite.python, suite.args, {
+      cwd: suite.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    })
+    const output = []
+    child.stdout.on('data', (chunk) => output.push(chunk))
+    child.stderr.on('data', (chunk) => output.push(chunk))
+    child.on('error', (error) => output.push(Buffer.from(`${error.message}\n`)))
+    child.on('close', (code) => {
+      console.log(heading)
+      process.stdout.write(Buffer.concat(output))
+      resolve(code === 0)
+    })
   })
-  if (result.status !== 0) failed = true
 }
-process.exit(failed ? 1 : 0)
+
+const pending = [...suites]
+const results = []
+await Promise.all(
+  Array.from({ length: CONCURRENCY }, async () => {
+    while (pending.length > 0) results.push(await runSuite(pending.shift()))
+  }),
+)
+process.exit(results.every(Boolean) ? 0 : 1)
