@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { Emulator, OPENAI_KEY, REFERENCE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
+import { Emulator, OPENAI_KEY, REFERENCE_PROCESSOR, REPLICATE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
 import { startChatServer } from '../support/chat-server.js'
 import { ACTION_DIR } from './action-under-test.js'
 
@@ -301,9 +301,7 @@ describe('the committed processor catalogue', () => {
   })
 
   test('pins the digest the Replicate reference processor really has', () => {
-    const pushed = new Emulator()
-      .admin('push-image', 'ghcr.io/acme/replicate-generic:1', path.join(REPO_ROOT, 'processors', 'replicate-generic'))
-      .trim()
+    const pushed = new Emulator().pushImage(REPLICATE_PROCESSOR, { visibility: 'public' })
     const committed = JSON.parse(readFileSync(path.join(REPO_ROOT, 'modal-processors.json'), 'utf8'))
     expect(committed.processors['replicate/generic@1'].image.oci).toBe(pushed)
   })

@@ -1,7 +1,14 @@
 export const REPO_ROOT: string
-export const REFERENCE_PROCESSOR: { ref: string; image: string; dir: string }
+export interface ReferenceProcessor {
+  ref: string
+  image: string
+  dir: string
+}
+export const REFERENCE_PROCESSOR: ReferenceProcessor
+export const REPLICATE_PROCESSOR: ReferenceProcessor
 export const REGISTRY_CREDENTIALS: { username: string; password: string }
 export const OPENAI_KEY: string
+export const REPLICATE_TOKEN: string
 
 export interface EmulatorState {
   [key: string]: any
@@ -16,6 +23,7 @@ export class Emulator {
   admin(...args: string[]): string
   modal(...args: string[]): { status: number | null; stdout: string; stderr: string }
   pushReferenceImage(options?: { visibility?: 'private' | 'public' }): string
+  pushImage(processor: ReferenceProcessor, options?: { visibility?: 'private' | 'public' }): string
   createSecret(environment: string, name: string, pairs: Record<string, string>): string
   prepareEnvironment(environment: string): void
   addFault(target: string, action: string, options?: { times?: number; message?: string; seconds?: number }): void

@@ -12,8 +12,15 @@ export const REFERENCE_PROCESSOR = {
   image: 'ghcr.io/acme/llm-litellm:1',
   dir: path.join(REPO_ROOT, 'processors', 'llm-litellm'),
 }
+/** The second reference processor, for fleets. */
+export const REPLICATE_PROCESSOR = {
+  ref: 'replicate/generic@1',
+  image: 'ghcr.io/acme/replicate-generic:1',
+  dir: path.join(REPO_ROOT, 'processors', 'replicate-generic'),
+}
 export const REGISTRY_CREDENTIALS = { username: 'acme-ci', password: 'ghp_registry-token-planted-for-tests' }
 export const OPENAI_KEY = 'sk-openai-key-planted-for-tests'
+export const REPLICATE_TOKEN = 'r8_replicate-token-planted-for-tests'
 
 function check(result, what) {
   if (result.status !== 0) {
@@ -69,12 +76,17 @@ export class Emulator {
   }
 
   /** Pushes the reference processor's image as a private GHCR image; returns the digest-pinned ref. */
-  pushReferenceImage({ visibility = 'private' } = {}) {
+  pushReferenceImage(options) {
+    return this.pushImage(REFERENCE_PROCESSOR, options)
+  }
+
+  /** Pushes a processor's folder as its image (private: behind the planted registry credentials); the pinned ref. */
+  pushImage({ image, dir }, { visibility = 'private' } = {}) {
     const auth =
       visibility === 'private'
         ? ['--private', '--username', REGISTRY_CREDENTIALS.username, '--password', REGISTRY_CREDENTIALS.password]
         : []
-    return this.admin('push-image', REFERENCE_PROCESSOR.image, REFERENCE_PROCESSOR.dir, ...auth).trim()
+    return this.admin('push-image', image, dir, ...auth).trim()
   }
 
   createSecret(environment, name, pairs) {
@@ -133,6 +145,6 @@ export class Emulator {
 
   /** The secret values planted in this emulator, for tests that prove none of them leaks. */
   static plantedSecretValues() {
-    return [REGISTRY_CREDENTIALS.password, OPENAI_KEY]
+    return [REGISTRY_CREDENTIALS.password, OPENAI_KEY, REPLICATE_TOKEN]
   }
 }
