@@ -1,6 +1,9 @@
 """Paths shared by the tests and a fake `modal` package that records what the code asks of it."""
 
 import contextlib
+import json
+import os
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -14,6 +17,21 @@ REPLICATE_PROCESSOR = REPO_ROOT / "processors" / "replicate-generic" / "bin" / "
 
 if str(MODAL_DIR) not in sys.path:
     sys.path.insert(0, str(MODAL_DIR))
+
+
+def run_processor_at(executable: Path, envelope, **environ) -> tuple[int, dict, str]:
+    """Runs a processor executable on one envelope: its exit code, its JSON answer, and all it printed."""
+    completed = subprocess.run(
+        [str(executable)],
+        input=json.dumps(envelope),
+        capture_output=True,
+        text=True,
+        # No proxy variables: the tests' fake providers are on 127.0.0.1.
+        env={"PATH": os.environ["PATH"], **environ},
+        timeout=30,
+    )
+    return completed.returncode, json.loads(completed.stdout), completed.stdout + completed.stderr
+
 
 DIGEST = "sha256:" + "ab" * 32
 IMAGE_REF = f"ghcr.io/acme/llm-litellm:1.0.0@{DIGEST}"

@@ -1,27 +1,16 @@
 import json
-import os
-import subprocess
 import threading
 import unittest
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.support import REFERENCE_PROCESSOR
+from tests.support import REFERENCE_PROCESSOR, run_processor_at
 
 API_KEY = "sk-test-0123456789abcdefSECRET"
 MESSAGES = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "What is 2+2?"}]
 
 
 def run_processor(envelope, **environ) -> tuple[int, dict, str]:
-    completed = subprocess.run(
-        [str(REFERENCE_PROCESSOR)],
-        input=json.dumps(envelope),
-        capture_output=True,
-        text=True,
-        # No proxy variables: the fake provider is on 127.0.0.1.
-        env={"PATH": os.environ["PATH"], **environ},
-        timeout=30,
-    )
-    return completed.returncode, json.loads(completed.stdout), completed.stdout + completed.stderr
+    return run_processor_at(REFERENCE_PROCESSOR, envelope, **environ)
 
 
 class FakeChatCompletions(BaseHTTPRequestHandler):

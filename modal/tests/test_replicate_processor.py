@@ -2,7 +2,6 @@
 
 import email.utils
 import json
-import os
 import re
 import subprocess
 import threading
@@ -11,7 +10,7 @@ import types
 import unittest
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from tests.support import REPLICATE_PROCESSOR
+from tests.support import REPLICATE_PROCESSOR, run_processor_at
 
 import processor_runtime
 
@@ -38,16 +37,7 @@ PROCESSOR = processor_module()
 
 
 def run_processor(envelope, **environ) -> tuple[int, dict, str]:
-    completed = subprocess.run(
-        [str(REPLICATE_PROCESSOR)],
-        input=json.dumps(envelope),
-        capture_output=True,
-        text=True,
-        # No proxy variables: the fake Replicate is on 127.0.0.1.
-        env={"PATH": os.environ["PATH"], **environ},
-        timeout=30,
-    )
-    return completed.returncode, json.loads(completed.stdout), completed.stdout + completed.stderr
+    return run_processor_at(REPLICATE_PROCESSOR, envelope, **environ)
 
 
 def prediction(status: str, **fields) -> dict:
