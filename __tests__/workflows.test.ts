@@ -258,7 +258,8 @@ describe('deploy-fleet.yml', () => {
       'report-file': 'fleet-reports/${{ matrix.app-name }}.json',
     })
     const upload = deploy.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'))!
-    expect(upload.with).toMatchObject({ name: 'fleet-report-${{ matrix.app-name }}', path: action.with!['report-file'] })
+    // A re-run of a failed job must replace its report, or the fleet could never turn green.
+    expect(upload.with).toMatchObject({ name: 'fleet-report-${{ matrix.app-name }}', path: action.with!['report-file'], overwrite: true })
     // The report runs whatever happened to the deploy jobs, and reads every artifact the deploy jobs upload.
     expect(report.if).toBe("always() && needs.plan.result == 'success'")
     expect(report.steps.find((s) => s.uses?.startsWith('actions/download-artifact'))!.with).toMatchObject({

@@ -6,6 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { emptyReport } from '../../src/action/report.js'
 import { runReportFile } from '../../src/rules/run-report-file.js'
+import { parseWorkflowCommands } from '../../scripts/lib/runner-harness.mjs'
 import { runCli } from '../support/cli-in-process.js'
 
 const image = (name: string, hex = 'ab') => `ghcr.io/acme/${name}:1@sha256:${hex.repeat(32)}`
@@ -137,12 +138,33 @@ describe('modal-processor matrix', () => {
       "--changed-since 'no-such-branch' is not a commit, branch or tag of this repository.",
     ],
     ['a ref that reads as an option', ['--changed-since=--output=x'], "--changed-since '--output=x' is not a git ref."],
-    ['an --only ref the catalogue lacks', ['--only', 'llm/litellm@2'], "ERR_REGISTRY_ENTRY_MISSING: --only names 'llm/litellm@2'"],
+    [
+      'an --only ref the catalogue lacks',
+      ['--only', 'llm/litellm@2'],
+      "--only names 'llm/litellm@2', not in modal-processors.json (it has llm/litellm@1, replicate/generic@1).",
+    ],
   ])('%s exits 2 with a clear message, never an empty matrix', async (_, args, message) => {
     const run = await matrix(repository(), ...args)
     expect(run.status).toBe(2)
     expect(run.stdout).toBe('')
     expect(run.stderr).toContain(message)
+  })
+
+  test('in a workflow step, text it quotes cannot act as a workflow command', async () => {
+    const root = repository()
+    const hostile = 'nosuch\n::warning title=pwn::x'
+    const run = await runCli(['matrix', '--changed-since', hostile, '--only', hostile], { cwd: root, env: { GITHUB_ACTIONS: 'true' } })
+    expect(run.status).toBe(2)
+    expect(parseWorkflowCommands(run.stderr).annotations).toEqual([])
+    expect(run.stderr).toContain("--only names 'nosuch ⏎ ::warning title=pwn::x', not in modal-processors.json")
+    const git = await runCli(['matrix', '--changed-since', hostile], { cwd: root })
+    expect(git.stderr).toContain("--changed-since 'nosuch ⏎ ::warning title=pwn::x' is not a commit")
+    // A catalogue key is quoted as it is, line break included: the step's whole output is fenced instead.
+    write(root, 'modal-processors.json', JSON.stringify({ processors: { [hostile]: { image: { oci: image('x') } } } }))
+    const fenced = await runCli(['matrix'], { cwd: root, env: { GITHUB_ACTIONS: 'true' } })
+    expect(fenced.status).toBe(2)
+    expect(parseWorkflowCommands(fenced.stderr).annotations).toEqual([])
+    expect(parseWorkflowCommands((await runCli(['matrix'], { cwd: root })).stderr).annotations).not.toEqual([])
   })
 
   test('a catalogue error exits 2, naming the file and field', async () => {
@@ -214,7 +236,8 @@ describe('modal-processor fleet-report', () => {
     expect(run.status).toBe(1)
     expect(run.stdout).toContain('❌ 1 of 3 processor(s) passed; 1 no report, 1 unreadable.')
     expect(run.stdout).toContain('missing.json: cannot be read (ENOENT)')
-    const json = await runCli(['fleet-report', '--json', '--matrix', PLAN, ...files], { cwd: dir })
+    writeFileSync(path.join(dir, 'plan.json'), PLAN)
+    const json = await runCli(['fleet-report', '--json', '--matrix', 'plan.json', ...files], { cwd: dir })
     expect(json.status).toBe(1)
     expect(JSON.parse(json.stdout)).toMatchObject({
       ok: false,

@@ -70,7 +70,7 @@ describe('a fleet of two processors', () => {
     const files = runs.map((run, i) => path.join(run.base, 'workspace', 'fleet-reports', `${entries[i]['app-name']}.json`))
     const report = cli('fleet-report', '--matrix', plan, ...files)
     expect(report.status).toBe(0)
-    expect(report.stdout).toContain('✅ All 2 processor(s) deployed and passed their smoke call.')
+    expect(report.stdout).toContain('✅ All 2 processor(s) passed.')
     expect(report.stdout).toMatch(/^\| ✅ llm\/litellm@1 \| llm-litellm-v1 \| none → v1 \| passed \| — \| \d+\.\d s \|$/m)
     expect(report.stdout).toMatch(/^\| ✅ replicate\/generic@1 \| replicate-generic-v1 \| none → v1 \| passed \| — \| \d+\.\d s \|$/m)
   })

@@ -77,7 +77,7 @@ describe('fleet report', () => {
   test('all passed, or nothing planned, is a success', () => {
     expect(fleetVerdict(fleetRows([read('a.json', report({}))], null))).toEqual({
       ok: true,
-      text: 'All 1 processor(s) deployed and passed their smoke call.',
+      text: 'All 1 processor(s) passed.',
     })
     expect(fleetVerdict([])).toEqual({ ok: true, text: 'No processor to deploy: nothing changed.' })
     expect(renderFleetReport([])).not.toContain('| Processor |')
@@ -94,6 +94,23 @@ describe('fleet report', () => {
     expect(md).toContain('❌ 1 of 3 processor(s) passed; 1 no report, 1 unreadable.')
     expect(md).toContain('| ⚠️ ocr/tesseract@2 | ocr-tesseract-v2 | — | not-run | its job left no report file')
     expect(md).toContain('| ⚠️ c.json | — | — | not-run | c.json: not JSON | — |')
+  })
+
+  test('a report is judged by what it says happened; a duplicate or a processor outside the plan is never a pass', () => {
+    const claims = runReportFile(report({ smokeStatus: 'failed' }))
+    const rows = fleetRows([{ file: 'a.json', ok: true, report: { ...claims, ok: true } }], null)
+    expect(rows[0].status).toBe('failed')
+    const planned = [{ 'processor-ref': 'llm/litellm@1', 'app-name': 'llm-litellm-v1', 'image-ref': 'x', 'tool-secrets': '' }]
+    const extra = report({ processorRef: 'ocr/x@1', appName: 'ocr-x-v1' })
+    const twice = fleetRows([read('a.json', report({})), read('b.json', report({})), read('c.json', extra)], planned)
+    expect(twice.map((r) => [r.file, r.status])).toEqual([
+      ['a.json', 'passed'],
+      ['b.json', 'duplicate'],
+      ['c.json', 'not planned'],
+    ])
+    const md = renderFleetReport(twice)
+    expect(md).toContain('❌ 1 of 3 processor(s) passed; 1 not planned, 1 duplicate.')
+    expect(md).toContain('a second report for this processor (b.json)')
   })
 
   test('text from a report file renders as text: no markup, no table cell, no second line', () => {

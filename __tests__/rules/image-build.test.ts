@@ -31,6 +31,16 @@ describe('the signature table, row by row', () => {
     }
   })
 
+  test("a build step's own refusals are not the registry's: no REGISTRY_AUTH advice for them", () => {
+    for (const line of [
+      "PermissionError: [Errno 13] Permission denied: '/usr/local/lib/python3.12/site-packages'",
+      'curl: (22) The requested URL returned error: 401 Unauthorized',
+      'npm ERR! 403 Forbidden - GET https://npm.example/pkg',
+    ]) {
+      expect([line, judgeImageFailure(failure([line])).signature]).toEqual([line, 'other build failure'])
+    }
+  })
+
   test('image or digest unknown: ERR_IMAGE_PULL_FAILED with the pinned-digest fix', () => {
     const answers = [
       `Error: failed to pull ${REF}: manifest unknown: manifest unknown`,

@@ -27,6 +27,8 @@ const PIECES = [
   '~',
   '\\',
   'https://a.b',
+  'www.evil.example',
+  'a@b.example',
   ' ',
   'text',
   'é',
@@ -52,7 +54,13 @@ describe('markdownText', () => {
         const out = markdownText(text)
         // An escaped character stands in place, so that removing it cannot join its neighbours into new markup.
         const unescaped = out.replace(/\\[\\`*_[\]|~:]/g, '\0')
-        return lines(out).length === 1 && !/[<>`*_[\]|~\\]/.test(unescaped) && !/:\/\//.test(unescaped)
+        return (
+          lines(out).length === 1 &&
+          !/[<>`*_[\]|~\\]/.test(unescaped) &&
+          !/:\/\//.test(unescaped) &&
+          !/www\./i.test(unescaped) &&
+          !/[^\u200b]@[a-z0-9_-]+\.[a-z0-9]/i.test(unescaped)
+        )
       }),
       RUNS,
     )
@@ -61,6 +69,7 @@ describe('markdownText', () => {
   test('an escaped colon next to a plain one reads as text, not as a scheme separator', () => {
     expect(markdownText(':://')).toBe(':\\://')
     expect(markdownText('https://evil')).toBe('https\\://evil')
+    expect(markdownText('WWW.evil.example a@b.example llm/litellm@1')).toBe('WWW\u200b.evil.example a\u200b@b.example llm/litellm@1')
   })
 })
 

@@ -17,7 +17,7 @@ const matrixSchema = z.object({
 })
 
 export function fleetReportCommand(flags: Flags, files: string[], io: CliIo): number {
-  const planned = plannedFrom(optionalFlag(flags, 'matrix'))
+  const planned = plannedFrom(optionalFlag(flags, 'matrix'), io.cwd)
   if (files.length === 0 && planned === null)
     throw new UsageError('Give the run report files, e.g. modal-processor fleet-report reports/*.json.')
   const rows = fleetRows(
@@ -35,8 +35,19 @@ export function fleetReportCommand(flags: Flags, files: string[], io: CliIo): nu
   return verdict.ok ? 0 : 1
 }
 
-function plannedFrom(json: string | undefined): MatrixEntry[] | null {
-  if (json === undefined) return null
+/** The plan, given as its JSON text or as a file that holds it. */
+function plannedFrom(given: string | undefined, cwd: string): MatrixEntry[] | null {
+  if (given === undefined) return null
+  let json = given
+  if (!given.trimStart().startsWith('{')) {
+    try {
+      json = readFileSync(path.resolve(cwd, given), 'utf8')
+    } catch (error) {
+      throw new UsageError(
+        `--matrix is neither the plan's JSON nor a file that can be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}).`,
+      )
+    }
+  }
   let value: unknown
   try {
     value = JSON.parse(json)

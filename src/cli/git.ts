@@ -1,5 +1,6 @@
 // The few git questions `matrix --changed-since` asks, each one `git` process with an argument array.
 import { runProcess } from '../modal/process.js'
+import { oneLine } from '../rules/untrusted-text.js'
 import { UsageError } from './options.js'
 
 const GIT_TIMEOUT_MS = 60_000
@@ -33,16 +34,16 @@ export async function openGit(cwd: string, env: NodeJS.ProcessEnv): Promise<Git>
     root,
     async commitOf(ref) {
       // A value that starts with '-' would read as an option of git.
-      if (ref.startsWith('-') || ref.trim() === '') throw new UsageError(`--changed-since '${ref}' is not a git ref.`)
+      if (ref.startsWith('-') || ref.trim() === '') throw new UsageError(`--changed-since '${oneLine(ref)}' is not a git ref.`)
       const found = await git(root, env, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`])
       if (found.exitCode === 0) return found.stdout.trim()
       const shallow = await git(root, env, ['rev-parse', '--is-shallow-repository'])
       if (shallow.stdout.trim() === 'true') {
         throw new UsageError(
-          `--changed-since '${ref}' is not in this shallow clone: fetch the history it needs (actions/checkout with fetch-depth: 0, or git fetch --deepen).`,
+          `--changed-since '${oneLine(ref)}' is not in this shallow clone: fetch the history it needs (actions/checkout with fetch-depth: 0, or git fetch --deepen).`,
         )
       }
-      throw new UsageError(`--changed-since '${ref}' is not a commit, branch or tag of this repository.`)
+      throw new UsageError(`--changed-since '${oneLine(ref)}' is not a commit, branch or tag of this repository.`)
     },
     async changedSince(commit) {
       const diff = await git(root, env, ['diff', '--name-only', '--no-renames', '-z', commit, '--'])

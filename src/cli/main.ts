@@ -1,5 +1,6 @@
 // `modal-processor`: the action's operations for people at a terminal (deploy, logs, run, name), same code paths,
 // and the plan and report of a fleet deploy (matrix, fleet-report).
+import { randomUUID } from 'node:crypto'
 import { ActionError, fixFor } from '../rules/errors.js'
 import { deployCommand } from './deploy.js'
 import { fleetReportCommand } from './fleet-report.js'
@@ -12,6 +13,18 @@ import { runCommand } from './run.js'
 
 /** Runs one command; returns its exit code: 0, 1 for a failure (an ERR_* code), 2 for a usage error, as click does. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
+  // In a workflow step nothing the CLI prints may act as a workflow command: it issues none (outputs and the summary
+  // go through their files), and what it prints quotes refs, file names, catalogue and Modal text.
+  const fence = io.env.GITHUB_ACTIONS === 'true' ? randomUUID() : null
+  if (fence !== null) io.err(`::stop-commands::${fence}\n`)
+  try {
+    return await runCommandLine(argv, io)
+  } finally {
+    if (fence !== null) io.err(`::${fence}::\n`)
+  }
+}
+
+async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv
   if (command === undefined || command === '--help' || command === '-h') {
     io.out(`${mainHelp()}\n`)

@@ -5,7 +5,8 @@ import path from 'node:path'
 import { readCatalogueFile } from '../action/catalogue-file.js'
 import { DEFAULT_CATALOGUE_FILE, parseCatalogue, type ProcessorCatalogue } from '../rules/catalogue.js'
 import { ActionError } from '../rules/errors.js'
-import { fleetMatrix, planFleet, processorDirOf, type FleetChanges, type FleetLayout } from '../rules/fleet-plan.js'
+import { fleetMatrix, planFleet, processorDirOf, unknownRefs, type FleetChanges, type FleetLayout } from '../rules/fleet-plan.js'
+import { oneLine } from '../rules/untrusted-text.js'
 import { NO_COMMIT, openGit, type Git } from './git.js'
 import type { CliIo } from './io.js'
 import { optionalFlag, UsageError, type Flags } from './options.js'
@@ -19,6 +20,11 @@ export async function matrixCommand(flags: Flags, io: CliIo): Promise<number> {
   if (catalogue === null)
     throw new ActionError('ERR_INVALID_REGISTRY', `There is no processor catalogue ${file} (looked in ${catalogueFile}).`)
   const only = onlyRefs(optionalFlag(flags, 'only'))
+  const unknown = unknownRefs(catalogue, only ?? [])
+  if (unknown.length > 0) {
+    const known = Object.keys(catalogue.processors).join(', ') || 'none'
+    throw new UsageError(`--only names ${unknown.map((ref) => `'${oneLine(ref)}'`).join(', ')}, not in ${file} (it has ${known}).`)
+  }
   const since = optionalFlag(flags, 'changed-since')
   let changes: FleetChanges | null = null
   let layout: FleetLayout = { moduleDir: null, processorDirs: {} }

@@ -96,7 +96,11 @@ export const COMMANDS = {
   'fleet-report': {
     summary: "Render one table from the run report files of a fleet deploy's jobs",
     options: [
-      { name: 'matrix', value: 'JSON', help: "the plan's matrix, so that a processor whose job left no report is listed" },
+      {
+        name: 'matrix',
+        value: 'JSON|FILE',
+        help: "the plan (matrix's output, or a file holding it), so that a processor whose job left no report is listed",
+      },
       { name: 'json', help: 'print the rows and the verdict as JSON' },
     ],
     positional: 'FILE...',

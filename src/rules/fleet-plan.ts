@@ -3,6 +3,7 @@
 import type { ProcessorCatalogue } from './catalogue.js'
 import { ActionError } from './errors.js'
 import { modalAppNameFromRef } from './naming.js'
+import { oneLine } from './untrusted-text.js'
 
 /** One job of the matrix: the action's inputs for one processor. */
 export interface MatrixEntry {
@@ -36,6 +37,11 @@ export interface PlannedProcessor {
   reason: string
 }
 
+/** Refs `--only` names that the catalogue lacks (a typo must not plan nothing). */
+export function unknownRefs(catalogue: ProcessorCatalogue, only: string[]): string[] {
+  return only.filter((ref) => !Object.hasOwn(catalogue.processors, ref))
+}
+
 /** The processors to deploy. `changes` null means no base to compare with: all of them. `only` narrows the plan. */
 export function planFleet(
   catalogue: ProcessorCatalogue,
@@ -44,13 +50,6 @@ export function planFleet(
   only: string[] | null,
 ): PlannedProcessor[] {
   const refs = Object.keys(catalogue.processors)
-  const unknown = (only ?? []).filter((ref) => !refs.includes(ref))
-  if (unknown.length > 0) {
-    throw new ActionError(
-      'ERR_REGISTRY_ENTRY_MISSING',
-      `--only names ${unknown.map((ref) => `'${ref}'`).join(', ')}, not in the processor catalogue (it has ${refs.join(', ') || 'no processors'}).`,
-    )
-  }
   const candidates = only === null ? refs : refs.filter((ref) => only.includes(ref))
   return candidates.flatMap((ref) => {
     const reason = changes === null ? 'no base to compare with' : changeReason(ref, catalogue, changes, layout)
@@ -60,13 +59,13 @@ export function planFleet(
 
 function changeReason(ref: string, catalogue: ProcessorCatalogue, changes: FleetChanges, layout: FleetLayout): string | null {
   if (layout.moduleDir !== null && changes.paths.some((p) => isUnder(p, layout.moduleDir!))) {
-    return `the Modal module changed (${layout.moduleDir}/)`
+    return `the Modal module changed (${oneLine(layout.moduleDir)}/)`
   }
   const before = changes.baseCatalogue?.processors[ref]
   if (before === undefined) return 'new in the catalogue'
   if (deployFacts(before) !== deployFacts(catalogue.processors[ref])) return 'its catalogue entry changed'
   const dir = layout.processorDirs[ref] ?? null
-  if (dir !== null && changes.paths.some((p) => isUnder(p, dir))) return `its files changed (${dir}/)`
+  if (dir !== null && changes.paths.some((p) => isUnder(p, dir))) return `its files changed (${oneLine(dir)}/)`
   return null
 }
 

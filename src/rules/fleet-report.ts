@@ -7,7 +7,7 @@ import { bounded, markdownText } from './untrusted-text.js'
 /** A report file as read: its name, and the document or why it could not be read. */
 export type ReadReport = { file: string } & ({ ok: true; report: RunReportFile } | { ok: false; problem: string })
 
-export type FleetStatus = 'passed' | 'failed' | 'no report' | 'unreadable'
+export type FleetStatus = 'passed' | 'failed' | 'no report' | 'unreadable' | 'not planned' | 'duplicate'
 
 export interface FleetRow {
   processorRef: string | null
@@ -28,10 +28,21 @@ export interface FleetVerdict {
   text: string
 }
 
-/** Rows in ref order; each planned processor that left no report has a row that says so. */
+/**
+ * Rows in ref order. Each planned processor that left no report has a row that says so; a report for a processor the
+ * plan does not have, or a second one for the same processor, is not counted as a pass.
+ */
 export function fleetRows(reports: ReadReport[], planned: MatrixEntry[] | null): FleetRow[] {
-  const rows = reports.map(rowOf)
-  const reported = new Set(rows.map((row) => row.processorRef))
+  const plannedRefs = planned === null ? null : new Set(planned.map((entry) => entry['processor-ref']))
+  const reported = new Set<string | null>()
+  const rows = reports.map((read) => {
+    const row = rowOf(read)
+    if (row.processorRef !== null && reported.has(row.processorRef)) return { ...row, status: 'duplicate' as const }
+    if (row.processorRef !== null && plannedRefs !== null && !plannedRefs.has(row.processorRef))
+      return { ...row, status: 'not planned' as const }
+    reported.add(row.processorRef)
+    return row
+  })
   for (const entry of planned ?? []) {
     if (reported.has(entry['processor-ref'])) continue
     rows.push({
@@ -75,7 +86,8 @@ function rowOf(read: ReadReport): FleetRow {
     errorCode: report.errors[0]?.code ?? null,
     errorMessage: report.errors[0]?.message ?? null,
     durationMs: report.durationMs,
-    status: report.ok ? 'passed' : 'failed',
+    // Judged from what the report says happened, not from its own verdict alone.
+    status: report.ok && report.errors.length === 0 && (report.dryRun || report.smokeStatus === 'passed') ? 'passed' : 'failed',
     file: read.file,
   }
 }
@@ -83,15 +95,22 @@ function rowOf(read: ReadReport): FleetRow {
 export function fleetVerdict(rows: FleetRow[]): FleetVerdict {
   const bad = rows.filter((row) => row.status !== 'passed')
   if (rows.length === 0) return { ok: true, text: 'No processor to deploy: nothing changed.' }
-  if (bad.length === 0) return { ok: true, text: `All ${rows.length} processor(s) deployed and passed their smoke call.` }
-  const counts = (['failed', 'no report', 'unreadable'] as const)
+  if (bad.length === 0) return { ok: true, text: `All ${rows.length} processor(s) passed.` }
+  const counts = (['failed', 'no report', 'unreadable', 'not planned', 'duplicate'] as const)
     .map((status) => [status, rows.filter((row) => row.status === status).length] as const)
     .filter(([, n]) => n > 0)
     .map(([status, n]) => `${n} ${status}`)
   return { ok: false, text: `${rows.length - bad.length} of ${rows.length} processor(s) passed; ${counts.join(', ')}.` }
 }
 
-const ICON: Record<FleetStatus, string> = { passed: '✅', failed: '❌', 'no report': '⚠️', unreadable: '⚠️' }
+const ICON: Record<FleetStatus, string> = {
+  passed: '✅',
+  failed: '❌',
+  'no report': '⚠️',
+  unreadable: '⚠️',
+  'not planned': '⚠️',
+  duplicate: '⚠️',
+}
 
 const cell = (value: string | number | null, limit = 200) =>
   value === null || value === '' ? '—' : markdownText(bounded(String(value), limit))
@@ -102,7 +121,14 @@ function versionCell(row: FleetRow): string {
   return `${v(row.versionBefore)} → ${v(row.versionAfter)}${row.rolledBack ? ' (rolled back)' : ''}`
 }
 
+const STATUS_NOTE: Partial<Record<FleetStatus, string>> = {
+  'not planned': 'a report for a processor the plan does not have',
+  duplicate: 'a second report for this processor',
+}
+
 function errorCell(row: FleetRow): string {
+  const note = STATUS_NOTE[row.status]
+  if (note !== undefined) return cell(`${note} (${row.file})`, 300)
   if (row.errorCode === null) return cell(row.errorMessage, 300)
   return `${cell(row.errorCode, 60)}: ${cell(row.errorMessage, 300)}`
 }

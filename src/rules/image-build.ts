@@ -48,14 +48,15 @@ export const IMAGE_FAILURE_SIGNATURES: readonly ImageFailureSignature[] = [
   {
     name: 'registry auth refused',
     outcome: 'failed',
+    // Registries' own wordings only: a build step's `Permission denied: '/usr/…'` or a curl `401 Unauthorized` is not one.
     patterns: [
-      /\bunauthori[sz]ed\b/i,
+      /\bunauthorized: /i,
       /\bauthentication required\b/i,
       /\bpull access denied\b/i,
-      /\bdenied: /i,
+      /(^|:\s)denied: /i,
       /\brequested access to the resource is denied\b/i,
-      /\b40[13] \(?(unauthori[sz]ed|forbidden)\b/i,
-      /\b(status|code)[ :=]*40[13]\b/i,
+      /\bfailed to authorize\b/i,
+      /\b(registry|token|manifests?|blobs?)\b.*\b40[13]\b/i,
     ],
     code: 'ERR_IMAGE_PULL_FAILED',
     problem: 'the registry refused to let Modal pull the image',

@@ -30,7 +30,9 @@ export function markdownText(text: string): string {
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
-    .replace(/:\/\//g, '\\://') // no autolinks
+    .replace(/:\/\//g, '\\://') // no autolinks: not from a scheme, nor GitHub's extended www. and e-mail ones
+    .replace(/www\./gi, (www) => `${www.slice(0, 3)}\u200b.`)
+    .replace(/@(?=[a-z0-9_-]+\.[a-z0-9])/gi, '\u200b@') // an e-mail address needs a domain with a dot
 }
 
 /** A fenced code block that no line of the text can close: the fence is longer than any run of backticks in it. */
