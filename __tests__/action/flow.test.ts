@@ -1,6 +1,6 @@
 // The action's flow, in process: runAction with a recording toolkit and a scripted Modal session, through every path
 // a user can meet. What is asserted is what a user sees: annotations, outputs, the summary, what changed in Modal.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { runAction } from '../../src/action/main.js'
@@ -511,6 +511,21 @@ describe('the report file', () => {
     expect(readdirSync(quiet)).toEqual([])
   })
 
+  test.each([
+    ['outside the workspace', '../r.json', 'is outside the workspace'],
+    ['a folder', 'reports', 'is a folder'],
+    ['the processor catalogue', 'modal-processors.json', 'is the processor catalogue (registry-file)'],
+  ])('a report-file %s is refused with the inputs, before anything changes', async (_, file, why) => {
+    const dir = workspace()
+    mkdirSync(path.join(dir, 'reports'))
+    const modal = new FakeModal()
+    const result = await run(modal, { 'report-file': file }, { GITHUB_WORKSPACE: dir })
+    expect(result.errors).toEqual(['ERR_INVALID_INPUT'])
+    expect(message(result)).toContain(`report-file '${file}' ${why}`)
+    expect(modal.sessionsStarted).toBe(0)
+    expect(readdirSync(dir)).toEqual(['reports'])
+  })
+
   test('holds no secret value, and a file that cannot be written is a warning, never a lost report', async () => {
     const dir = workspace()
     const secret = `sk-${'s'.repeat(30)}`
@@ -529,7 +544,7 @@ describe('the report file', () => {
     writeFileSync(path.join(dir, 'file'), '')
     const blocked = await run(new FakeModal(), { 'report-file': 'file/r.json' }, { GITHUB_WORKSPACE: dir })
     expect(blocked.errors).toEqual([])
-    expect(blocked.annotations.find((a) => a.title === 'Report file not written')?.message).toMatch(/^report-file file\/r\.json: /)
+    expect(blocked.annotations.find((a) => a.title === 'Report file not written')?.message).toMatch(/file\/r\.json/)
     expect(blocked.summary).toContain('llm-litellm-v1')
   })
 })

@@ -14,18 +14,18 @@ import { cancelOnSignals, trackProcess } from '../modal/process.js'
 import type { SessionProcess } from '../modal/session-process.js'
 import { deploy, findPublishedDespiteFailure, type DeployTarget } from './deploy.js'
 import { deploymentRecorder, planDeployment, type DeploymentRecorder } from './github-deployment.js'
-import { reportFileOf, type Settings } from './inputs.js'
+import type { Settings } from './inputs.js'
 import { asActionErrors, Failures, phaseRunner, skipPhase } from './phases.js'
 import {
   connectClient,
   moduleDirectory,
+  reportFileTarget,
   optionalSecretsMissing,
   preflightProblems,
   runPreflight,
   secretsFound,
   validateInputs,
   type Preflight,
-  workspacePath,
   type SessionSource,
 } from './preflight.js'
 import { emptyReport, renderPlan, renderSummary, reportOutputs, type ReportedError, type RunReport } from './report.js'
@@ -56,7 +56,8 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
   const secretValues = maskTokens(givenKit)
   // Every text the action writes goes through one redaction step, whatever writes it.
   const kit = redacting(givenKit, secretValues)
-  const reportFile = reportFileOf(kit.getInput)
+  // Known before the inputs are validated: the report file is written on every path, also when they are refused.
+  const reportFile = reportFileTarget(kit).path
   const phase = phaseRunner(kit, report.phases)
   // The deploy's output is untrusted text (it includes the module's prints): the runner must not run it as commands.
   const deployLog = kit.untrustedStream()
@@ -301,7 +302,7 @@ function annotationText(error: ReportedError): string {
  * Outputs, annotations and summary: written on every path, with known secret values removed first. Each writer fails
  * alone, with a warning: a report that cannot be written where one is asked never hides the others.
  */
-async function publish(kit: Toolkit, report: RunReport, secretValues: string[], reportFile: string): Promise<void> {
+async function publish(kit: Toolkit, report: RunReport, secretValues: string[], reportFile: string | null): Promise<void> {
   const redact = redactor(secretValues)
   // `kit` redacts what it writes; the report's errors are redacted in place too, before any truncation can cut a value
   // in two (the CLI prints them as JSON).
@@ -330,11 +331,11 @@ async function publish(kit: Toolkit, report: RunReport, secretValues: string[], 
   await Promise.resolve()
     .then(() => kit.writeSummary(renderSummary(report)))
     .catch((error: Error) => kit.annotate('warning', 'Job summary not written', error.message))
-  if (reportFile !== '') {
+  if (reportFile !== null) {
     try {
-      writeReportFile(workspacePath(kit, reportFile), redact(`${JSON.stringify(runReportFile(report), null, 2)}\n`))
+      writeReportFile(reportFile, redact(`${JSON.stringify(runReportFile(report), null, 2)}\n`))
     } catch (error) {
-      kit.annotate('warning', 'Report file not written', `report-file ${reportFile}: ${(error as Error).message}`)
+      kit.annotate('warning', 'Report file not written', `${reportFile}: ${(error as Error).message}`)
     }
   }
 }

@@ -1,8 +1,9 @@
 // Inputs and preflight: everything needed is known to exist before anything changes.
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { ActionError } from '../rules/errors.js'
-import { parseInputs, readRawInputs, type Settings } from './inputs.js'
+import { parseInputs, readRawInputs, reportFileOf, type Settings } from './inputs.js'
+import { oneLine } from '../rules/untrusted-text.js'
 import {
   isSupportedClientVersion,
   MINIMUM_CLIENT_VERSION,
@@ -23,6 +24,33 @@ export function workspacePath(kit: Toolkit, relative: string): string {
   return path.resolve(kit.env.GITHUB_WORKSPACE ?? process.cwd(), relative)
 }
 
+export interface ReportFileTarget {
+  /** Where the run report is written; null when none is asked for, or when it may not go there. */
+  path: string | null
+  problem: ActionError | null
+}
+
+/** The report-file input as a place in the workspace: never outside it, a folder, or the processor catalogue. */
+export function reportFileTarget(kit: Toolkit): ReportFileTarget {
+  const given = reportFileOf(kit.getInput)
+  if (given === '') return { path: null, problem: null }
+  const workspace = workspacePath(kit, '.')
+  const target = workspacePath(kit, given)
+  const relative = path.relative(workspace, target)
+  const refuse = (why: string) => ({
+    path: null,
+    problem: new ActionError(
+      'ERR_INVALID_INPUT',
+      `report-file '${oneLine(given)}' ${why}; give a path inside the workspace such as reports/run.json.`,
+    ),
+  })
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return refuse('is outside the workspace')
+  if (existsSync(target) && statSync(target).isDirectory()) return refuse('is a folder')
+  const catalogue = readRawInputs(kit.getInput)['registry-file'].trim()
+  if (catalogue !== '' && workspacePath(kit, catalogue) === target) return refuse('is the processor catalogue (registry-file)')
+  return { path: target, problem: null }
+}
+
 /** Raw inputs, completed from the processor catalogue, validated into settings: every problem at once. */
 export function validateInputs(kit: Toolkit): Settings {
   const raw = readRawInputs(kit.getInput)
@@ -39,6 +67,8 @@ export function validateInputs(kit: Toolkit): Settings {
     if (!(error instanceof ActionError)) throw error
     problems.push(error)
   }
+  const reportFile = reportFileTarget(kit).problem
+  if (reportFile !== null) problems.push(reportFile)
   const parsed = parseInputs(completed)
   if (!parsed.ok) {
     // With the registry already failing, an empty image-ref says nothing new.
