@@ -100,6 +100,16 @@ describe('modal-processor matrix', () => {
     expect(run.stderr).toContain('llm/litellm@1: its files changed (processors/llm/)')
   })
 
+  test('a processor removed since the ref is named with the command that stops its app', async () => {
+    const root = repository()
+    commit(root, 'modal-processors.json', JSON.stringify({ processors: { 'llm/litellm@1': CATALOGUE.processors['llm/litellm@1'] } }))
+    const run = await matrix(root, '--changed-since', 'HEAD~1')
+    expect(planned(run.stdout)).toEqual([])
+    expect(run.stderr).toContain(
+      'replicate/generic@1: removed from the catalogue; its app keeps running: modal app stop replicate-generic-v1 --env <env> stops it',
+    )
+  })
+
   test('a change to the Modal module selects every processor; --only narrows it; --module-dir moves it', async () => {
     const root = repository()
     commit(root, 'modal/modal_app.py', '# module v2\n')

@@ -1,5 +1,5 @@
 import { parseCatalogue, type ProcessorCatalogue } from '../../src/rules/catalogue.js'
-import { fleetMatrix, planFleet, processorDirOf, unknownRefs, type FleetLayout } from '../../src/rules/fleet-plan.js'
+import { fleetMatrix, planFleet, processorDirOf, removedProcessors, unknownRefs, type FleetLayout } from '../../src/rules/fleet-plan.js'
 
 const image = (name: string, hex = 'ab') => `ghcr.io/acme/${name}:1@sha256:${hex.repeat(32)}`
 const catalogueOf = (processors: Record<string, object>): ProcessorCatalogue => parseCatalogue(JSON.stringify({ processors }), 'cat.json')
@@ -74,8 +74,17 @@ describe('planFleet', () => {
     expect(plan.every((p) => p.reason === 'the Modal module changed (modal/)')).toBe(true)
   })
 
-  test('a catalogue that did not exist at the base makes every processor new', () => {
+  test('a catalogue that did not exist at the base makes every processor new; one that was broken, every one changed', () => {
     expect(refs(planFleet(NOW, { paths: [], baseCatalogue: null }, LAYOUT, null))).toHaveLength(3)
+    const broken = planFleet(NOW, { paths: [], baseCatalogue: 'unreadable' }, LAYOUT, null)
+    expect(broken.map((p) => p.reason)).toEqual(Array(3).fill('the catalogue at the base commit could not be read'))
+  })
+
+  test('processors removed from the catalogue since the base are named, so their apps can be stopped', () => {
+    const base = catalogueOf({ ...NOW.processors, 'ocr/old@1': { image: { oci: image('old') } } })
+    expect(removedProcessors(NOW, { paths: [], baseCatalogue: base })).toEqual(['ocr/old@1'])
+    expect(removedProcessors(NOW, null)).toEqual([])
+    expect(removedProcessors(NOW, { paths: [], baseCatalogue: 'unreadable' })).toEqual([])
   })
 
   test('--only narrows the plan; the refs it names that the catalogue lacks are found, so that a typo is an error', () => {

@@ -5,7 +5,16 @@ import path from 'node:path'
 import { readCatalogueFile } from '../action/catalogue-file.js'
 import { DEFAULT_CATALOGUE_FILE, parseCatalogue, type ProcessorCatalogue } from '../rules/catalogue.js'
 import { ActionError } from '../rules/errors.js'
-import { fleetMatrix, planFleet, processorDirOf, unknownRefs, type FleetChanges, type FleetLayout } from '../rules/fleet-plan.js'
+import {
+  fleetMatrix,
+  planFleet,
+  processorDirOf,
+  removedProcessors,
+  unknownRefs,
+  type FleetChanges,
+  type FleetLayout,
+} from '../rules/fleet-plan.js'
+import { modalAppNameFromRef } from '../rules/naming.js'
 import { oneLine } from '../rules/untrusted-text.js'
 import { NO_COMMIT, openGit, type Git } from './git.js'
 import type { CliIo } from './io.js'
@@ -39,6 +48,11 @@ export async function matrixCommand(flags: Flags, io: CliIo): Promise<number> {
   const planned = planFleet(catalogue, changes, layout, only)
   const matrix = fleetMatrix(catalogue, planned, file)
   for (const { ref, reason } of planned) io.err(`${ref}: ${reason}\n`)
+  for (const ref of removedProcessors(catalogue, changes)) {
+    const app = modalAppNameFromRef(ref)
+    const stop = app.ok ? `: modal app stop ${app.value} --env <env> stops it` : ''
+    io.err(`${oneLine(ref)}: removed from the catalogue; its app keeps running${stop}\n`)
+  }
   if (planned.length === 0) io.err('No processor to deploy.\n')
   const json = JSON.stringify(matrix)
   io.out(`${json}\n`)
@@ -80,12 +94,13 @@ async function changesSince(git: Git, commit: string, catalogueFile: string, fil
   if (inRepo === null)
     throw new UsageError(`--changed-since compares the catalogue with git, but ${file} is outside the repository ${git.root}.`)
   const before = await git.fileAt(commit, inRepo)
-  let baseCatalogue: ProcessorCatalogue | null = null
+  let baseCatalogue: FleetChanges['baseCatalogue'] = null
   if (before !== null) {
     try {
       baseCatalogue = parseCatalogue(before, `${file} at ${commit.slice(0, 12)}`)
     } catch {
-      // The catalogue at the base was broken: compare with nothing, so every processor counts as changed.
+      // Broken at the base: nothing to compare with, so every processor counts as changed.
+      baseCatalogue = 'unreadable'
     }
   }
   return { paths: await git.changedSince(commit), baseCatalogue }

@@ -20,8 +20,8 @@ export interface FleetMatrix {
 /** What changed since the base commit. Paths are relative to the repository root, with `/`. */
 export interface FleetChanges {
   paths: string[]
-  /** The catalogue in the base commit; null when the file did not exist there. */
-  baseCatalogue: ProcessorCatalogue | null
+  /** The catalogue in the base commit; null when the file did not exist there, 'unreadable' when it was broken. */
+  baseCatalogue: ProcessorCatalogue | null | 'unreadable'
 }
 
 /** Where things are, relative to the repository root (null: outside the repository). */
@@ -61,6 +61,7 @@ function changeReason(ref: string, catalogue: ProcessorCatalogue, changes: Fleet
   if (layout.moduleDir !== null && changes.paths.some((p) => isUnder(p, layout.moduleDir!))) {
     return `the Modal module changed (${oneLine(layout.moduleDir)}/)`
   }
+  if (changes.baseCatalogue === 'unreadable') return 'the catalogue at the base commit could not be read'
   const before = changes.baseCatalogue?.processors[ref]
   if (before === undefined) return 'new in the catalogue'
   if (deployFacts(before) !== deployFacts(catalogue.processors[ref])) return 'its catalogue entry changed'
@@ -72,6 +73,13 @@ function changeReason(ref: string, catalogue: ProcessorCatalogue, changes: Fleet
 /** What of an entry a deploy depends on (the description is prose), in a form that compares by value. */
 function deployFacts(entry: ProcessorCatalogue['processors'][string]): string {
   return JSON.stringify([entry.image.oci, [...entry.tool_secrets].sort(), entry.local_command ?? null, entry.smoke_inputs ?? null])
+}
+
+/** Refs in the base catalogue that the catalogue no longer has: their apps keep running until someone stops them. */
+export function removedProcessors(catalogue: ProcessorCatalogue, changes: FleetChanges | null): string[] {
+  const base = changes?.baseCatalogue
+  if (base === null || base === undefined || base === 'unreadable') return []
+  return Object.keys(base.processors).filter((ref) => !Object.hasOwn(catalogue.processors, ref))
 }
 
 function isUnder(file: string, dir: string): boolean {
