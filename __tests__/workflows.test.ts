@@ -240,7 +240,9 @@ describe('deploy-fleet.yml', () => {
 
   test.each(copies)('%s: plan, one job per processor that never cancels the others, and one report', (_, jobs) => {
     expect(Object.keys(jobs)).toEqual(['plan', 'deploy', 'report'])
-    expect(jobs.plan.steps.some((s) => /dist\/cli\.cjs matrix --changed-since="\$CHANGED_SINCE"/.test(s.run ?? ''))).toBe(true)
+    const plan = jobs.plan.steps.map((s) => s.run ?? '').join('\n')
+    expect(plan).toMatch(/dist\/cli\.cjs matrix --since-last-success\n/)
+    expect(plan).toMatch(/dist\/cli\.cjs matrix --changed-since="\$CHANGED_SINCE"\n/)
     const { deploy, report } = jobs
     expect(deploy.if).toBe("needs.plan.outputs.count != '0'")
     expect(deploy.strategy).toEqual({

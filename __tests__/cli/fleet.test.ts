@@ -8,6 +8,7 @@ import { emptyReport } from '../../src/action/report.js'
 import { runReportFile } from '../../src/rules/run-report-file.js'
 import { parseWorkflowCommands } from '../../scripts/lib/runner-harness.mjs'
 import { runCli } from '../support/cli-in-process.js'
+import { githubError, startFakeGitHubApi, type FakeGitHubApi, type Reply } from '../support/fake-github-api.js'
 
 const image = (name: string, hex = 'ab') => `ghcr.io/acme/${name}:1@sha256:${hex.repeat(32)}`
 const CATALOGUE = {
@@ -205,7 +206,69 @@ describe('modal-processor matrix', () => {
     writeFileSync(path.join(dir, 'modal-processors.json'), JSON.stringify(CATALOGUE))
     const run = await matrix(dir, '--changed-since', 'HEAD')
     expect(run.status).toBe(2)
-    expect(run.stderr).toContain('--changed-since needs a git repository')
+    expect(run.stderr).toContain('Comparing with a commit needs a git repository')
+  })
+})
+
+describe('modal-processor matrix --since-last-success', () => {
+  const RUNS_PATH = '/repos/acme/processors/actions/workflows/deploy-on-push.yml/runs'
+  let api: FakeGitHubApi
+  beforeAll(async () => {
+    api = await startFakeGitHubApi()
+  })
+  afterAll(() => api.close())
+  beforeEach(() => api.requests.splice(0))
+
+  const workflowEnv = () => ({
+    GITHUB_API_URL: api.url,
+    GITHUB_REPOSITORY: 'acme/processors',
+    GITHUB_WORKFLOW_REF: 'acme/processors/.github/workflows/deploy-on-push.yml@refs/heads/main',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_TOKEN: 'ghs_token',
+  })
+  const lastSuccess = (root: string, answer: (path: string) => Reply) => {
+    api.override((request) => (request.path.startsWith(RUNS_PATH) ? answer(request.path) : undefined))
+    return runCli(['matrix', '--since-last-success'], { cwd: root, env: workflowEnv() })
+  }
+
+  test('plans what changed since the last green run, so a processor a failed run left behind is taken back', async () => {
+    const root = repository()
+    const green = git(root, 'rev-parse', 'HEAD').trim()
+    // The run for this commit failed (llm did not deploy); the next push changes only replicate.
+    commit(root, 'processors/llm/README.md', 'fix\n')
+    commit(root, 'processors/rep/README.md', 'docs\n')
+    const run = await lastSuccess(root, () => ({ status: 200, body: { total_count: 1, workflow_runs: [{ head_sha: green }] } }))
+    expect(run.status).toBe(0)
+    expect(planned(run.stdout)).toEqual(['llm/litellm@1', 'replicate/generic@1'])
+    expect(api.requests[0].path).toBe(`${RUNS_PATH}?branch=main&status=success&per_page=1&exclude_pull_requests=true`)
+    expect(api.requests[0].headers.authorization).toBe('Bearer ghs_token')
+  })
+
+  test('no green run yet, or one whose commit history lost: every processor, and why', async () => {
+    const root = repository()
+    const none = await lastSuccess(root, () => ({ status: 200, body: { total_count: 0, workflow_runs: [] } }))
+    expect(planned(none.stdout)).toHaveLength(2)
+    expect(none.stderr).toContain('no successful run on this branch yet: every processor is planned')
+    const lost = await lastSuccess(root, () => ({ status: 200, body: { workflow_runs: [{ head_sha: 'ab'.repeat(20) }] } }))
+    expect(planned(lost.stdout)).toHaveLength(2)
+    expect(lost.stderr).toContain(`commit ${'ab'.repeat(20)} is not in this repository's history (rewritten?)`)
+  })
+
+  test('an API that refuses, an answer that is not runs, or no workflow context: exit 2, never a plan', async () => {
+    const root = repository()
+    const refused = await lastSuccess(root, () => githubError(403, 'Resource not accessible by integration'))
+    expect(refused.status).toBe(2)
+    expect(refused.stdout).toBe('')
+    expect(refused.stderr).toContain(
+      'could not read the runs of deploy-on-push.yml from GitHub: HTTP 403 (the job needs permissions: actions: read)',
+    )
+    const odd = await lastSuccess(root, () => ({ status: 200, body: { workflow_runs: [{ head_sha: 'HEAD; rm -rf /' }] } }))
+    expect([odd.status, odd.stderr]).toEqual([2, expect.stringContaining('the answer is not a list of workflow runs')])
+    const outside = await runCli(['matrix', '--since-last-success'], { cwd: root })
+    expect(outside.status).toBe(2)
+    expect(outside.stderr).toContain('missing: GITHUB_REPOSITORY, GITHUB_WORKFLOW_REF, GITHUB_REF (a branch), GITHUB_TOKEN')
+    const both = await runCli(['matrix', '--since-last-success', '--changed-since', 'HEAD'], { cwd: root })
+    expect(both.stderr).toContain('Give --changed-since or --since-last-success, not both.')
   })
 })
 

@@ -8,7 +8,7 @@ import type { CliIo } from './io.js'
 import { logsCommand } from './logs.js'
 import { matrixCommand } from './matrix.js'
 import { nameCommand } from './name.js'
-import { COMMANDS, commandHelp, isCommand, mainHelp, parseCommandArgs, UsageError, type CommandSpec } from './options.js'
+import { CommandError, COMMANDS, commandHelp, isCommand, mainHelp, parseCommandArgs, UsageError, type CommandSpec } from './options.js'
 import { runCommand } from './run.js'
 
 /** Runs one command; returns its exit code: 0, 1 for a failure (an ERR_* code), 2 for a usage error, as click does. */
@@ -55,6 +55,10 @@ async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
     if (error instanceof ActionError) {
       io.err(`${error.code}: ${error.message}\nFix: ${fixFor({ code: error.code, ...error.details })}\n`)
       return (COMMANDS[command as keyof typeof COMMANDS] as CommandSpec | undefined)?.failureExitCode ?? 1
+    }
+    if (error instanceof CommandError) {
+      io.err(`Error: ${error.message}\n`)
+      return 2
     }
     if (error instanceof UsageError) {
       io.err(`Usage: modal-processor ${command} [OPTIONS]\nTry 'modal-processor ${command} --help' for help.\n\nError: ${error.message}\n`)

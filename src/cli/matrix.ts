@@ -16,11 +16,14 @@ import {
 } from '../rules/fleet-plan.js'
 import { modalAppNameFromRef } from '../rules/naming.js'
 import { oneLine } from '../rules/untrusted-text.js'
-import { NO_COMMIT, openGit, type Git } from './git.js'
+import { openGit, type Git } from './git.js'
+import { lastSuccessfulCommit, workflowContext } from './last-success.js'
 import type { CliIo } from './io.js'
 import { optionalFlag, UsageError, type Flags } from './options.js'
 
 export const DEFAULT_MODULE_DIR = 'modal'
+/** What a push event gives as `github.event.before` for a new branch: no base to compare with. */
+const NO_COMMIT = /^0{40}$/
 
 export async function matrixCommand(flags: Flags, io: CliIo): Promise<number> {
   const file = optionalFlag(flags, 'registry') ?? DEFAULT_CATALOGUE_FILE
@@ -34,17 +37,7 @@ export async function matrixCommand(flags: Flags, io: CliIo): Promise<number> {
     const known = Object.keys(catalogue.processors).join(', ') || 'none'
     throw new UsageError(`--only names ${unknown.map((ref) => `'${oneLine(ref)}'`).join(', ')}, not in ${file} (it has ${known}).`)
   }
-  const since = optionalFlag(flags, 'changed-since')
-  let changes: FleetChanges | null = null
-  let layout: FleetLayout = { moduleDir: null, processorDirs: {} }
-  if (since !== undefined && NO_COMMIT.test(since)) {
-    io.err(`--changed-since ${since} names no commit (a new branch): every processor is planned.\n`)
-  } else if (since !== undefined) {
-    const git = await openGit(io.cwd, io.env)
-    const moduleDir = path.resolve(io.cwd, optionalFlag(flags, 'module-dir') ?? DEFAULT_MODULE_DIR)
-    layout = repositoryLayout(git, catalogue, catalogueFile, moduleDir)
-    changes = await changesSince(git, await git.commitOf(since), catalogueFile, file)
-  }
+  const { changes, layout } = await changesToPlan(flags, io, catalogue, catalogueFile, file)
   const planned = planFleet(catalogue, changes, layout, only)
   const matrix = fleetMatrix(catalogue, planned, file)
   for (const { ref, reason } of planned) io.err(`${ref}: ${reason}\n`)
@@ -59,6 +52,56 @@ export async function matrixCommand(flags: Flags, io: CliIo): Promise<number> {
   // Every value is a validated ref, app name, image ref or secret name: one line each, no delimiter needed.
   if (io.env.GITHUB_OUTPUT) appendFileSync(io.env.GITHUB_OUTPUT, `matrix=${json}\ncount=${matrix.include.length}\n`)
   return 0
+}
+
+/** What changed since the base the flags name, and where things are; null changes: no base, every processor. */
+async function changesToPlan(
+  flags: Flags,
+  io: CliIo,
+  catalogue: ProcessorCatalogue,
+  catalogueFile: string,
+  file: string,
+): Promise<{ changes: FleetChanges | null; layout: FleetLayout }> {
+  const none = { changes: null, layout: { moduleDir: null, processorDirs: {} } }
+  const since = optionalFlag(flags, 'changed-since')
+  const lastSuccess = flags['since-last-success'] === true
+  if (since !== undefined && lastSuccess) throw new UsageError('Give --changed-since or --since-last-success, not both.')
+  if (since === undefined && !lastSuccess) return none
+  const base = lastSuccess ? await lastSuccessfulCommit(workflowContext(io.env)) : since!
+  if (base === null) {
+    io.err('This workflow has no successful run on this branch yet: every processor is planned.\n')
+    return none
+  }
+  if (NO_COMMIT.test(base)) {
+    io.err(`--changed-since ${base} names no commit (a new branch): every processor is planned.\n`)
+    return none
+  }
+  const git = await openGit(io.cwd, io.env)
+  const commit = await resolveBase(git, base, lastSuccess)
+  if (commit === null) {
+    io.err(`The last successful run's commit ${base} is not in this repository's history (rewritten?): every processor is planned.\n`)
+    return none
+  }
+  const moduleDir = path.resolve(io.cwd, optionalFlag(flags, 'module-dir') ?? DEFAULT_MODULE_DIR)
+  return {
+    changes: await changesSince(git, commit, catalogueFile, file),
+    layout: repositoryLayout(git, catalogue, catalogueFile, moduleDir),
+  }
+}
+
+/** The base commit; null for a last successful run whose commit history no longer has. */
+async function resolveBase(git: Git, base: string, lastSuccess: boolean): Promise<string | null> {
+  const named = lastSuccess ? `The last successful run's commit ${base}` : `--changed-since '${oneLine(base)}'`
+  if (base.trim() === '' || base.startsWith('-')) throw new UsageError(`${named} is not a git ref.`)
+  const commit = await git.commitOf(base)
+  if (commit !== null) return commit
+  if (await git.isShallow()) {
+    throw new UsageError(
+      `${named} is not in this shallow clone: fetch the history it needs (actions/checkout with fetch-depth: 0, or git fetch --deepen).`,
+    )
+  }
+  if (lastSuccess) return null
+  throw new UsageError(`${named} is not a commit, branch or tag of this repository.`)
 }
 
 function onlyRefs(value: string | undefined): string[] | null {

@@ -82,6 +82,10 @@ export const COMMANDS = {
     options: [
       catalogue,
       { name: 'changed-since', value: 'REF', help: 'only the processors a change since this git commit touches (default: all)' },
+      {
+        name: 'since-last-success',
+        help: "the same, since the commit of this workflow's last successful run on this branch (in GitHub Actions)",
+      },
       { name: 'only', value: 'REFS', help: 'only these processor refs, comma separated' },
       {
         name: 'module-dir',
@@ -118,6 +122,9 @@ export type CommandName = keyof typeof COMMANDS
 export type Flags = Record<string, string | boolean | undefined>
 
 export class UsageError extends Error {}
+
+/** A command that could not do its work for a reason outside this tool (an API, git): exit 2, without the usage line. */
+export class CommandError extends Error {}
 
 export function isCommand(name: string): name is CommandName {
   return Object.hasOwn(COMMANDS, name)
