@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseWorkflowCommands, type Annotation } from '../scripts/lib/runner-harness.mjs'
-import { RELEASE_ERRORS, changelogSection, compareVersions, parseVersionTag, release } from '../scripts/release.mjs'
+import { RELEASE_ERRORS, changelogSection, compareVersions, parseArguments, parseVersionTag, release } from '../scripts/release.mjs'
 import { githubError, startFakeGitHubApi, type FakeGitHubApi } from './support/fake-github-api.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -442,4 +442,16 @@ test('the script run as the workflow runs it: without the runner environment it 
 test('docs/workflows.md lists every release error code', () => {
   const docs = readFileSync(path.join(root, 'docs', 'workflows.md'), 'utf8')
   for (const code of Object.keys(RELEASE_ERRORS)) expect(docs).toContain(`\`${code}\``)
+})
+
+describe('the command line', () => {
+  test('takes --check or nothing; a typo or --help releases nothing and says how to call it', () => {
+    expect(parseArguments([])).toEqual({ checkOnly: false })
+    expect(parseArguments(['--check'])).toEqual({ checkOnly: true })
+    for (const args of [['--chek'], ['--help'], ['--check', 'v1.2.3']]) {
+      expect(parseArguments(args).error).toMatch(/^Unknown argument '.*'\.\nUsage: node scripts\/release\.mjs \[--check\]/)
+    }
+    const script = spawnSync(process.execPath, [path.join(root, 'scripts', 'release.mjs'), '--chek'], { encoding: 'utf8', env: {} })
+    expect([script.status, script.stdout]).toEqual([2, ''])
+  })
 })

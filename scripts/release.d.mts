@@ -26,3 +26,4 @@ export function release(options?: {
   write?: (text: string) => void
   apiTimeoutMs?: number
 }): Promise<number>
+export function parseArguments(args: string[]): { error: string; checkOnly?: undefined } | { checkOnly: boolean; error?: undefined }

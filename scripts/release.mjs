@@ -361,6 +361,22 @@ export async function release({
   return 0
 }
 
+const USAGE = 'Usage: node scripts/release.mjs [--check]   (in the release workflow, on a pushed vX.Y.Z tag)'
+
+/** The command line: `--check` or nothing. Anything else (a typo of --check, --help) releases nothing. */
+export function parseArguments(args) {
+  const unknown = args.filter((arg) => arg !== '--check')
+  return unknown.length > 0
+    ? { error: `Unknown argument ${unknown.map((a) => `'${a}'`).join(', ')}.\n${USAGE}` }
+    : { checkOnly: args.includes('--check') }
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  process.exitCode = await release({ checkOnly: process.argv.includes('--check') })
+  const parsed = parseArguments(process.argv.slice(2))
+  if (parsed.error) {
+    process.stderr.write(`${parsed.error}\n`)
+    process.exitCode = 2
+  } else {
+    process.exitCode = await release({ checkOnly: parsed.checkOnly })
+  }
 }
