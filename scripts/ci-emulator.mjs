@@ -1,13 +1,16 @@
-// Prepares a local Modal emulator for later steps or a shell: environments main and dev, the reference image in
-// its registry, and the dev secrets. In a workflow it exports the variables through $GITHUB_ENV / $GITHUB_PATH and
+// Prepares a local Modal emulator for later steps or a shell: environments main and dev, the images of both
+// reference processors in its registry, and the dev secrets they need. In a workflow it exports the variables through $GITHUB_ENV / $GITHUB_PATH and
 // the pinned image as the step output `image-ref`; elsewhere it prints `export` lines for `eval "$(…)"`.
 import { appendFileSync } from 'node:fs'
 import path from 'node:path'
-import { Emulator, REPO_ROOT } from './lib/emulator.mjs'
+import { Emulator, REPLICATE_PROCESSOR, REPLICATE_TOKEN, REPO_ROOT } from './lib/emulator.mjs'
 
 const emulator = new Emulator()
 const imageRef = emulator.pushReferenceImage()
 emulator.prepareEnvironment('dev')
+// The second reference processor, so that a fleet of the catalogue deploys as it is.
+emulator.pushImage(REPLICATE_PROCESSOR)
+emulator.createSecret('dev', 'REPLICATE_API_TOKEN', { REPLICATE_API_TOKEN: REPLICATE_TOKEN })
 const variables = {
   MODAL_EMULATOR_HOME: emulator.home,
   PYTHONPATH: path.join(REPO_ROOT, 'testing', 'emulator', 'python'),
