@@ -176,4 +176,14 @@ describe('isTransient and tail', () => {
     expect(tail('a\nb\nc\n', 2)).toBe('b\nc')
     expect(tail('x'.repeat(50), 5, 10)).toBe('…' + 'x'.repeat(10))
   })
+
+  test("tail cuts a 1000-column panel's padding and borders down to its text", () => {
+    const width = 1000
+    const panel = [
+      `╭─ Error ${'─'.repeat(width - 10)}╮`,
+      `│ Image build for im-abc failed.${' '.repeat(width - 34)} │`,
+      `╰${'─'.repeat(width - 2)}╯`,
+    ].join('\n')
+    expect(tail(panel)).toBe(['╭─ Error ───╮', '│ Image build for im-abc failed. │', '╰───╯'].join('\n'))
+  })
 })

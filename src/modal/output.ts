@@ -140,8 +140,21 @@ export function classifyDeployFailure(stderr: string): ErrorCode {
   return 'ERR_DEPLOY_FAILED'
 }
 
-/** The last lines of a command's output, bounded in lines and characters. */
+/**
+ * The last lines of a command's output, bounded in lines and characters. The Modal CLI runs 1000 columns wide (so
+ * that Rich does not wrap its messages): a panel's padding and the long runs of its borders are cut first.
+ */
 export function tail(text: string, maxLines = 20, maxChars = 2000): string {
-  const lines = text.trimEnd().split('\n').slice(-maxLines).join('\n')
+  const lines = text
+    .trimEnd()
+    .split('\n')
+    .map((line) =>
+      line
+        .replace(/─{4,}/g, '───')
+        .replace(/ {2,}│$/, ' │')
+        .trimEnd(),
+    )
+    .slice(-maxLines)
+    .join('\n')
   return lines.length > maxChars ? `…${lines.slice(-maxChars)}` : lines
 }
