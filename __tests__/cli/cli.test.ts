@@ -1,5 +1,5 @@
 // The CLI in process: every command, its help and its usage errors, with captured streams and a scripted Modal session.
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { CliIo } from '../../src/cli/io.js'
@@ -15,6 +15,14 @@ const IMAGE = `ghcr.io/acme/llm-litellm:1@sha256:${'a'.repeat(64)}`
 const cli = (argv: string[], modal = new FakeModal()) => runCli(argv, { modal })
 
 describe('help and usage', () => {
+  test('--version prints the version of the package', async () => {
+    const run = await cli(['--version'])
+    expect([run.status, run.stdout]).toEqual([
+      0,
+      `modal-processor ${JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version}\n`,
+    ])
+  })
+
   test('no command prints the commands and exits 2; --help exits 0', async () => {
     const none = await cli([])
     expect(none.status).toBe(2)

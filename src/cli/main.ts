@@ -1,6 +1,8 @@
 // `modal-processor`: the action's operations for people at a terminal (deploy, logs, run, name), same code paths,
 // and the plan and report of a fleet deploy (matrix, fleet-report).
 import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { ActionError, fixFor } from '../rules/errors.js'
 import { deployCommand } from './deploy.js'
 import { fleetReportCommand } from './fleet-report.js'
@@ -29,6 +31,10 @@ async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
   if (command === undefined || command === '--help' || command === '-h') {
     io.out(`${mainHelp()}\n`)
     return command === undefined ? 2 : 0
+  }
+  if (command === '--version') {
+    io.out(`modal-processor ${packageVersion(io.actionRoot)}\n`)
+    return 0
   }
   try {
     if (!isCommand(command)) throw new UsageError(`No such command '${command}'.`)
@@ -65,5 +71,14 @@ async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
       return 2
     }
     throw error
+  }
+}
+
+/** The version of the package the CLI ships in (its package.json sits next to dist/). */
+function packageVersion(actionRoot: string): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(actionRoot, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown'
+  } catch {
+    return 'unknown'
   }
 }

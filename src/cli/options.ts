@@ -139,7 +139,7 @@ export function mainHelp(): string {
     'Commands:',
     ...rows,
     '',
-    "Run 'modal-processor <command> --help' for a command's options.",
+    "Run 'modal-processor <command> --help' for a command's options; 'modal-processor --version' prints the version.",
   ].join('\n')
 }
 
