@@ -143,7 +143,8 @@ describe('a good tag', () => {
       expect.objectContaining({ tag_name: 'v1.2.3', name: 'v1.2.3', prerelease: false, body: '### Fixed\n\n- Fix number 1.2.3.' }),
     ])
     expect(api.requests[0].headers.authorization).toBe(`Bearer ${TOKEN}`)
-    expect(api.requests[0].body).toEqual(expect.objectContaining({ make_latest: 'true' }))
+    // The release is of the checked commit, never of a tag GitHub would create on the default branch's tip.
+    expect(api.requests[0].body).toEqual(expect.objectContaining({ make_latest: 'true', target_commitish: sha }))
     expect(originTag('v1')).toBe(sha)
     expect(originTag('v1.2.3')).toBe(sha)
     expect(run.notices[0].message).toContain(`v1 points at ${sha}`)
@@ -232,6 +233,26 @@ describe('refused before anything changes', () => {
       expect(run.errors[0].message).toContain('Fix: Delete the tag')
     }
     expectNothingChanged({ v1: null })
+  })
+
+  test('an old run of a tag that was pushed again, or deleted, since it started', async () => {
+    const v1 = commitVersion('1.2.2')
+    setOriginTag('v1', v1)
+    const old = commitVersion('1.2.3')
+    // The tag is deleted and pushed again on a fix, as the refusals' own fixes say to do.
+    writeFileSync(path.join(work, 'README.md'), 'fixed\n')
+    git(work, 'add', '.')
+    git(work, 'commit', '-q', '-m', 'fix')
+    const fresh = git(work, 'rev-parse', 'HEAD')
+    setOriginTag('v1.2.3', fresh)
+    git(work, 'checkout', '-q', old) // the old run's checkout
+    const moved = await runRelease('v1.2.3', old)
+    expect([moved.code, titles(moved.errors)]).toEqual([1, ['ERR_RELEASE_CHECKOUT']])
+    expect(moved.errors[0].message).toContain(`v1.2.3 points at ${fresh} in origin now, not at ${old}`)
+    git(origin, 'update-ref', '-d', 'refs/tags/v1.2.3')
+    const deleted = await runRelease('v1.2.3', old)
+    expect(deleted.errors[0].message).toContain('v1.2.3 is not in origin any more')
+    expectNothingChanged({ v1 })
   })
 
   test('a changelog without a section for the version', async () => {

@@ -305,6 +305,8 @@ describe('release.yml', () => {
     expect(job('ci').permissions).toEqual({ contents: 'read' })
     expect(job('check').permissions).toEqual({ contents: 'read' })
     expect(job('release').permissions).toEqual({ contents: 'write' })
+    // Beside a write token, no dependency's install script runs.
+    expect(job('release').steps!.filter((s) => s.run?.startsWith('npm '))).toEqual([{ run: 'npm ci --ignore-scripts' }])
   })
 
   test('the release runs after all of ci.yml and the checks, one at a time, on Node 24', () => {

@@ -15,7 +15,8 @@ export const RELEASE_ERRORS = {
     'Run this script from the release workflow, which sets GITHUB_REF_NAME, GITHUB_SHA, GITHUB_REPOSITORY, GITHUB_API_URL and GITHUB_TOKEN.',
   ERR_RELEASE_TAG_NOT_SEMVER:
     'Delete the tag (git push origin :refs/tags/<tag>) and push vMAJOR.MINOR.PATCH (e.g. v1.2.3), or vMAJOR.MINOR.PATCH-<prerelease> (e.g. v1.3.0-rc.1) for a prerelease.',
-  ERR_RELEASE_CHECKOUT: 'Check out the tagged commit before running the release (actions/checkout does so on a tag push).',
+  ERR_RELEASE_CHECKOUT:
+    'Release the commit the tag points at now: run the workflow of its newest push (actions/checkout checks out the tag); an older run of a tag pushed again is refused.',
   ERR_RELEASE_CHANGELOG:
     'Add the section "## [X.Y.Z] - YYYY-MM-DD" with the entries of this version to CHANGELOG.md (move them from [Unreleased]), commit, delete the tag and push it again on the new commit.',
   ERR_RELEASE_VERSION_MISMATCH:
@@ -203,6 +204,8 @@ async function publishRelease(settings, version, notes) {
   const releases = `/repos/${settings.repository}/releases`
   const created = await github(settings, 'POST', releases, {
     tag_name: version.tag,
+    // Never a new tag on the default branch's tip: the release is of the commit that was checked.
+    target_commitish: settings.sha,
     ...fields,
     make_latest: fields.prerelease ? 'false' : 'true',
   })
@@ -276,6 +279,12 @@ function check(settings, cwd, distCheck) {
     )
   }
   const tags = remoteTags(cwd)
+  // A re-run of an old run must not release a commit the tag has since left (deleted, or pushed again elsewhere).
+  const tagged = tags.get(settings.tag)?.commit
+  if (tagged !== commit) {
+    const where = tagged === undefined ? 'is not in origin any more' : `points at ${tagged} in origin now`
+    problems.push(new ReleaseError('ERR_RELEASE_CHECKOUT', `${settings.tag} ${where}, not at ${commit}, the commit this run checked out.`))
+  }
   const behind = behindProblem(version, tags)
   if (behind) problems.push(new ReleaseError('ERR_RELEASE_VERSION_BEHIND', `${settings.tag} is behind what is released: ${behind}.`))
   const stale = distProblem(cwd, distCheck)

@@ -97,10 +97,11 @@ def run_cli(command, subcommand, flags):
     try:
         returncode = process.wait()
     except KeyboardInterrupt:
-        # Ctrl-C reached the CLI too (same process group): let it wind down, then report how it ended.
+        # Ctrl-C reached the CLI too (same process group): let it wind down, then report how it ended. A second
+        # Ctrl-C, or the grace running out, stops it at once.
         try:
             returncode = process.wait(timeout=INTERRUPT_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):
             process.kill()
             returncode = process.wait()
     for copy in copies:
@@ -114,10 +115,18 @@ def run_cli(command, subcommand, flags):
 
 
 def _copy_lines(source, destination):
+    writable = True
     for line in source:
-        # As written: no ending added, no styling (stderr's default style would paint the CLI's progress as errors).
-        destination.write(line, style_func=_as_is, ending="")
-        destination.flush()
+        # Once the destination refuses (a closed pipe, `| head`; an encoding that cannot hold the text), the rest is
+        # still read, so the CLI never blocks on a full pipe and the command still ends with its exit code.
+        if not writable:
+            continue
+        try:
+            # As written: no ending added, no styling (stderr's default style would paint the progress as errors).
+            destination.write(line, style_func=_as_is, ending="")
+            destination.flush()
+        except (OSError, ValueError, UnicodeError):
+            writable = False
     source.close()
 
 

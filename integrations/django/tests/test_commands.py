@@ -143,6 +143,26 @@ class ManagePyTest(unittest.TestCase):
         self.assertEqual(run.returncode, 2, run.stderr)
         self.assertIn("Error: Missing option '--env'.", run.stderr)
 
+    def test_output_that_cannot_be_written_never_stalls_the_cli(self):
+        # A CLI that prints far more than a pipe holds, into `| head -2` and into an encoding that cannot hold it.
+        chatty = temporary_directory(self, "chatty-cli-") / "cli"
+        chatty.write_text('#!/bin/sh\nfor i in $(seq 20000); do echo "line $i é"; done\nexit 3\n')
+        chatty.chmod(0o755)
+        environment = {**self.env, "MODAL_PROCESSOR_CLI": str(chatty)}
+        script = f"{sys.executable} manage.py logs_modal --env=dev --ref={REF} | head -2"
+        piped = subprocess.run(["sh", "-c", script], cwd=self.project, env=environment, capture_output=True, text=True, timeout=60)
+        self.assertEqual(piped.stdout, "line 1 é\nline 2 é\n")
+        self.assertNotIn("Traceback", piped.stderr)
+        ascii_only = subprocess.run(
+            [sys.executable, "manage.py", "logs_modal", "--env=dev", f"--ref={REF}"],
+            cwd=self.project,
+            env={**environment, "PYTHONIOENCODING": "ascii"},
+            capture_output=True,
+            timeout=60,
+        )
+        self.assertEqual(ascii_only.returncode, 3)
+        self.assertNotIn(b"Traceback", ascii_only.stderr)
+
     def test_inputs_json_that_is_not_json_is_refused_before_the_cli_runs(self):
         result = self.manage("run_processor", "--ref", REF, "--adapter", "local", "--inputs-json", "{'params': {}}")
         self.assertEqual(result.returncode, 1)
