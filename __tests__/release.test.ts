@@ -291,6 +291,10 @@ describe('refused before anything changes', () => {
     expect(titles(run.errors)).toEqual(['ERR_RELEASE_VERSION_BEHIND'])
     expect(run.errors[0].message).toContain('v1.4.0 is behind what is released: the major tag v2 exists')
     expectNothingChanged({ v1: null, v2 })
+    // The newest major is named by number: v10 after v9.
+    setOriginTag('v9', v2)
+    setOriginTag('v10', v2)
+    expect((await runRelease('v1.4.0', sha)).errors[0].message).toContain('the major tag v10 exists')
   })
 
   test('a version lower than one tagged already (which would move v1 back)', async () => {
@@ -437,6 +441,12 @@ describe('the version rules', () => {
         .sort(compareVersions)
         .map((v) => v.tag),
     ).toEqual(order)
+  })
+
+  test('a heading inside a fenced code block belongs to the entry', () => {
+    const text =
+      '## [1.1.0] - 2026-12-01\n\n- New summary:\n\n```md\n## Fleet deploy\n```\n\n- More.\n\n## [1.0.0] - 2026-11-01\n\n- Old.\n'
+    expect(changelogSection(text, '1.1.0').body).toBe('- New summary:\n\n```md\n## Fleet deploy\n```\n\n- More.')
   })
 
   test('a changelog section needs a real date and entries', () => {

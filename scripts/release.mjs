@@ -81,7 +81,13 @@ export function changelogSection(changelog, version) {
   if (Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) {
     return { problem: `the date of "## [${version}] - ${date}" is not a calendar date (YYYY-MM-DD)` }
   }
-  const end = lines.findIndex((line, i) => i > start && /^## /.test(line))
+  // The next heading of the same level ends it; one inside a fenced code block is part of the entry.
+  let fenced = false
+  const end = lines.findIndex((line, i) => {
+    if (i <= start) return false
+    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced
+    return !fenced && /^## /.test(line)
+  })
   const section = lines.slice(start + 1, end < 0 ? lines.length : end)
   while (section.length > 0 && (section.at(-1).trim() === '' || /^\[[^\]]+\]:\s/.test(section.at(-1)))) section.pop()
   while (section.length > 0 && section[0].trim() === '') section.shift()
@@ -138,8 +144,8 @@ function behindProblem(version, tags) {
   const newerMajor = [...tags.keys()]
     .map((name) => MAJOR_TAG.exec(name))
     .filter((m) => m && Number(m[1]) > version.major)
+    .sort((a, b) => Number(a[1]) - Number(b[1]))
     .map((m) => m[0])
-    .sort()
   if (newerMajor.length > 0) return `the major tag ${newerMajor.at(-1)} exists, so v${version.major} is no longer released`
   const newer = [...tags.keys()]
     .map(parseVersionTag)
