@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { REPLICATE_PROCESSOR, REPLICATE_TOKEN } from '../../scripts/lib/emulator.mjs'
 import type { ActionRun } from '../../scripts/lib/runner-harness.mjs'
+import type { MatrixEntry } from '../../src/rules/fleet-plan.js'
 import { ACTION_DIR } from './action-under-test.js'
 import { errorTitles, REPO_ROOT, World } from './world.js'
 
@@ -12,13 +13,6 @@ const CATALOGUE = path.join(REPO_ROOT, 'modal-processors.json')
 function cli(...args: string[]) {
   const run = spawnSync(process.execPath, [path.join(ACTION_DIR, 'dist', 'cli.cjs'), ...args], { cwd: REPO_ROOT, encoding: 'utf8' })
   return { status: run.status, stdout: run.stdout, stderr: run.stderr }
-}
-
-interface MatrixEntry {
-  'processor-ref': string
-  'app-name': string
-  'image-ref': string
-  'tool-secrets': string
 }
 
 describe('a fleet of two processors', () => {

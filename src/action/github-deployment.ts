@@ -42,7 +42,7 @@ const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target']
 const DESCRIPTION_LIMIT = 140
 
 /** The current REST media type and version, instead of Octokit's default `application/vnd.github.v3+json`. */
-const REST_HEADERS = { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' }
+export const REST_HEADERS = { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' }
 
 /** Decides from the runner's environment, without any network call, whether to record the rollout. */
 export function planDeployment(settings: DeploymentSettings, env: NodeJS.ProcessEnv): DeploymentPlan | DeploymentSkip {

@@ -1,6 +1,7 @@
 // What a run found and did, and how it is shown: outputs for later steps and a job summary for people.
 import { fixFor, type ErrorCode, type Phase } from '../rules/errors.js'
-import { bounded, markdownFence, markdownText, oneLine } from '../rules/untrusted-text.js'
+import { markdownCell, secondsText, versionLabel } from '../rules/report-text.js'
+import { bounded, markdownFence, oneLine } from '../rules/untrusted-text.js'
 
 export const OUTPUT_NAMES = [
   'app-name',
@@ -126,10 +127,7 @@ function boundedJson(value: unknown): string {
 }
 
 /** Untrusted text as Markdown text, bounded; never markup. */
-function cell(value: string | number | null): string {
-  if (value === null || value === '') return '—'
-  return markdownText(bounded(String(value), 4000))
-}
+const cell = (value: string | number | null) => markdownCell(value, 4000)
 
 /** A code span: one line, no backtick that could close it. */
 function code(value: string | number | null): string {
@@ -146,7 +144,7 @@ const SUMMARY_LIMIT = 1_000_000
 
 const STATUS_ICON: Record<PhaseStatus, string> = { passed: '✅', failed: '❌', skipped: '⏭️' }
 
-const v = (n: number | null) => (n === null ? 'none' : `v${n}`)
+const v = versionLabel
 
 function versionChange(report: RunReport): string {
   if (report.dryRun) return `${v(report.versionBefore)} (dry run: nothing deployed)`
@@ -200,12 +198,12 @@ export function renderSummary(report: RunReport): string {
       ? [['Optional secrets absent', report.optionalSecretsMissing.map((s) => code(s)).join(', ')] as [string, string]]
       : []),
     ['Modal client', code(report.clientVersion)],
-    ['Total time', `${(report.durationMs / 1000).toFixed(1)} s`],
+    ['Total time', secondsText(report.durationMs)],
   ]
   const lines = [`## ${headline}`, '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`), '']
   lines.push('### Phases', '', '| Phase | Result | Time | Detail |', '| --- | --- | --- | --- |')
   for (const p of report.phases) {
-    lines.push(`| ${p.phase} | ${STATUS_ICON[p.status]} ${p.status} | ${(p.durationMs / 1000).toFixed(1)} s | ${cell(p.detail)} |`)
+    lines.push(`| ${p.phase} | ${STATUS_ICON[p.status]} ${p.status} | ${secondsText(p.durationMs)} | ${cell(p.detail)} |`)
   }
   if (failed) {
     lines.push('', '### What to do', '')

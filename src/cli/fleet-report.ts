@@ -2,8 +2,7 @@
 // (the action's `report-file`). Exit 0 when every processor passed, 1 otherwise.
 import { appendFileSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
-import * as z from 'zod'
-import type { MatrixEntry } from '../rules/fleet-plan.js'
+import { fleetMatrixSchema, type MatrixEntry } from '../rules/fleet-plan.js'
 import { fleetRows, fleetVerdict, renderFleetReport, type ReadReport } from '../rules/fleet-report.js'
 import { parseRunReportFile } from '../rules/run-report-file.js'
 import type { CliIo } from './io.js'
@@ -11,10 +10,6 @@ import { optionalFlag, UsageError, type Flags } from './options.js'
 
 /** A report file is one small JSON document; anything larger is not one. */
 const MAX_REPORT_BYTES = 1024 * 1024
-
-const matrixSchema = z.object({
-  include: z.array(z.object({ 'processor-ref': z.string(), 'app-name': z.string(), 'image-ref': z.string(), 'tool-secrets': z.string() })),
-})
 
 export function fleetReportCommand(flags: Flags, files: string[], io: CliIo): number {
   const planned = plannedFrom(optionalFlag(flags, 'matrix'), io.cwd)
@@ -54,7 +49,7 @@ function plannedFrom(given: string | undefined, cwd: string): MatrixEntry[] | nu
   } catch (error) {
     throw new UsageError(`--matrix is not JSON (${(error as Error).message}): give the plan's output, {"include":[…]}.`)
   }
-  const parsed = matrixSchema.safeParse(value)
+  const parsed = fleetMatrixSchema.safeParse(value)
   if (!parsed.success) throw new UsageError(`--matrix is not the output of modal-processor matrix ({"include":[…]}).`)
   return parsed.data.include
 }

@@ -1,6 +1,7 @@
 // The commit of the calling workflow's last successful run on this branch, from the GitHub Actions API: a fleet plan
 // against it also takes back what a failed run left undeployed (a plan against the push's own base would not).
 import * as z from 'zod'
+import { REST_HEADERS } from '../action/github-deployment.js'
 import { oneLine } from '../rules/untrusted-text.js'
 import { CommandError, UsageError } from './options.js'
 
@@ -50,11 +51,7 @@ export async function lastSuccessfulCommit(context: WorkflowContext): Promise<st
   let response: Response
   try {
     response = await fetch(url, {
-      headers: {
-        accept: 'application/vnd.github+json',
-        authorization: `Bearer ${context.token}`,
-        'x-github-api-version': '2022-11-28',
-      },
+      headers: { ...REST_HEADERS, authorization: `Bearer ${context.token}` },
       signal: AbortSignal.timeout(API_TIMEOUT_MS),
     })
   } catch (error) {

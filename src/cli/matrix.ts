@@ -21,7 +21,7 @@ import { lastSuccessfulCommit, workflowContext } from './last-success.js'
 import type { CliIo } from './io.js'
 import { optionalFlag, UsageError, type Flags } from './options.js'
 
-export const DEFAULT_MODULE_DIR = 'modal'
+const DEFAULT_MODULE_DIR = 'modal'
 /** What a push event gives as `github.event.before` for a new branch: no base to compare with. */
 const NO_COMMIT = /^0{40}$/
 

@@ -1,21 +1,18 @@
 // Which processors of the catalogue a fleet deploy takes, and the GitHub Actions matrix that runs them: from the
 // catalogue now and at a base commit, and the paths changed since. Git is the caller's (cli/matrix.ts).
+import * as z from 'zod'
 import type { ProcessorCatalogue } from './catalogue.js'
 import { ActionError } from './errors.js'
 import { modalAppNameFromRef } from './naming.js'
 import { oneLine } from './untrusted-text.js'
 
-/** One job of the matrix: the action's inputs for one processor. */
-export interface MatrixEntry {
-  'processor-ref': string
-  'app-name': string
-  'image-ref': string
-  'tool-secrets': string
-}
+/** The matrix `matrix` prints and `fleet-report --matrix` reads back: per job, the action's inputs for one processor. */
+export const fleetMatrixSchema = z.object({
+  include: z.array(z.object({ 'processor-ref': z.string(), 'app-name': z.string(), 'image-ref': z.string(), 'tool-secrets': z.string() })),
+})
 
-export interface FleetMatrix {
-  include: MatrixEntry[]
-}
+export type FleetMatrix = z.infer<typeof fleetMatrixSchema>
+export type MatrixEntry = FleetMatrix['include'][number]
 
 /** What changed since the base commit. Paths are relative to the repository root, with `/`. */
 export interface FleetChanges {

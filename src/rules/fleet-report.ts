@@ -2,7 +2,7 @@
 // Report files are untrusted text (artifacts): every cell is escaped and bounded.
 import type { MatrixEntry } from './fleet-plan.js'
 import type { RunReportFile } from './run-report-file.js'
-import { bounded, markdownText } from './untrusted-text.js'
+import { markdownCell, secondsText, versionLabel } from './report-text.js'
 
 /** A report file as read: its name, and the document or why it could not be read. */
 export type ReadReport = { file: string } & ({ ok: true; report: RunReportFile } | { ok: false; problem: string })
@@ -112,9 +112,8 @@ const ICON: Record<FleetStatus, string> = {
   duplicate: '⚠️',
 }
 
-const cell = (value: string | number | null, limit = 200) =>
-  value === null || value === '' ? '—' : markdownText(bounded(String(value), limit))
-const v = (n: number | null) => (n === null ? 'none' : `v${n}`)
+const cell = (value: string | number | null, limit = 200) => markdownCell(value, limit)
+const v = versionLabel
 
 function versionCell(row: FleetRow): string {
   if (row.status === 'no report' || row.status === 'unreadable') return '—'
@@ -134,7 +133,7 @@ function errorCell(row: FleetRow): string {
 }
 
 function durationCell(ms: number | null): string {
-  return ms === null ? '—' : `${(ms / 1000).toFixed(1)} s`
+  return ms === null ? '—' : secondsText(ms)
 }
 
 /** The job summary of a fleet deploy, in Markdown. */
