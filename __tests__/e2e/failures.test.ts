@@ -61,6 +61,9 @@ describe('image build failures, read from what Modal shows', () => {
     expect(message).toContain(`\nFix: ${fix}`)
     expect(message).toContain('Command: modal deploy -m modal_app --env dev --tag')
     expect(run.summary).toContain(`modal image logs ${imageId}`)
+    // The emulator shows the real client's panel, and never a phrase the real client lacks.
+    expect(run.stdout).toContain(`Image build for ${imageId}`)
+    expect(`${run.stdout}${run.stderr}`).not.toContain('Image pull failed')
     expect(run.summary).toContain(`Fix: ${markdownText(fix)}`)
     // The command the message gives works, and shows the lines quoted.
     const logs = world.emulator.modal('image', 'logs', imageId)

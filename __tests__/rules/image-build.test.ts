@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
 import { ERROR_CATALOG } from '../../src/rules/errors.js'
 import { IMAGE_FAILURE_SIGNATURES, judgeImageFailure, quotableLine, type ImageBuildFailure } from '../../src/rules/image-build.js'
 
@@ -144,5 +146,24 @@ describe('what is quoted from the build log (untrusted text)', () => {
 
   test('quotableLine keeps plain text as it is', () => {
     expect(quotableLine('  Error: manifest unknown  ')).toBe('Error: manifest unknown')
+  })
+})
+
+describe('a phrase the real client never prints', () => {
+  test("'Image pull failed' is only the seed's name for the problem, in the README's troubleshooting table", () => {
+    const root = path.resolve(import.meta.dirname, '..', '..')
+    const code = ['src', 'runner', 'modal', 'scripts', 'testing', 'processors', 'integrations'].flatMap((dir) =>
+      readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
+        .map((file) => path.join(dir, file))
+        .filter((file) => statSync(path.join(root, file)).isFile() && !file.includes('__pycache__')),
+    )
+    const naming = [...code, 'README.md', 'action.yml'].filter((file) =>
+      readFileSync(path.join(root, file), 'utf8').includes('Image pull failed'),
+    )
+    expect(naming).toEqual(['README.md'])
+    const lines = readFileSync(path.join(root, 'README.md'), 'utf8').split('\n')
+    expect(lines.filter((line) => line.includes('Image pull failed'))).toEqual([
+      expect.stringMatching(/^\| Image pull failed \(`ERR_IMAGE_PULL_FAILED`\) \|/),
+    ])
   })
 })
