@@ -118,6 +118,7 @@ describe('modal-processor matrix', () => {
     expect(planned((await matrix(root, '--changed-since', 'HEAD~1', '--only', 'replicate/generic@1')).stdout)).toEqual([
       'replicate/generic@1',
     ])
+    mkdirSync(path.join(root, 'deploy/modal'), { recursive: true })
     expect(planned((await matrix(root, '--changed-since', 'HEAD~1', '--module-dir', 'deploy/modal')).stdout)).toEqual([])
   })
 

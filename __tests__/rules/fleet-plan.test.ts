@@ -19,7 +19,11 @@ const NOW = catalogueOf({
 })
 const LAYOUT: FleetLayout = {
   moduleDir: 'modal',
-  processorDirs: { 'llm/litellm@1': 'processors/llm', 'replicate/generic@1': 'processors/rep', 'ocr/tesseract@2': null },
+  processorDirs: new Map([
+    ['llm/litellm@1', 'processors/llm'],
+    ['replicate/generic@1', 'processors/rep'],
+    ['ocr/tesseract@2', null],
+  ]),
 }
 const refs = (plan: { ref: string }[]) => plan.map((p) => p.ref)
 
@@ -91,6 +95,26 @@ describe('planFleet', () => {
     expect(refs(planFleet(NOW, null, LAYOUT, ['ocr/tesseract@2']))).toEqual(['ocr/tesseract@2'])
     expect(planFleet(NOW, { paths: ['processors/rep/x'], baseCatalogue: NOW }, LAYOUT, ['ocr/tesseract@2'])).toEqual([])
     expect(unknownRefs(NOW, ['ocr/tesseract@3', 'llm/litellm@1', 'constructor'])).toEqual(['ocr/tesseract@3', 'constructor'])
+  })
+})
+
+describe('refs named like members of every JavaScript object', () => {
+  const MEMBERS = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', '__lookupGetter__']
+  const withMembers = catalogueOf(Object.fromEntries(MEMBERS.map((ref) => [ref, { image: { oci: image('m') } }])))
+  const empty = catalogueOf({})
+
+  test('are new when the base lacks them, changed only when their entry changed, and removed when gone', () => {
+    const plan = planFleet(withMembers, { paths: [], baseCatalogue: empty }, { moduleDir: null, processorDirs: new Map() }, null)
+    expect(plan).toEqual(MEMBERS.map((ref) => ({ ref, reason: 'new in the catalogue' })))
+    expect(planFleet(withMembers, { paths: [], baseCatalogue: withMembers }, LAYOUT, null)).toEqual([])
+    expect(removedProcessors(empty, { paths: [], baseCatalogue: withMembers })).toEqual(MEMBERS)
+    expect(removedProcessors(withMembers, { paths: [], baseCatalogue: empty })).toEqual([])
+  })
+
+  test('are unknown to a catalogue that does not name them, and planned only when it does', () => {
+    expect(unknownRefs(NOW, MEMBERS)).toEqual(MEMBERS)
+    expect(unknownRefs(withMembers, MEMBERS)).toEqual([])
+    expect(planFleet(NOW, null, LAYOUT, MEMBERS)).toEqual([])
   })
 })
 

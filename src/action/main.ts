@@ -287,7 +287,8 @@ function maskTokens(kit: Toolkit): string[] {
  */
 function maskStepSecrets(kit: Toolkit, settings: Settings): string[] {
   const names = [...settings.toolSecrets.map((s) => s.name), ...REGISTRY_KEYS.filter((key) => key !== 'REGISTRY_USERNAME')]
-  return mask(kit, [settings.githubToken, ...names.map((name) => kit.env[name])])
+  // Own variables only: a secret named `constructor` must not read the environment object's prototype.
+  return mask(kit, [settings.githubToken, ...names.map((name) => (Object.hasOwn(kit.env, name) ? kit.env[name] : undefined))])
 }
 
 function annotationText(error: ReportedError): string {

@@ -1,6 +1,6 @@
 // `modal-processor matrix`: the GitHub Actions matrix of a fleet deploy, one job per processor of the catalogue;
 // with --changed-since, only those a change since that commit touches.
-import { appendFileSync, existsSync, realpathSync } from 'node:fs'
+import { appendFileSync, existsSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { readCatalogueFile } from '../action/catalogue-file.js'
 import { DEFAULT_CATALOGUE_FILE, parseCatalogue, type ProcessorCatalogue } from '../rules/catalogue.js'
@@ -62,10 +62,13 @@ async function changesToPlan(
   catalogueFile: string,
   file: string,
 ): Promise<{ changes: FleetChanges | null; layout: FleetLayout }> {
-  const none = { changes: null, layout: { moduleDir: null, processorDirs: {} } }
+  const none = { changes: null, layout: { moduleDir: null, processorDirs: new Map() } }
   const since = optionalFlag(flags, 'changed-since')
   const lastSuccess = flags['since-last-success'] === true
   if (since !== undefined && lastSuccess) throw new UsageError('Give --changed-since or --since-last-success, not both.')
+  // Checked first, whatever the plan turns out to be: a mistyped folder must not wait for the next push to show.
+  const givenModuleDir = optionalFlag(flags, 'module-dir')
+  const namedModuleDir = givenModuleDir === undefined ? undefined : moduleFolder(await openGit(io.cwd, io.env), givenModuleDir)
   if (since === undefined && !lastSuccess) return none
   const base = lastSuccess ? await lastSuccessfulCommit(workflowContext(io.env)) : since!
   if (base === null) {
@@ -82,11 +85,24 @@ async function changesToPlan(
     io.err(`The last successful run's commit ${base} is not in this repository's history (rewritten?): every processor is planned.\n`)
     return none
   }
-  const moduleDir = path.resolve(io.cwd, optionalFlag(flags, 'module-dir') ?? DEFAULT_MODULE_DIR)
+  const moduleDir = namedModuleDir ?? fromRoot(git, path.join(git.root, DEFAULT_MODULE_DIR))
   return {
     changes: await changesSince(git, commit, catalogueFile, file),
     layout: repositoryLayout(git, catalogue, catalogueFile, moduleDir),
   }
+}
+
+/** --module-dir, relative to the repository root like the action's modal-module-dir (to the workspace): an existing
+ * folder inside the repository, as a path from its root. */
+function moduleFolder(git: Git, given: string): string {
+  const dir = path.resolve(git.root, given)
+  const named = `--module-dir '${oneLine(given)}'`
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`${named} is not a folder (looked in ${dir}); it is relative to the repository root ${git.root}.`)
+  }
+  const inRepo = fromRoot(git, dir)
+  if (inRepo === null) throw new UsageError(`${named} is outside the repository ${git.root}.`)
+  return inRepo
 }
 
 /** The base commit; null for a last successful run whose commit history no longer has. */
@@ -122,14 +138,14 @@ function fromRoot(git: Git, target: string): string | null {
   return relative.split(path.sep).join('/')
 }
 
-function repositoryLayout(git: Git, catalogue: ProcessorCatalogue, catalogueFile: string, moduleDir: string): FleetLayout {
-  const processorDirs = Object.fromEntries(
+function repositoryLayout(git: Git, catalogue: ProcessorCatalogue, catalogueFile: string, moduleDir: string | null): FleetLayout {
+  const processorDirs = new Map(
     Object.entries(catalogue.processors).map(([ref, entry]) => {
       if (entry.local_command === undefined) return [ref, null]
       return [ref, fromRoot(git, path.resolve(path.dirname(catalogueFile), processorDirOf(entry.local_command)))]
     }),
   )
-  return { moduleDir: fromRoot(git, moduleDir), processorDirs }
+  return { moduleDir, processorDirs }
 }
 
 async function changesSince(git: Git, commit: string, catalogueFile: string, file: string): Promise<FleetChanges> {

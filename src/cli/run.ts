@@ -5,7 +5,7 @@ import { processorOutputOf } from '../action/smoke-call.js'
 import { findOnPath } from '../modal/install.js'
 import { runProcess } from '../modal/process.js'
 import { readCatalogueFile } from '../action/catalogue-file.js'
-import { DEFAULT_CATALOGUE_FILE } from '../rules/catalogue.js'
+import { catalogueEntry as ownEntry, DEFAULT_CATALOGUE_FILE } from '../rules/catalogue.js'
 import { ActionError } from '../rules/errors.js'
 import { smokePayload, type Mode } from '../rules/smoke-contract.js'
 import type { CliIo } from './io.js'
@@ -91,7 +91,8 @@ async function runLocally(flags: Flags, ref: string, envelope: object, io: CliIo
 /** The processor's catalogue entry, when there is a catalogue and it has one. */
 function catalogueEntry(flags: Flags, ref: string, cwd: string) {
   const file = optionalFlag(flags, 'registry') ?? DEFAULT_CATALOGUE_FILE
-  return readCatalogueFile(path.resolve(cwd, file), file)?.processors[ref]
+  const catalogue = readCatalogueFile(path.resolve(cwd, file), file)
+  return catalogue === null ? undefined : ownEntry(catalogue, ref)
 }
 
 function localCommandFromCatalogue(flags: Flags, ref: string, cwd: string): string {

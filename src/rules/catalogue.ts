@@ -3,8 +3,10 @@
 import * as z from 'zod'
 import { ActionError } from './errors.js'
 import { parseImageRef } from './image-ref.js'
+import { findKeyProblem } from './json-keys.js'
 import type { RawInputs } from '../action/inputs.js'
 import { parseToolSecrets } from './secrets-policy.js'
+import { bounded, oneLine } from './untrusted-text.js'
 
 /** Also the `registry-file` default in action.yml (the contract test holds them equal). */
 export const DEFAULT_CATALOGUE_FILE = 'modal-processors.json'
@@ -36,6 +38,12 @@ const catalogueSchema = z.strictObject({
 })
 
 export type ProcessorCatalogue = z.infer<typeof catalogueSchema>
+export type CatalogueEntry = ProcessorCatalogue['processors'][string]
+
+/** The entry of `ref`, an own key of the file only: `constructor` or `toString` are refs like any other. */
+export function catalogueEntry(catalogue: ProcessorCatalogue, ref: string): CatalogueEntry | undefined {
+  return Object.hasOwn(catalogue.processors, ref) ? catalogue.processors[ref] : undefined
+}
 
 /** Parses the file's text; every problem names the file and the field. */
 export function parseCatalogue(text: string, file: string): ProcessorCatalogue {
@@ -44,6 +52,17 @@ export function parseCatalogue(text: string, file: string): ProcessorCatalogue {
     json = JSON.parse(text)
   } catch (error) {
     throw new ActionError('ERR_INVALID_REGISTRY', `${file} is not valid JSON: ${(error as Error).message}`)
+  }
+  // JSON.parse would keep the last of two equal keys, and the schema drops a __proto__ key: either would make the
+  // file mean something other than what a reader of it sees.
+  const keyProblem = findKeyProblem(text)
+  if (keyProblem !== null) {
+    const where = oneLine(bounded(keyProblem.path.map(String).join('.'), 300))
+    const why =
+      keyProblem.reason === 'proto'
+        ? 'the key __proto__ is not allowed (JavaScript reads it as an object prototype, not as data)'
+        : 'this key appears more than once in its object; give each key once'
+    throw new ActionError('ERR_INVALID_REGISTRY', `${file}: ${where}: ${why}.`)
   }
   const parsed = catalogueSchema.safeParse(json)
   if (parsed.success) return parsed.data
@@ -54,7 +73,7 @@ export function parseCatalogue(text: string, file: string): ProcessorCatalogue {
 /** Fills image-ref, tool-secrets and smoke-inputs from the catalogue where the inputs leave them empty; inputs always win. */
 export function applyCatalogue(raw: RawInputs, catalogue: ProcessorCatalogue | null, file: string): RawInputs {
   const ref = raw['processor-ref'].trim()
-  const entry = catalogue?.processors[ref]
+  const entry = catalogue === null ? undefined : catalogueEntry(catalogue, ref)
   if (!entry) {
     if (raw['image-ref'].trim() !== '') return raw
     const where = catalogue ? `${file} has no entry processors["${ref}"]` : `there is no processor catalogue ${file}`

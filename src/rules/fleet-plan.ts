@@ -1,7 +1,7 @@
 // Which processors of the catalogue a fleet deploy takes, and the GitHub Actions matrix that runs them: from the
 // catalogue now and at a base commit, and the paths changed since. Git is the caller's (cli/matrix.ts).
 import * as z from 'zod'
-import type { ProcessorCatalogue } from './catalogue.js'
+import { catalogueEntry, type CatalogueEntry, type ProcessorCatalogue } from './catalogue.js'
 import { ActionError } from './errors.js'
 import { modalAppNameFromRef } from './naming.js'
 import { oneLine } from './untrusted-text.js'
@@ -24,8 +24,8 @@ export interface FleetChanges {
 /** Where things are, relative to the repository root (null: outside the repository). */
 export interface FleetLayout {
   moduleDir: string | null
-  /** Per ref, the processor's own folder. */
-  processorDirs: Record<string, string | null>
+  /** Per ref, the processor's own folder (a Map: refs are the file's text, `constructor` included). */
+  processorDirs: Map<string, string | null>
 }
 
 export interface PlannedProcessor {
@@ -36,7 +36,7 @@ export interface PlannedProcessor {
 
 /** Refs `--only` names that the catalogue lacks (a typo must not plan nothing). */
 export function unknownRefs(catalogue: ProcessorCatalogue, only: string[]): string[] {
-  return only.filter((ref) => !Object.hasOwn(catalogue.processors, ref))
+  return only.filter((ref) => catalogueEntry(catalogue, ref) === undefined)
 }
 
 /** The processors to deploy. `changes` null means no base to compare with: all of them. `only` narrows the plan. */
@@ -59,16 +59,16 @@ function changeReason(ref: string, catalogue: ProcessorCatalogue, changes: Fleet
     return `the Modal module changed (${oneLine(layout.moduleDir)}/)`
   }
   if (changes.baseCatalogue === 'unreadable') return 'the catalogue at the base commit could not be read'
-  const before = changes.baseCatalogue?.processors[ref]
+  const before = changes.baseCatalogue === null ? undefined : catalogueEntry(changes.baseCatalogue, ref)
   if (before === undefined) return 'new in the catalogue'
-  if (deployFacts(before) !== deployFacts(catalogue.processors[ref])) return 'its catalogue entry changed'
-  const dir = layout.processorDirs[ref] ?? null
+  if (deployFacts(before) !== deployFacts(catalogueEntry(catalogue, ref)!)) return 'its catalogue entry changed'
+  const dir = layout.processorDirs.get(ref) ?? null
   if (dir !== null && changes.paths.some((p) => isUnder(p, dir))) return `its files changed (${oneLine(dir)}/)`
   return null
 }
 
 /** What of an entry a deploy depends on (the description is prose), in a form that compares by value. */
-function deployFacts(entry: ProcessorCatalogue['processors'][string]): string {
+function deployFacts(entry: CatalogueEntry): string {
   return JSON.stringify([entry.image.oci, [...entry.tool_secrets].sort(), entry.local_command ?? null, entry.smoke_inputs ?? null])
 }
 
@@ -76,7 +76,7 @@ function deployFacts(entry: ProcessorCatalogue['processors'][string]): string {
 export function removedProcessors(catalogue: ProcessorCatalogue, changes: FleetChanges | null): string[] {
   const base = changes?.baseCatalogue
   if (base === null || base === undefined || base === 'unreadable') return []
-  return Object.keys(base.processors).filter((ref) => !Object.hasOwn(catalogue.processors, ref))
+  return Object.keys(base.processors).filter((ref) => catalogueEntry(catalogue, ref) === undefined)
 }
 
 function isUnder(file: string, dir: string): boolean {
@@ -103,11 +103,14 @@ export function fleetMatrix(catalogue: ProcessorCatalogue, planned: PlannedProce
   }
   if (problems.length > 0) throw new ActionError('ERR_INVALID_REGISTRY', problems.join('\n'))
   return {
-    include: planned.map(({ ref }) => ({
-      'processor-ref': ref,
-      'app-name': appNames.get(ref)!,
-      'image-ref': catalogue.processors[ref].image.oci,
-      'tool-secrets': catalogue.processors[ref].tool_secrets.join(','),
-    })),
+    include: planned.map(({ ref }) => {
+      const entry = catalogueEntry(catalogue, ref)!
+      return {
+        'processor-ref': ref,
+        'app-name': appNames.get(ref)!,
+        'image-ref': entry.image.oci,
+        'tool-secrets': entry.tool_secrets.join(','),
+      }
+    }),
   }
 }

@@ -25,14 +25,14 @@ export function requiredSecrets(settings: Pick<Settings, 'image' | 'imageVisibil
   return [...registry, ...settings.toolSecrets.map((s) => ({ name: s.name, keys: [s.name], optional: s.optional }))]
 }
 
-const PLACEHOLDERS: Record<string, string> = {
-  REGISTRY_USERNAME: '<registry-username>',
-  REGISTRY_PASSWORD: '<registry-token-with-read:packages>',
-}
+const PLACEHOLDERS = new Map([
+  ['REGISTRY_USERNAME', '<registry-username>'],
+  ['REGISTRY_PASSWORD', '<registry-token-with-read:packages>'],
+])
 
 /** The exact command that fixes a missing secret; values are placeholders, never real values. */
 export function secretCreateCommand(secret: SecretRequirement, environment: string, overwrite = false): string {
-  const pairs = secret.keys.map((key) => `${key}='${PLACEHOLDERS[key] ?? `<${key.toLowerCase()}>`}'`)
+  const pairs = secret.keys.map((key) => `${key}='${PLACEHOLDERS.get(key) ?? `<${key.toLowerCase()}>`}'`)
   return ['modal secret create', secret.name, ...pairs, '--env', environment, ...(overwrite ? ['--force'] : [])].join(' ')
 }
 
