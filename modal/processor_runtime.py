@@ -49,6 +49,22 @@ DIGEST_PATTERN = re.compile(r"sha256:[0-9a-f]{64}")
 # A tool secret's name is also the one key it must hold (OPENAI_API_KEY holds OPENAI_API_KEY).
 TOOL_SECRET_NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 # Modal's own object-name rule (modal/_utils/name_utils.py), which App and Secret names must follow.
+# A tool secret becomes an environment variable of the container, over whatever was there: these names belong to the
+# runtime (test-vectors/tool-secret-names.json pins the same list in src/rules/secrets-policy.ts), each group with why.
+RUNTIME_OWNED = (
+    (
+        ("PROCESSOR_REF", "IMAGE_REF", "TOOL_SECRETS", "PROCESSOR_COMMAND", "PROCESSOR_TIMEOUT", "REGISTRY_SECRET"),
+        ("MODAL_",),
+        "the Modal module and Modal set it in the container and read it there",
+    ),
+    (
+        ("PATH", "NODE_OPTIONS", "NODE_PATH", "BASH_ENV", "ENV", "IFS", "SHELL"),
+        ("LD_", "PYTHON"),
+        "it decides which program runs and what it loads at start",
+    ),
+    (("HOME", "USER", "LOGNAME", "PWD", "OLDPWD", "HOSTNAME", "TMPDIR"), (), "the container sets it for the processor"),
+    ((), ("GITHUB_", "RUNNER_", "ACTIONS_"), "the GitHub runner sets it"),
+)
 MODAL_OBJECT_NAME_PATTERN = re.compile(r"[a-zA-Z0-9._-]{1,64}")
 MODAL_APP_ID_PATTERN = re.compile(r"ap-[a-zA-Z0-9]{22}")
 PYTHON_SERIES_PATTERN = re.compile(r"3\.[0-9]{1,2}t?")
@@ -179,11 +195,24 @@ def _parse_tool_secrets(value: str) -> tuple[ToolSecret, ...]:
             problems.append(f"'{item}' is not a valid secret name (letters, digits and '_', not starting with a digit)")
         elif name in (secret.name for secret in secrets):
             problems.append(f"'{name}' is listed more than once")
+        elif why := runtime_ownership(name):
+            problems.append(
+                f"'{name}' is a variable the runtime owns ({why}): a secret of that name would override it inside "
+                f"the container; rename the secret (e.g. MYTOOL_{name}) and read it under the new name in the processor"
+            )
         else:
             secrets.append(ToolSecret(name, optional=item.endswith("?")))
     if problems:
         raise ValueError("; ".join(problems) + ", e.g. TOOL_SECRETS=OPENAI_API_KEY,LITELLM_API_BASE?")
     return tuple(secrets)
+
+
+def runtime_ownership(name: str) -> str | None:
+    """Why the runtime owns the variable `name`, or None when a secret may take that name."""
+    for names, prefixes, why in RUNTIME_OWNED:
+        if name in names or name.startswith(prefixes):
+            return why
+    return None
 
 
 def _parse_registry_secret(value: str) -> str | None:

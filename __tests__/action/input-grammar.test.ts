@@ -101,3 +101,34 @@ describe('a catalogue says each thing once', () => {
     )
   })
 })
+
+describe('tool secret names the runtime owns are refused in the inputs phase', () => {
+  test.each([
+    'PATH',
+    'HOME',
+    'LD_PRELOAD',
+    'PYTHONPATH',
+    'NODE_OPTIONS',
+    'BASH_ENV',
+    'MODAL_TOKEN_ID',
+    'GITHUB_TOKEN',
+    'PROCESSOR_REF',
+    'TOOL_SECRETS',
+  ])('%s, as the input and as the catalogue’s tool_secrets, with why and what to do', async (name) => {
+    const modal = new FakeModal()
+    const given = await run(modal, { 'tool-secrets': `OPENAI_API_KEY\n${name}?` })
+    expect(given.errors).toEqual(['ERR_INVALID_TOOL_SECRETS'])
+    expect(given.messages[0]).toContain(`tool-secrets lists ${name}, a variable the runtime owns (`)
+    expect(given.messages[0]).toContain(
+      `a secret of that name would override it inside the container. Rename the secret (e.g. MYTOOL_${name}) and read it under the new name in the processor.`,
+    )
+    expect(given.outputs.phase).toBe('inputs')
+    expect(modal.sessionsStarted).toBe(0)
+    const text = JSON.stringify({ processors: { 'llm/litellm@1': { image: { oci: IMAGE }, tool_secrets: ['OPENAI_API_KEY', name] } } })
+    const listed = await run(new FakeModal(), { 'tool-secrets': '' }, { GITHUB_WORKSPACE: workspaceWithCatalogue(text) })
+    expect(listed.errors).toEqual(['ERR_INVALID_REGISTRY'])
+    expect(listed.messages[0]).toContain(
+      `modal-processors.json: processors.llm/litellm@1.tool_secrets: tool-secrets lists ${name}, a variable`,
+    )
+  })
+})

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { parseImageRef } from '../../src/rules/image-ref.js'
 import { isValidModalAppName } from '../../src/rules/naming.js'
-import { isValidSecretName, REGISTRY_SECRET } from '../../src/rules/secrets-policy.js'
+import { isValidSecretName, parseToolSecrets, REGISTRY_SECRET, runtimeOwnedNames } from '../../src/rules/secrets-policy.js'
 
 const read = (file: string) => JSON.parse(readFileSync(new URL(`../../test-vectors/${file}`, import.meta.url), 'utf8'))
 const images: { accept: string[]; reject: { ref: string; why: string }[] } = read('image-refs.json')
@@ -12,6 +12,8 @@ const names: {
   secret_names: { accept: string[]; reject: string[] }
   modal_object_names: { accept: string[]; reject: string[] }
 } = read('names.json')
+const toolSecrets: { runtime_owned: { names: string[]; prefixes: string[] }; refuse: string[]; accept: string[] } =
+  read('tool-secret-names.json')
 
 describe('image refs (test-vectors/image-refs.json)', () => {
   test.each(images.accept)('accepts %s', (ref) => {
@@ -35,5 +37,28 @@ describe('names (test-vectors/names.json)', () => {
 
   test('the registry secret’s default name', () => {
     expect(REGISTRY_SECRET).toBe(names.registry_secret_default)
+  })
+})
+
+describe('tool secret names the runtime owns (test-vectors/tool-secret-names.json)', () => {
+  test('the same names and prefixes', () => {
+    expect(runtimeOwnedNames()).toEqual(toolSecrets.runtime_owned)
+  })
+
+  test.each(toolSecrets.refuse)('refuses %s, saying why and what to do', (name) => {
+    const parsed = parseToolSecrets(`OPENAI_API_KEY,${name}?`)
+    expect(parsed.ok).toBe(false)
+    expect(!parsed.ok && parsed.error).toMatch(
+      new RegExp(
+        `^tool-secrets lists ${name}, a variable the runtime owns \\(.+\\): a secret of that name would override it inside the container\\. Rename the secret \\(e\\.g\\. MYTOOL_${name}\\) and read it under the new name in the processor\\.$`,
+      ),
+    )
+  })
+
+  test('accepts names that only look alike', () => {
+    expect(parseToolSecrets(toolSecrets.accept.join('\n'))).toEqual({
+      ok: true,
+      value: toolSecrets.accept.map((name) => ({ name, optional: false })),
+    })
   })
 })

@@ -47,5 +47,26 @@ class NameVectorsTest(unittest.TestCase):
         self.assertEqual(processor_runtime.DEFAULT_REGISTRY_SECRET, self.vectors["registry_secret_default"])
 
 
+class ToolSecretNameVectorsTest(unittest.TestCase):
+    def setUp(self):
+        self.vectors = read("tool-secret-names.json")
+
+    def test_the_same_names_and_prefixes(self):
+        names = [name for group in processor_runtime.RUNTIME_OWNED for name in group[0]]
+        prefixes = [prefix for group in processor_runtime.RUNTIME_OWNED for prefix in group[1]]
+        self.assertEqual({"names": names, "prefixes": prefixes}, self.vectors["runtime_owned"])
+
+    def test_refused_names_say_why_and_what_to_do(self):
+        for name in self.vectors["refuse"]:
+            with self.subTest(name=name), self.assertRaises(ValueError) as raised:
+                processor_runtime._parse_tool_secrets(f"OPENAI_API_KEY,{name}?")
+            self.assertIn(f"'{name}' is a variable the runtime owns (", str(raised.exception))
+            self.assertIn("would override it inside the container; rename the secret", str(raised.exception))
+
+    def test_names_that_only_look_alike_are_accepted(self):
+        accepted = processor_runtime._parse_tool_secrets("\n".join(self.vectors["accept"]))
+        self.assertEqual([secret.name for secret in accepted], self.vectors["accept"])
+
+
 if __name__ == "__main__":
     unittest.main()

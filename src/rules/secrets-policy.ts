@@ -36,6 +36,38 @@ export function secretCreateCommand(secret: SecretRequirement, environment: stri
   return ['modal secret create', secret.name, ...pairs, '--env', environment, ...(overwrite ? ['--force'] : [])].join(' ')
 }
 
+// A tool secret becomes an environment variable of the container, over whatever the container had under that name.
+// These names belong to the runtime, with why (test-vectors/tool-secret-names.json holds the same list for Python).
+const RUNTIME_OWNED: { names: string[]; prefixes: string[]; why: string }[] = [
+  {
+    names: ['PROCESSOR_REF', 'IMAGE_REF', 'TOOL_SECRETS', 'PROCESSOR_COMMAND', 'PROCESSOR_TIMEOUT', 'REGISTRY_SECRET'],
+    prefixes: ['MODAL_'],
+    why: 'the Modal module and Modal set it in the container and read it there',
+  },
+  {
+    names: ['PATH', 'NODE_OPTIONS', 'NODE_PATH', 'BASH_ENV', 'ENV', 'IFS', 'SHELL'],
+    prefixes: ['LD_', 'PYTHON'],
+    why: 'it decides which program runs and what it loads at start',
+  },
+  {
+    names: ['HOME', 'USER', 'LOGNAME', 'PWD', 'OLDPWD', 'HOSTNAME', 'TMPDIR'],
+    prefixes: [],
+    why: 'the container sets it for the processor',
+  },
+  { names: [], prefixes: ['GITHUB_', 'RUNNER_', 'ACTIONS_'], why: 'the GitHub runner sets it' },
+]
+
+/** Why the runtime owns the variable `name`, or null when a secret may take that name. */
+export function runtimeOwnership(name: string): string | null {
+  const owner = RUNTIME_OWNED.find((group) => group.names.includes(name) || group.prefixes.some((prefix) => name.startsWith(prefix)))
+  return owner?.why ?? null
+}
+
+/** The names and prefixes (shown as `LD_*`) of runtime-owned variables, for the docs and the shared vectors. */
+export function runtimeOwnedNames(): { names: string[]; prefixes: string[] } {
+  return { names: RUNTIME_OWNED.flatMap((group) => group.names), prefixes: RUNTIME_OWNED.flatMap((group) => group.prefixes) }
+}
+
 export interface ToolSecret {
   name: string
   optional: boolean
@@ -58,6 +90,13 @@ export function parseToolSecrets(raw: string): { ok: true; value: ToolSecret[] }
       }
     }
     if (secrets.some((s) => s.name === name)) return { ok: false, error: `tool-secrets lists '${name}' twice.` }
+    const owned = runtimeOwnership(name)
+    if (owned !== null) {
+      return {
+        ok: false,
+        error: `tool-secrets lists ${name}, a variable the runtime owns (${owned}): a secret of that name would override it inside the container. Rename the secret (e.g. MYTOOL_${name}) and read it under the new name in the processor.`,
+      }
+    }
     if (name === REGISTRY_SECRET) {
       return {
         ok: false,
