@@ -271,6 +271,44 @@ describe('modal-processor matrix --since-last-success', () => {
     const both = await runCli(['matrix', '--since-last-success', '--changed-since', 'HEAD'], { cwd: root })
     expect(both.stderr).toContain('Give --changed-since or --since-last-success, not both.')
   })
+
+  test.each([
+    [
+      'the primary rate limit (403, no requests left)',
+      {
+        status: 403,
+        headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1893456000' },
+        message: 'API rate limit exceeded for installation ID 1.',
+      },
+      "HTTP 403 (GitHub's API rate limit: run the job again after 2030-01-01T00:00:00.000Z)",
+    ],
+    [
+      'a secondary rate limit (403, its message, retry-after)',
+      { status: 403, headers: { 'retry-after': '60' }, message: 'You have exceeded a secondary rate limit. Please wait a few minutes.' },
+      "HTTP 403 (GitHub's API rate limit: run the job again in 60 s or later)",
+    ],
+    [
+      '429 Too Many Requests',
+      { status: 429, headers: {}, message: 'Too many requests' },
+      "HTTP 429 (GitHub's API rate limit: run the job again later)",
+    ],
+    [
+      'a missing permission (403, requests left)',
+      { status: 403, headers: { 'x-ratelimit-remaining': '4999' }, message: 'Resource not accessible by integration' },
+      'HTTP 403 (the job needs permissions: actions: read)',
+    ],
+    [
+      'a private repository the token cannot see (404)',
+      { status: 404, headers: {}, message: 'Not Found' },
+      'HTTP 404 (the job needs permissions: actions: read)',
+    ],
+  ])('%s: exit 2, and the hint says which it is', async (_, answer, hint) => {
+    const error = githubError(answer.status, answer.message) as { status: number; body: unknown }
+    const run = await lastSuccess(repository(), () => ({ ...error, headers: answer.headers }))
+    expect([run.status, run.stdout]).toEqual([2, ''])
+    expect(run.stderr).toContain(`could not read the runs of deploy-on-push.yml from GitHub: ${hint}: `)
+    expect(run.stderr).toContain(answer.message)
+  })
 })
 
 describe('modal-processor fleet-report', () => {

@@ -10,8 +10,9 @@ export interface RecordedRequest {
   body: unknown
 }
 
-/** An answer, or 'no answer' to keep the request hanging like an unresponsive server. */
-export type Reply = { status: number; body: unknown } | 'no answer'
+/** An answer (with headers of its own, e.g. x-ratelimit-remaining), or 'no answer' to keep the request hanging like an
+ * unresponsive server. */
+export type Reply = { status: number; body: unknown; headers?: Record<string, string> } | 'no answer'
 
 export interface FakeRelease {
   id: number
@@ -166,7 +167,7 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
     requests.push(request)
     const reply = override(request) ?? githubAnswer(request)
     if (reply === 'no answer') return
-    response.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8' })
+    response.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers })
     response.end(JSON.stringify(reply.body))
   }
 

@@ -40,6 +40,25 @@ export function workflowContext(env: NodeJS.ProcessEnv): WorkflowContext {
   }
 }
 
+/** What a refusal asks of the user: to wait for a rate limit (GitHub answers 403 or 429, with no requests left or a
+ * message that says so), or to give the job the permission to read runs (403, or 404 for a private repository). */
+function refusalHint(response: Response, text: string): string {
+  const limited =
+    response.status === 429 ||
+    (response.status === 403 && (response.headers.get('x-ratelimit-remaining') === '0' || /rate limit/i.test(text)))
+  if (limited) return ` (GitHub's API rate limit: run the job again ${retryTime(response.headers)})`
+  return response.status === 403 || response.status === 404 ? ' (the job needs permissions: actions: read)' : ''
+}
+
+/** When a rate limit ends, from retry-after (seconds) or x-ratelimit-reset (epoch seconds). */
+function retryTime(headers: Headers): string {
+  const after = Number(headers.get('retry-after') ?? Number.NaN)
+  if (Number.isInteger(after) && after >= 0) return `in ${after} s or later`
+  const reset = Number(headers.get('x-ratelimit-reset') ?? Number.NaN)
+  if (Number.isInteger(reset) && reset > 0 && reset < 1e11) return `after ${new Date(reset * 1000).toISOString()}`
+  return 'later'
+}
+
 const runsSchema = z.object({ workflow_runs: z.array(z.object({ head_sha: z.string().regex(/^[0-9a-f]{40}$/) })) })
 
 /** The head commit of the last successful run, or null when the workflow has none on this branch yet. */
@@ -58,10 +77,7 @@ export async function lastSuccessfulCommit(context: WorkflowContext): Promise<st
     throw failed((error as Error).message)
   }
   const text = await response.text().catch(() => '')
-  if (!response.ok) {
-    const hint = response.status === 403 || response.status === 404 ? ' (the job needs permissions: actions: read)' : ''
-    throw failed(`HTTP ${response.status}${hint}: ${text.slice(0, 300)}`)
-  }
+  if (!response.ok) throw failed(`HTTP ${response.status}${refusalHint(response, text)}: ${text.slice(0, 300)}`)
   let body: unknown
   try {
     body = JSON.parse(text)
