@@ -273,6 +273,18 @@ describe('refused before anything changes', () => {
     expectNothingChanged({ v1: null })
   })
 
+  test('a changelog code fence that is never closed: its own code, naming the fence, instead of a swallowed changelog', async () => {
+    const text = '# Changelog\n\n## [1.2.3] - 2026-11-30\n\n- A fix:\n\n  ````sh\n  ```\n\n## [1.2.2] - 2026-11-01\n\n- Old.\n'
+    const sha = commitVersion('1.2.3', { changelog: text })
+    const run = await runRelease('v1.2.3', sha)
+    expect(run.code).toBe(1)
+    expect(titles(run.errors)).toEqual(['ERR_RELEASE_CHANGELOG_FENCE'])
+    expect(run.errors[0].message).toContain(
+      'CHANGELOG.md at v1.2.3: the code fence ```` opened on line 7, in the section "## [1.2.3] - 2026-11-30", is never closed.',
+    )
+    expectNothingChanged({ v1: null })
+  })
+
   test('a package.json version that is not the tag', async () => {
     const sha = commitVersion('1.2.3', { packageVersion: '1.2.2' })
     const run = await runRelease('v1.2.3', sha)
@@ -447,6 +459,35 @@ describe('the version rules', () => {
     const text =
       '## [1.1.0] - 2026-12-01\n\n- New summary:\n\n```md\n## Fleet deploy\n```\n\n- More.\n\n## [1.0.0] - 2026-11-01\n\n- Old.\n'
     expect(changelogSection(text, '1.1.0').body).toBe('- New summary:\n\n```md\n## Fleet deploy\n```\n\n- More.')
+  })
+
+  test.each([
+    ['a longer fence holds a shorter one', '````md\n```\n## Inside\n```\n````'],
+    ['a tilde fence is not closed by backticks', '~~~\n```\n## Inside\n~~~'],
+    ['a backtick fence is not closed by tildes', '```\n~~~\n## Inside\n```'],
+    ['a closing fence may be longer, indented and followed by spaces', '```js\n## Inside\n  `````  '],
+    ['a line with info text does not close a fence', '```\n```md\n## Inside\n```'],
+  ])('fences close as CommonMark says: %s', (_, entry) => {
+    const text = `## [1.1.0] - 2026-12-01\n\n${entry}\n\n## [1.0.0] - 2026-11-01\n\n- Old.\n`
+    expect(changelogSection(text, '1.1.0')).toEqual({ body: entry })
+  })
+
+  test.each([
+    ['a fence closed by the other character', '```\n## Inside\n~~~', '```', 3],
+    ['a fence closed by a shorter one', '````\n## Inside\n```', '````', 3],
+    ['a fence whose close has text after it', '~~~\n## Inside\n~~~ end', '~~~', 3],
+    ['a second fence left open', '```\nok\n```\n\n```sh', '```', 7],
+  ])('an unclosed fence is a problem, never the rest of the file: %s', (_, entry, marker, line) => {
+    const text = `## [1.1.0] - 2026-12-01\n\n${entry}\n\n## [1.0.0] - 2026-11-01\n\n- Old.\n`
+    expect(changelogSection(text, '1.1.0')).toEqual({
+      code: 'ERR_RELEASE_CHANGELOG_FENCE',
+      problem: `the code fence ${marker} opened on line ${line}, in the section "## [1.1.0] - 2026-12-01", is never closed`,
+    })
+  })
+
+  test('backticks inside a line of text open no fence', () => {
+    const text = '## [1.1.0] - 2026-12-01\n\n```inline``` code\n\n## [1.0.0] - 2026-11-01\n\n- Old.\n'
+    expect(changelogSection(text, '1.1.0')).toEqual({ body: '```inline``` code' })
   })
 
   test('a changelog section needs a real date and entries', () => {

@@ -14,7 +14,7 @@ export function compareVersions(a: VersionTag, b: VersionTag): number
 export function changelogSection(
   changelog: string,
   version: string,
-): { body: string; problem?: undefined } | { problem: string; body?: undefined }
+): { body: string; problem?: undefined; code?: undefined } | { problem: string; body?: undefined; code?: 'ERR_RELEASE_CHANGELOG_FENCE' }
 export function escapeData(text: string): string
 export function release(options?: {
   /** Only the checks: changes nothing, needs no token. */

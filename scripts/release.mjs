@@ -19,6 +19,8 @@ export const RELEASE_ERRORS = {
     'Release the commit the tag points at now: run the workflow of its newest push (actions/checkout checks out the tag); an older run of a tag pushed again is refused.',
   ERR_RELEASE_CHANGELOG:
     'Add the section "## [X.Y.Z] - YYYY-MM-DD" with the entries of this version to CHANGELOG.md (move them from [Unreleased]), commit, delete the tag and push it again on the new commit.',
+  ERR_RELEASE_CHANGELOG_FENCE:
+    'Close the code fence the message names in CHANGELOG.md (a line of the same character, ` or ~, at least as long as the opening one), commit, delete the tag and push it again on the new commit.',
   ERR_RELEASE_VERSION_MISMATCH:
     'Set "version" in package.json to the version of the tag, commit, delete the tag and push it again on the new commit.',
   ERR_RELEASE_VERSION_BEHIND:
@@ -82,17 +84,43 @@ export function changelogSection(changelog, version) {
     return { problem: `the date of "## [${version}] - ${date}" is not a calendar date (YYYY-MM-DD)` }
   }
   // The next heading of the same level ends it; one inside a fenced code block is part of the entry.
-  let fenced = false
+  let fence = null
   const end = lines.findIndex((line, i) => {
     if (i <= start) return false
-    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced
-    return !fenced && /^## /.test(line)
+    if (fence !== null) {
+      if (closesFence(line, fence.marker)) fence = null
+      return false
+    }
+    const marker = fenceOpening(line)
+    if (marker !== null) fence = { marker, line: i + 1 }
+    return marker === null && /^## /.test(line)
   })
+  // An open fence would take the rest of the file into the release notes.
+  if (fence !== null) {
+    return {
+      code: 'ERR_RELEASE_CHANGELOG_FENCE',
+      problem: `the code fence ${fence.marker} opened on line ${fence.line}, in the section "## [${version}] - ${date}", is never closed`,
+    }
+  }
   const section = lines.slice(start + 1, end < 0 ? lines.length : end)
   while (section.length > 0 && (section.at(-1).trim() === '' || /^\[[^\]]+\]:\s/.test(section.at(-1)))) section.pop()
   while (section.length > 0 && section[0].trim() === '') section.shift()
   if (section.length === 0) return { problem: `its section "## [${version}] - ${date}" has no entries` }
   return { body: section.join('\n') }
+}
+
+/** The fence a line opens (CommonMark: 3 or more backticks or tildes, a backtick fence's info string without
+ * backticks), or null. Any indentation counts, as entries nest fences in list items. */
+function fenceOpening(line) {
+  const match = /^\s*(`{3,}|~{3,})(.*)$/.exec(line)
+  if (match === null || (match[1][0] === '`' && match[2].includes('`'))) return null
+  return match[1]
+}
+
+/** Whether a line closes the fence `marker`: the same character, at least as many, nothing after but spaces. */
+function closesFence(line, marker) {
+  const match = /^\s*(`{3,}|~{3,})[ \t]*$/.exec(line)
+  return match !== null && match[1][0] === marker[0] && match[1].length >= marker.length
 }
 
 /** Message text for the runner's protocol: `%`, CR and LF escaped, so no part of it can start a workflow command. */
@@ -274,7 +302,8 @@ function check(settings, cwd, distCheck) {
   const problems = []
   const changelog = fileAt(cwd, commit, 'CHANGELOG.md')
   const notes = changelog === null ? { problem: 'there is no CHANGELOG.md' } : changelogSection(changelog, version.version)
-  if (notes.problem) problems.push(new ReleaseError('ERR_RELEASE_CHANGELOG', `CHANGELOG.md at ${settings.tag}: ${notes.problem}.`))
+  if (notes.problem)
+    problems.push(new ReleaseError(notes.code ?? 'ERR_RELEASE_CHANGELOG', `CHANGELOG.md at ${settings.tag}: ${notes.problem}.`))
   const declared = packageVersion(fileAt(cwd, commit, 'package.json'))
   if (declared !== version.version) {
     problems.push(
