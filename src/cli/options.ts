@@ -90,7 +90,7 @@ export const COMMANDS = {
       {
         name: 'module-dir',
         value: 'DIR',
-        help: 'the Modal module folder; a change in it selects every processor (default: modal)',
+        help: 'the Modal module folder, relative to the repository root; a change in it selects every processor (default: modal)',
       },
     ],
     note: 'Also written to $GITHUB_OUTPUT as matrix and count when it is set. A plan that cannot be made exits 2.',

@@ -21,7 +21,7 @@ export const ERROR_CATALOG = {
   },
   ERR_INVALID_TOOL_SECRETS: {
     phase: 'inputs',
-    fix: 'List secret names separated by commas or newlines, e.g. OPENAI_API_KEY, LITELLM_API_BASE? (a trailing ? marks one optional).',
+    fix: "List secret names separated by commas or newlines, e.g. OPENAI_API_KEY, LITELLM_API_BASE? (a trailing ? marks one optional). A name the runtime owns (PATH, HOME, or one starting with LD_, PYTHON, MODAL_ or GITHUB_; the README's Secrets section lists them all) must be renamed, and the processor reads the secret under the new name.",
   },
   ERR_INVALID_SMOKE_INPUTS: {
     phase: 'inputs',
