@@ -156,9 +156,11 @@ async function openRegular(file: string, flags: number): Promise<FileHandle> {
 async function openProblem(file: string, error: unknown): Promise<FileRefused> {
   const code = errnoOf(error)
   if (code === 'ENOENT') return new FileRefused('missing', 'does not exist')
-  const found = await lstat(file).catch(() => null)
-  if (code === 'ELOOP' && found?.isSymbolicLink()) return new FileRefused('symlink', 'is a symbolic link; give the path of the file itself')
-  if (found && !found.isFile() && !found.isSymbolicLink()) return new FileRefused('not-regular', notRegular(kindOfStats(found)))
+  if (code === 'ELOOP' && (await lstat(file).catch(() => null))?.isSymbolicLink()) {
+    return new FileRefused('symlink', 'is a symbolic link; give the path of the file itself')
+  }
+  const found = await stat(file).catch(() => null)
+  if (found && !found.isFile()) return new FileRefused('not-regular', notRegular(kindOfStats(found)))
   return unreadable(error)
 }
 
