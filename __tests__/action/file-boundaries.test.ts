@@ -69,7 +69,9 @@ describe('report-file: symlinks', () => {
     }
     const result = await run(modal, { 'report-file': 'run.json' }, workspace)
     expect(result.errors).toEqual([])
-    expect(result.annotations.find((a) => a.title === 'Report file not written')?.message).toMatch(/workspace\/run\.json leads outside .*precious\.json\)$/)
+    expect(result.annotations.find((a) => a.title === 'Report file not written')?.message).toMatch(
+      /workspace\/run\.json leads outside .*precious\.json\)$/,
+    )
     expect(readFileSync(path.join(outside, 'precious.json'), 'utf8')).toBe('precious')
   })
 })

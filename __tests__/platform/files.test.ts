@@ -48,7 +48,10 @@ describe('reading: only regular files, and never more than the bound', () => {
     writeFileSync(path.join(dir, 'exact'), 'x'.repeat(100))
     writeFileSync(path.join(dir, 'over'), 'x'.repeat(101))
     expect(await readRegularFile(path.join(dir, 'exact'), 100)).toBe('x'.repeat(100))
-    expect(await refusal(readRegularFile(path.join(dir, 'over'), 100))).toEqual({ problem: 'too-large', message: 'is larger than 100 bytes' })
+    expect(await refusal(readRegularFile(path.join(dir, 'over'), 100))).toEqual({
+      problem: 'too-large',
+      message: 'is larger than 100 bytes',
+    })
     // /proc files say size 0 and have content: the bound still holds.
     expect(await refusal(readRegularFile('/proc/self/status', 10))).toMatchObject({ problem: 'too-large' })
     expect(await readRegularFile('/proc/self/status', 64 * 1024)).toContain('Name:')

@@ -122,7 +122,8 @@ async function realPathOf(target: string): Promise<string> {
     } catch (error) {
       if (errnoOf(error) !== 'ENOENT' || path.dirname(at) === at) throw unreadable(error)
       if ((await lstat(at).catch(() => null))?.isSymbolicLink()) {
-        throw new FileRefused('symlink', `runs through a symbolic link that leads nowhere (${at})`)
+        const where = missing.length === 0 ? 'is' : `runs through ${at},`
+        throw new FileRefused('symlink', `${where} a symbolic link that leads nowhere`)
       }
       missing.push(path.basename(at))
       at = path.dirname(at)
