@@ -41,6 +41,9 @@ export async function run(prestarted: SessionProcess | null = null): Promise<voi
   await runAction(runnerToolkit(), { prestarted })
 }
 
+/** Where the run report file goes: `file`, written only inside `root` (the workspace). */
+type ReportPlace = { root: string; file: string }
+
 /** What the phases after the preflight share. */
 interface Flow {
   kit: Toolkit
@@ -302,12 +305,7 @@ function annotationText(error: ReportedError): string {
  * Outputs, annotations and summary: written on every path, with known secret values removed first. Each writer fails
  * alone, with a warning: a report that cannot be written where one is asked never hides the others.
  */
-async function publish(
-  kit: Toolkit,
-  report: RunReport,
-  secretValues: string[],
-  reportFile: { root: string; file: string } | null,
-): Promise<void> {
+async function publish(kit: Toolkit, report: RunReport, secretValues: string[], reportFile: ReportPlace | null): Promise<void> {
   const redact = redactor(secretValues)
   // `kit` redacts what it writes; the report's errors are redacted in place too, before any truncation can cut a value
   // in two (the CLI prints them as JSON).
