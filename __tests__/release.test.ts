@@ -3,7 +3,7 @@
 // bundles the whole action), so the tests see what a maintainer would: the release, its body, where the major tag is,
 // and the annotations.
 import { spawnSync } from 'node:child_process'
-import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -48,8 +48,10 @@ let api: FakeGitHubApi
  * Commits a version (by default with its changelog section and package.json version), tags it vX.Y.Z, and gives
  * origin the branch and the tag, as a push would (origin reads the checkout's objects, so no push is needed).
  */
-function commitVersion(version: string, files: { changelog?: string; packageVersion?: string } = {}): string {
-  writeFileSync(path.join(work, 'CHANGELOG.md'), files.changelog ?? changelog(version))
+function commitVersion(version: string, files: { changelog?: string; changelogLink?: string; packageVersion?: string } = {}): string {
+  rmSync(path.join(work, 'CHANGELOG.md'), { force: true })
+  if (files.changelogLink) symlinkSync(files.changelogLink, path.join(work, 'CHANGELOG.md'))
+  else writeFileSync(path.join(work, 'CHANGELOG.md'), files.changelog ?? changelog(version))
   writeFileSync(
     path.join(work, 'package.json'),
     `${JSON.stringify({ name: 'modal-processor-deploy', version: files.packageVersion ?? version }, null, 2)}\n`,
@@ -264,6 +266,18 @@ describe('refused before anything changes', () => {
     expect(titles(run.errors)).toEqual(['ERR_RELEASE_CHANGELOG'])
     expect(run.errors[0].message).toContain('CHANGELOG.md at v1.2.3: it has no section "## [1.2.3] - YYYY-MM-DD"')
     expectNothingChanged({ v1 })
+  })
+
+  test('a changelog that is a symlink or larger than 1 MiB is refused, never followed nor read whole', async () => {
+    const linked = commitVersion('1.2.3', { changelogLink: path.join(root, 'CHANGELOG.md') })
+    const link = await runRelease('v1.2.3', linked)
+    expect(titles(link.errors)).toEqual(['ERR_RELEASE_CHANGELOG'])
+    expect(link.errors[0].message).toContain('CHANGELOG.md at v1.2.3: it is a symbolic link, not a regular file.')
+    const huge = commitVersion('1.2.4', { changelog: `${changelog('1.2.4')}${'x'.repeat(1024 * 1024)}` })
+    const big = await runRelease('v1.2.4', huge)
+    expect(titles(big.errors)).toEqual(['ERR_RELEASE_CHANGELOG'])
+    expect(big.errors[0].message).toContain('CHANGELOG.md at v1.2.4: it is larger than 1048576 bytes.')
+    expectNothingChanged({ v1: null })
   })
 
   test('a changelog whose heading for the version is not in the Keep a Changelog form says which heading', async () => {

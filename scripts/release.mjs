@@ -8,6 +8,10 @@
 import { spawnSync } from 'node:child_process'
 import process from 'node:process'
 import { fileURLToPath } from 'node:url'
+// The file boundary's rule (what a regular file is, how anything else is refused) has one implementation, shared with
+// src/platform/files.ts as plain JavaScript: this script runs from the tagged checkout with plain Node, before any
+// build, so it cannot import TypeScript nor trust dist/ (which it is about to check).
+import { kindOfGitMode, notRegular, tooLarge } from '../src/platform/file-kinds.mjs'
 
 /** What to do about each failure; the annotation's title is the code. */
 export const RELEASE_ERRORS = {
@@ -273,13 +277,35 @@ function readSettings(env, checkOnly) {
   }
 }
 
-/** A file of the commit, or null when the commit has none. */
+/** CHANGELOG.md and package.json are small text files; anything larger is not one. */
+const MAX_RELEASE_FILE_BYTES = 1024 * 1024
+
+/**
+ * A file of the commit, read from git (not the work tree): `{ text }`, `{ text: null }` when the commit has none, or
+ * `{ problem }` when it is not a regular file (a symlink, a submodule…) or is larger than the bound. git stops
+ * writing once the bound is passed (maxBuffer ends it), so no more than that is ever read.
+ */
 function fileAt(cwd, commit, file) {
-  const run = spawnSync('git', ['cat-file', '-e', `${commit}:${file}`], { cwd, timeout: 60_000, stdio: 'ignore' })
-  return run.status === 0 ? git(cwd, ['show', `${commit}:${file}`]) : null
+  const entry = git(cwd, ['ls-tree', commit, '--', file])
+  if (entry === '') return { text: null }
+  const [mode, , object] = entry.split(/\s/)
+  const kind = kindOfGitMode(mode)
+  if (kind !== 'a regular file') return { problem: notRegular(kind) }
+  const run = spawnSync('git', ['cat-file', 'blob', object], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+    maxBuffer: MAX_RELEASE_FILE_BYTES,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  if (run.error?.code === 'ENOBUFS') return { problem: tooLarge(MAX_RELEASE_FILE_BYTES) }
+  if (run.status !== 0)
+    throw new ReleaseError('ERR_RELEASE_GIT', `git cat-file blob ${object} failed: ${bounded(`${run.stderr ?? run.error}`)}`)
+  return { text: run.stdout }
 }
 
-function packageVersion(text) {
+function packageVersion({ text, problem }) {
+  if (problem) return `nothing readable (it ${problem})`
   if (text === null) return 'nothing (there is no package.json)'
   try {
     return String(JSON.parse(text).version)
@@ -301,9 +327,18 @@ function check(settings, cwd, distCheck) {
   }
   const problems = []
   const changelog = fileAt(cwd, commit, 'CHANGELOG.md')
+<<<<<<< HEAD
   const notes = changelog === null ? { problem: 'there is no CHANGELOG.md' } : changelogSection(changelog, version.version)
   if (notes.problem)
     problems.push(new ReleaseError(notes.code ?? 'ERR_RELEASE_CHANGELOG', `CHANGELOG.md at ${settings.tag}: ${notes.problem}.`))
+=======
+  const notes = changelog.problem
+    ? { problem: `it ${changelog.problem}` }
+    : changelog.text === null
+      ? { problem: 'there is no CHANGELOG.md' }
+      : changelogSection(changelog.text, version.version)
+  if (notes.problem) problems.push(new ReleaseError('ERR_RELEASE_CHANGELOG', `CHANGELOG.md at ${settings.tag}: ${notes.problem}.`))
+>>>>>>> h18-files
   const declared = packageVersion(fileAt(cwd, commit, 'package.json'))
   if (declared !== version.version) {
     problems.push(

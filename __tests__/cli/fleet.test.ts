@@ -347,7 +347,7 @@ describe('modal-processor fleet-report', () => {
     const run = await runCli(['fleet-report', '--matrix', PLAN, ...files, 'missing.json'], { cwd: dir })
     expect(run.status).toBe(1)
     expect(run.stdout).toContain('❌ 1 of 3 processor(s) passed; 1 no report, 1 unreadable.')
-    expect(run.stdout).toContain('missing.json: cannot be read (ENOENT)')
+    expect(run.stdout).toContain('missing.json: does not exist')
     writeFileSync(path.join(dir, 'plan.json'), PLAN)
     const json = await runCli(['fleet-report', '--json', '--matrix', 'plan.json', ...files], { cwd: dir })
     expect(json.status).toBe(1)

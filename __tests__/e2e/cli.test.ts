@@ -1,6 +1,6 @@
 // The modal-processor CLI, bundled from the current src/, against the local Modal emulator.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Emulator, OPENAI_KEY, REFERENCE_PROCESSOR, REPLICATE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
@@ -49,15 +49,17 @@ function cli(
   })
 }
 
-/** A consumer repository: a processor catalogue naming the image the emulator holds. */
+/** A consumer repository: a processor catalogue naming the image the emulator holds, and the processor's files. */
 function consumerRepo(imageRef: string, extra: object = {}): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'consumer-'))
+  // local_command stays inside the catalogue's folder: the processor is part of the repository.
+  cpSync(REFERENCE_PROCESSOR.dir, path.join(dir, 'processor'), { recursive: true })
   const registry = {
     processors: {
       [REFERENCE_PROCESSOR.ref]: {
         image: { oci: imageRef },
         tool_secrets: ['OPENAI_API_KEY', 'LITELLM_API_BASE?'],
-        local_command: path.join(REFERENCE_PROCESSOR.dir, 'bin', 'processor'),
+        local_command: 'processor/bin/processor',
         ...extra,
       },
     },

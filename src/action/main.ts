@@ -1,12 +1,11 @@
 // The deploy step, in the order it runs: inputs → preflight → deploy → verify → smoke call (→ rollback) → report.
 // Each phase returns its result; only this flow writes the run's report, from those results.
-import { mkdirSync, writeFileSync } from 'node:fs'
-import path from 'node:path'
 import { ActionError, fixFor } from '../rules/errors.js'
 import { defaultDeployTag, stepTag } from '../rules/rollout.js'
 import { redactor, redactValue, secretForms } from '../rules/redaction.js'
 import { runReportFile } from '../rules/run-report-file.js'
-import { bounded } from '../rules/untrusted-text.js'
+import { bounded, oneLine } from '../rules/untrusted-text.js'
+import { writeRegularFile } from '../platform/files.js'
 import { REGISTRY_KEYS } from '../rules/secrets-policy.js'
 import type { ModalClient } from '../modal/client.js'
 import { tail } from '../modal/output.js'
@@ -25,6 +24,7 @@ import {
   runPreflight,
   secretsFound,
   validateInputs,
+  workspacePath,
   type Preflight,
   type SessionSource,
 } from './preflight.js'
@@ -40,6 +40,9 @@ export async function run(prestarted: SessionProcess | null = null): Promise<voi
   if (prestarted) trackProcess(prestarted.child)
   await runAction(runnerToolkit(), { prestarted })
 }
+
+/** Where the run report file goes: `file`, written only inside `root` (the workspace). */
+type ReportPlace = { root: string; file: string }
 
 /** What the phases after the preflight share. */
 interface Flow {
@@ -57,7 +60,7 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
   // Every text the action writes goes through one redaction step, whatever writes it.
   const kit = redacting(givenKit, secretValues)
   // Known before the inputs are validated: the report file is written on every path, also when they are refused.
-  const reportFile = reportFileTarget(kit).path
+  const reportFile = (await reportFileTarget(kit)).path
   const phase = phaseRunner(kit, report.phases)
   // The deploy's output is untrusted text (it includes the module's prints): the runner must not run it as commands.
   const deployLog = kit.untrustedStream()
@@ -65,7 +68,7 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
   let client: ModalClient | null = null
   try {
     const settings = await phase('inputs', 'Validate inputs', async () => {
-      const settings = validateInputs(kit)
+      const settings = await validateInputs(kit)
       secretValues.push(...maskStepSecrets(kit, settings))
       return { value: settings, detail: `${settings.processorRef} → ${settings.appName} in ${settings.environment}` }
     })
@@ -110,7 +113,7 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
     }
     report.durationMs = kit.now() - started
     // What the runner shows comes first: on a cancel, the runner kills the step about 10 s after SIGINT.
-    await publish(kit, report, secretValues, reportFile)
+    await publish(kit, report, secretValues, reportFile === null ? null : { root: workspacePath(kit, '.'), file: reportFile })
     await finishGithubDeployment(githubDeployment, report)
   }
   return report
@@ -303,7 +306,7 @@ function annotationText(error: ReportedError): string {
  * Outputs, annotations and summary: written on every path, with known secret values removed first. Each writer fails
  * alone, with a warning: a report that cannot be written where one is asked never hides the others.
  */
-async function publish(kit: Toolkit, report: RunReport, secretValues: string[], reportFile: string | null): Promise<void> {
+async function publish(kit: Toolkit, report: RunReport, secretValues: string[], reportFile: ReportPlace | null): Promise<void> {
   const redact = redactor(secretValues)
   // `kit` redacts what it writes; the report's errors are redacted in place too, before any truncation can cut a value
   // in two (the CLI prints them as JSON).
@@ -333,15 +336,14 @@ async function publish(kit: Toolkit, report: RunReport, secretValues: string[], 
     .then(() => kit.writeSummary(renderSummary(report)))
     .catch((error: Error) => kit.annotate('warning', 'Job summary not written', error.message))
   if (reportFile !== null) {
-    try {
-      writeReportFile(reportFile, redact(`${JSON.stringify(runReportFile(report), null, 2)}\n`))
-    } catch (error) {
-      kit.annotate('warning', 'Report file not written', `${reportFile}: ${(error as Error).message}`)
-    }
+    // Checked again as it is written: the deploy ran the user's module, which may have put a symlink there since.
+    const json = redact(`${JSON.stringify(runReportFile(report), null, 2)}\n`)
+    await writeRegularFile(reportFile.root, reportFile.file, json).catch((error: Error) =>
+      kit.annotate(
+        'warning',
+        'Report file not written',
+        `${bounded(oneLine(reportFile.file), 500)} ${bounded(oneLine(error.message), 500)}`,
+      ),
+    )
   }
-}
-
-function writeReportFile(file: string, json: string): void {
-  mkdirSync(path.dirname(file), { recursive: true })
-  writeFileSync(file, json)
 }

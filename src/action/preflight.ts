@@ -1,9 +1,10 @@
 // Inputs and preflight: everything needed is known to exist before anything changes.
-import { existsSync, statSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { ActionError } from '../rules/errors.js'
 import { parseInputs, readRawInputs, reportFileOf, type Settings } from './inputs.js'
-import { oneLine } from '../rules/untrusted-text.js'
+import { bounded, oneLine } from '../rules/untrusted-text.js'
+import { FileRefused, isSameFile, writeTarget } from '../platform/files.js'
 import {
   isSupportedClientVersion,
   MINIMUM_CLIENT_VERSION,
@@ -30,29 +31,38 @@ export interface ReportFileTarget {
   problem: ActionError | null
 }
 
-/** The report-file input as a place in the workspace: never outside it, a folder, or the processor catalogue. */
-export function reportFileTarget(kit: Toolkit): ReportFileTarget {
+/**
+ * The report-file input as a place in the workspace (file boundary rules in src/platform/files.ts): its real path inside
+ * the workspace, never a symlink, a folder or another kind of non-regular file, nor the processor catalogue.
+ */
+export async function reportFileTarget(kit: Toolkit): Promise<ReportFileTarget> {
   const given = reportFileOf(kit.getInput)
   if (given === '') return { path: null, problem: null }
   const workspace = workspacePath(kit, '.')
   const target = workspacePath(kit, given)
-  const relative = path.relative(workspace, target)
   const refuse = (why: string) => ({
     path: null,
     problem: new ActionError(
       'ERR_INVALID_INPUT',
-      `report-file '${oneLine(given)}' ${why}; give a path inside the workspace such as reports/run.json.`,
+      `report-file '${bounded(oneLine(given), 300)}' ${why}; give the path of a file inside the workspace such as reports/run.json.`,
     ),
   })
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return refuse('is outside the workspace')
-  if (existsSync(target) && statSync(target).isDirectory()) return refuse('is a folder')
+  try {
+    await writeTarget(workspace, target)
+  } catch (error) {
+    if (!(error instanceof FileRefused)) throw error
+    if (error.problem === 'outside') return refuse('is outside the workspace')
+    // What only the write can tell (a path through a regular file, no permission) is a warning then, not a lost report.
+    if (error.problem !== 'unreadable') return refuse(bounded(oneLine(error.message), 500))
+  }
   const catalogue = readRawInputs(kit.getInput)['registry-file'].trim()
-  if (catalogue !== '' && workspacePath(kit, catalogue) === target) return refuse('is the processor catalogue (registry-file)')
+  if (catalogue !== '' && (await isSameFile(workspacePath(kit, catalogue), target)))
+    return refuse('is the processor catalogue (registry-file)')
   return { path: target, problem: null }
 }
 
 /** Raw inputs, completed from the processor catalogue, validated into settings: every problem at once. */
-export function validateInputs(kit: Toolkit): Settings {
+export async function validateInputs(kit: Toolkit): Promise<Settings> {
   const raw = readRawInputs(kit.getInput)
   const problems: ActionError[] = []
   let completed = raw
@@ -60,14 +70,14 @@ export function validateInputs(kit: Toolkit): Settings {
     const file = raw['registry-file'].trim()
     completed = applyCatalogue(
       raw,
-      file === '' ? null : readCatalogueFile(workspacePath(kit, file), file),
+      file === '' ? null : await readCatalogueFile(workspacePath(kit, file), file),
       file || 'the processor catalogue',
     )
   } catch (error) {
     if (!(error instanceof ActionError)) throw error
     problems.push(error)
   }
-  const reportFile = reportFileTarget(kit).problem
+  const reportFile = (await reportFileTarget(kit)).problem
   if (reportFile !== null) problems.push(reportFile)
   const parsed = parseInputs(completed)
   if (!parsed.ok) {

@@ -1,8 +1,8 @@
 import { bundleRoot } from '../modal/bundle-root.js'
-import { cancelOnSignals } from '../modal/process.js'
 import { main } from './main.js'
+import { endOnSignals } from './signals.js'
 
-cancelOnSignals()
+endOnSignals((text) => process.stderr.write(text))
 const io = {
   out: (text: string) => process.stdout.write(text),
   err: (text: string) => process.stderr.write(text),

@@ -1,24 +1,27 @@
 // `modal-processor fleet-report FILE…`: one table for a fleet deploy, from the run report files its jobs wrote
 // (the action's `report-file`). Exit 0 when every processor passed, 1 otherwise.
-import { appendFileSync, readFileSync, statSync } from 'node:fs'
+import { appendFileSync } from 'node:fs'
 import path from 'node:path'
 import { fleetMatrixSchema, type MatrixEntry } from '../rules/fleet-plan.js'
 import { fleetRows, fleetVerdict, renderFleetReport, type ReadReport } from '../rules/fleet-report.js'
 import { parseRunReportFile } from '../rules/run-report-file.js'
+import { bounded, oneLine } from '../rules/untrusted-text.js'
+import { FileRefused, readRegularFile } from '../platform/files.js'
 import type { CliIo } from './io.js'
 import { optionalFlag, UsageError, type Flags } from './options.js'
 
-/** A report file is one small JSON document; anything larger is not one. */
+/** A report file is one small JSON document, and so is a plan (GitHub runs at most 256 jobs of a matrix). */
 const MAX_REPORT_BYTES = 1024 * 1024
+const MAX_PLAN_BYTES = 1024 * 1024
 
-export function fleetReportCommand(flags: Flags, files: string[], io: CliIo): number {
-  const planned = plannedFrom(optionalFlag(flags, 'matrix'), io.cwd)
+export async function fleetReportCommand(flags: Flags, files: string[], io: CliIo): Promise<number> {
+  const planned = await plannedFrom(optionalFlag(flags, 'matrix'), io.cwd)
   if (files.length === 0 && planned === null)
     throw new UsageError('Give the run report files, e.g. modal-processor fleet-report reports/*.json.')
-  const rows = fleetRows(
-    files.map((file) => readReport(path.resolve(io.cwd, file), file)),
-    planned,
-  )
+  // One at a time: a fleet has at most 256 reports, and reading them in turn keeps at most one 1 MiB buffer alive.
+  const reports: ReadReport[] = []
+  for (const file of files) reports.push(await readReport(path.resolve(io.cwd, file), file))
+  const rows = fleetRows(reports, planned)
   const verdict = fleetVerdict(rows)
   if (flags.json) {
     io.out(`${JSON.stringify({ ok: verdict.ok, verdict: verdict.text, processors: rows }, null, 2)}\n`)
@@ -31,15 +34,16 @@ export function fleetReportCommand(flags: Flags, files: string[], io: CliIo): nu
 }
 
 /** The plan, given as its JSON text or as a file that holds it. */
-function plannedFrom(given: string | undefined, cwd: string): MatrixEntry[] | null {
+async function plannedFrom(given: string | undefined, cwd: string): Promise<MatrixEntry[] | null> {
   if (given === undefined) return null
   let json = given
   if (!given.trimStart().startsWith('{')) {
     try {
-      json = readFileSync(path.resolve(cwd, given), 'utf8')
+      json = await readRegularFile(path.resolve(cwd, given), MAX_PLAN_BYTES)
     } catch (error) {
+      if (!(error instanceof FileRefused)) throw error
       throw new UsageError(
-        `--matrix is neither the plan's JSON nor a file that can be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}).`,
+        `--matrix is neither the plan's JSON nor a file that can be read: '${bounded(oneLine(given), 300)}' ${error.message}. Give the output of modal-processor matrix, or the file that holds it.`,
       )
     }
   }
@@ -54,11 +58,11 @@ function plannedFrom(given: string | undefined, cwd: string): MatrixEntry[] | nu
   return parsed.data.include
 }
 
-function readReport(filePath: string, file: string): ReadReport {
+async function readReport(filePath: string, file: string): Promise<ReadReport> {
   try {
-    if (statSync(filePath).size > MAX_REPORT_BYTES) return { file, ok: false, problem: `larger than ${MAX_REPORT_BYTES} bytes` }
-    return { file, ...parseRunReportFile(readFileSync(filePath, 'utf8')) }
+    return { file, ...parseRunReportFile(await readRegularFile(filePath, MAX_REPORT_BYTES)) }
   } catch (error) {
-    return { file, ok: false, problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }
+    if (!(error instanceof FileRefused)) throw error
+    return { file, ok: false, problem: error.message }
   }
 }

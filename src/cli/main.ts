@@ -53,7 +53,7 @@ async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
       case 'matrix':
         return await matrixCommand(flags, io)
       case 'fleet-report':
-        return fleetReportCommand(flags, positionals, io)
+        return await fleetReportCommand(flags, positionals, io)
       case 'name':
         return nameCommand(positionals, io)
     }

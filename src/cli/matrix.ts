@@ -28,7 +28,7 @@ const NO_COMMIT = /^0{40}$/
 export async function matrixCommand(flags: Flags, io: CliIo): Promise<number> {
   const file = optionalFlag(flags, 'registry') ?? DEFAULT_CATALOGUE_FILE
   const catalogueFile = path.resolve(io.cwd, file)
-  const catalogue = readCatalogueFile(catalogueFile, file)
+  const catalogue = await readCatalogueFile(catalogueFile, file)
   if (catalogue === null)
     throw new ActionError('ERR_INVALID_REGISTRY', `There is no processor catalogue ${file} (looked in ${catalogueFile}).`)
   const only = onlyRefs(optionalFlag(flags, 'only'))

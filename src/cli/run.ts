@@ -5,6 +5,8 @@ import { processorOutputOf } from '../action/smoke-call.js'
 import { findOnPath } from '../modal/install.js'
 import { runProcess } from '../modal/process.js'
 import { readCatalogueFile } from '../action/catalogue-file.js'
+import { FileRefused, resolveInside } from '../platform/files.js'
+import { bounded, oneLine } from '../rules/untrusted-text.js'
 import { catalogueEntry as ownEntry, DEFAULT_CATALOGUE_FILE } from '../rules/catalogue.js'
 import { ActionError } from '../rules/errors.js'
 import { smokePayload, type Mode } from '../rules/smoke-contract.js'
@@ -16,7 +18,7 @@ export async function runCommand(flags: Flags, io: CliIo): Promise<number> {
   const ref = requiredFlag(flags, 'ref')
   const adapter = requiredFlag(flags, 'adapter')
   if (adapter !== 'modal' && adapter !== 'local') throw new UsageError(`--adapter must be modal or local, got '${adapter}'.`)
-  const envelope = envelopeFrom(flags, () => catalogueEntry(flags, ref, io.cwd)?.smoke_inputs ?? DEFAULT_SMOKE_PARAMS)
+  const envelope = await envelopeFrom(flags, async () => (await catalogueEntry(flags, ref, io.cwd))?.smoke_inputs ?? DEFAULT_SMOKE_PARAMS)
   const result = adapter === 'local' ? await runLocally(flags, ref, envelope, io) : await runOnModal(flags, envelope, io)
   io.out(`${JSON.stringify(result, null, 2)}\n`)
   // Judged like the action's smoke call, with the same codes and messages.
@@ -27,7 +29,7 @@ export async function runCommand(flags: Flags, io: CliIo): Promise<number> {
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** The v1 envelope from --inputs-json and --mode (the flag sets the mode); params default to the action's. */
-function envelopeFrom(flags: Flags, defaultParams: () => Record<string, unknown>): Record<string, unknown> {
+async function envelopeFrom(flags: Flags, defaultParams: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
   const mode = (optionalFlag(flags, 'mode') ?? 'mock') as Mode
   if (mode !== 'mock' && mode !== 'real') throw new UsageError(`--mode must be mock or real, got '${mode}'.`)
   let given: unknown = {}
@@ -45,7 +47,7 @@ function envelopeFrom(flags: Flags, defaultParams: () => Record<string, unknown>
       throw new ActionError('ERR_INVALID_SMOKE_INPUTS', `--inputs-json is not valid JSON (${(error as Error).message}).`)
     }
   }
-  const params = isObject(given) ? (given.params ?? defaultParams()) : undefined
+  const params = isObject(given) ? (given.params ?? (await defaultParams())) : undefined
   if (!isObject(given) || !isObject(params)) {
     throw new ActionError(
       'ERR_INVALID_SMOKE_INPUTS',
@@ -70,9 +72,10 @@ async function runOnModal(flags: Flags, envelope: Record<string, unknown>, io: C
 }
 
 async function runLocally(flags: Flags, ref: string, envelope: object, io: CliIo): Promise<unknown> {
-  const processor = optionalFlag(flags, 'processor') ?? localCommandFromCatalogue(flags, ref, io.cwd)
+  const given = optionalFlag(flags, 'processor')
+  const command = given === undefined ? await localCommandFromCatalogue(flags, ref, io.cwd) : path.resolve(io.cwd, given)
   const python = findOnPath('python3', io.env) ?? 'python3'
-  const request = { envelope, ref, command: path.resolve(io.cwd, processor), timeout_s: 300 }
+  const request = { envelope, ref, command, timeout_s: 300 }
   const result = await runProcess(python, [path.join(io.actionRoot, 'runner', 'run_local.py')], {
     env: io.env,
     input: JSON.stringify(request),
@@ -89,22 +92,32 @@ async function runLocally(flags: Flags, ref: string, envelope: object, io: CliIo
 }
 
 /** The processor's catalogue entry, when there is a catalogue and it has one. */
-function catalogueEntry(flags: Flags, ref: string, cwd: string) {
+async function catalogueEntry(flags: Flags, ref: string, cwd: string) {
   const file = optionalFlag(flags, 'registry') ?? DEFAULT_CATALOGUE_FILE
-  const catalogue = readCatalogueFile(path.resolve(cwd, file), file)
+  const catalogue = await readCatalogueFile(path.resolve(cwd, file), file)
   return catalogue === null ? undefined : ownEntry(catalogue, ref)
 }
 
-function localCommandFromCatalogue(flags: Flags, ref: string, cwd: string): string {
+/** The entry's local_command: inside the catalogue's folder (real paths), as the README promises. */
+async function localCommandFromCatalogue(flags: Flags, ref: string, cwd: string): Promise<string> {
   const file = optionalFlag(flags, 'registry') ?? DEFAULT_CATALOGUE_FILE
-  const entry = catalogueEntry(flags, ref, cwd)
+  const entry = await catalogueEntry(flags, ref, cwd)
   if (!entry?.local_command) {
     throw new ActionError(
       'ERR_REGISTRY_ENTRY_MISSING',
       `--processor is not given and ${file} has no processors["${ref}"].local_command for the local adapter.`,
     )
   }
-  return path.resolve(cwd, path.dirname(file), entry.local_command)
+  const folder = path.resolve(cwd, path.dirname(file))
+  try {
+    return await resolveInside(folder, entry.local_command)
+  } catch (error) {
+    if (!(error instanceof FileRefused)) throw error
+    throw new ActionError(
+      'ERR_INVALID_REGISTRY',
+      `${bounded(oneLine(file), 300)}: processors["${bounded(oneLine(ref), 100)}"].local_command '${bounded(oneLine(entry.local_command), 300)}' ${bounded(oneLine(error.message), 500)}; local_command must name the processor executable by a path relative to the catalogue's folder, inside it.`,
+    )
+  }
 }
 
 /** The JSON value on the last line of a command's output (where the local runner answers), or null. */

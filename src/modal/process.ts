@@ -25,10 +25,12 @@ const MAX_CAPTURE = 4 * 1024 * 1024
 const running = new Set<number>()
 let cancelled = false
 
-/** Ends every running child's process group; later spawns are refused. For SIGINT/SIGTERM from the runner. */
-export function cancelRunningProcesses(): void {
+/** Ends every running child's process group; later spawns are refused. For SIGINT/SIGTERM from the runner. Returns
+ * how many it ended. */
+export function cancelRunningProcesses(): number {
   cancelled = true
   for (const pid of running) killGroup(pid)
+  return running.size
 }
 
 /**

@@ -58,10 +58,9 @@ def make_project(directory):
         f"from project_settings import *  # noqa: F401,F403\n\nMODAL_PROCESSOR_CLI = {str(CLI)!r}\n"
     )
     (directory / "manage.py").write_text(MANAGE)
-    catalogue = json.loads((REPO_ROOT / "modal-processors.json").read_text())
-    for entry in catalogue["processors"].values():
-        entry["local_command"] = str(REPO_ROOT / entry["local_command"])
-    (directory / "modal-processors.json").write_text(json.dumps(catalogue))
+    # The processors are part of the project: a catalogue's local_command stays inside the catalogue's folder.
+    shutil.copytree(REPO_ROOT / "processors", directory / "processors")
+    (directory / "modal-processors.json").write_text((REPO_ROOT / "modal-processors.json").read_text())
 
 
 def temporary_directory(test, prefix):
