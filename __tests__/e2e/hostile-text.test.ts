@@ -108,6 +108,8 @@ describe('text from outside, by class, through the bundled action', () => {
     // Shown, not dropped: the deploy's line as text, its bare CR a line of its own; the answer escaped as JSON.
     expect(run.logLines).toContain('␛[2J␛]8;;https://evil.example/␇link␛]8;;␇ ␛]52;c;cm0gLXJmIH4=␛\\ ␛[31m␛]0;title␛\\␇␡ ok')
     expect(run.logLines).toContain('FORGED')
+    // The module printed both secrets during the deploy, line by line: each line of them is in the log as ***.
+    expect(run.logLines.filter((line) => line.trim() === '***').length).toBeGreaterThanOrEqual(SECRET_LINES.length)
     expect(run.logLines.some((line) => /^y+… \(300000 characters in all\)$/.test(line))).toBe(true)
     expect(run.logLines.some((line) => /^ {2}"big": "x+… \(2000\d{4} characters in all\)$/.test(line))).toBe(true)
     expect(run.stdout.length).toBeLessThan(200_000)

@@ -36,7 +36,7 @@ export async function logsCommand(flags: Flags, io: CliIo): Promise<number> {
         `No app ${app} in environment ${env}: was ${ref} deployed there? Check: modal app list --env ${env}`,
       )
     }
-    io.err(`${logText(result.stderr.replace(/\r?\n$/, ''))}\n`)
+    if (result.stderr !== '') io.err(`${logText(result.stderr.replace(/\r?\n$/, ''))}\n`)
     return result.exitCode
   } catch (error) {
     // Ctrl-C is how one leaves --follow.
