@@ -1,7 +1,7 @@
 // What a run found and did, and how it is shown: outputs for later steps and a job summary for people.
 import { fixFor, type ErrorCode, type Phase } from '../rules/errors.js'
 import { markdownCell, secondsText, versionLabel } from '../rules/report-text.js'
-import { bounded, markdownFence, oneLine } from '../rules/untrusted-text.js'
+import { bounded, markdownFence, oneLine, safeJson } from '../rules/untrusted-text.js'
 
 export const OUTPUT_NAMES = [
   'app-name',
@@ -121,9 +121,9 @@ export function reportOutputs(report: RunReport): Record<OutputName, string> {
 
 /** The output as JSON; when it is too large, a JSON object saying so, so `fromJSON` still works downstream. */
 function boundedJson(value: unknown): string {
-  const json = JSON.stringify(value)
+  const json = safeJson(value)
   if (json.length <= SMOKE_OUTPUT_LIMIT) return json
-  return JSON.stringify({ truncated: true, bytes: json.length, head: json.slice(0, SMOKE_OUTPUT_LIMIT / 2) })
+  return safeJson({ truncated: true, bytes: json.length, head: json.slice(0, SMOKE_OUTPUT_LIMIT / 2) })
 }
 
 /** Untrusted text as Markdown text, bounded; never markup. */

@@ -3,6 +3,7 @@ import { ActionError } from '../rules/errors.js'
 import type { Settings } from './inputs.js'
 import type { ModalClient } from '../modal/client.js'
 import { judgeSmokeResult, smokePayload } from '../rules/smoke-contract.js'
+import { safeJson } from '../rules/untrusted-text.js'
 import type { Toolkit } from './toolkit.js'
 
 export interface SmokeResult {
@@ -22,7 +23,7 @@ export async function smokeCall(kit: Toolkit, client: ModalClient, settings: Set
   )
   const output = processorOutputOf(answer.result)
   kit.info('The processor answered:')
-  kit.untrusted(JSON.stringify(output, null, 2).split('\n'))
+  kit.untrusted(safeJson(output, 2).split('\n'))
   return { appId: answer.appId, output }
 }
 

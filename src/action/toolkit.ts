@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto'
 import * as core from '@actions/core'
 import { bundleRoot } from '../modal/bundle-root.js'
-import { lines } from '../rules/untrusted-text.js'
+import { logBlock, logLine, logLines, visibleControls } from '../rules/untrusted-text.js'
 
 export interface Toolkit {
   env: NodeJS.ProcessEnv
@@ -59,30 +59,38 @@ export function runnerToolkit(): Toolkit {
       fence.close()
       write(...args)
     }
+  // Every line the action writes passes here: made one line, its controls visible, bounded (rules/untrusted-text.ts).
+  const fenced = (block: string[]) => {
+    for (const line of block) fence.write(line)
+    fence.close()
+  }
   return {
     env: process.env,
     actionRoot: bundleRoot(),
     getInput: (name) => core.getInput(name),
     // A message of several lines may carry text from inputs or file names: no line of it may read as a command.
     info: (message) => {
-      const parts = lines(message)
-      if (parts.length === 1) return command((text: string) => core.info(text))(message)
-      for (const line of parts) fence.write(line)
-      fence.close()
+      const parts = logLines(message)
+      if (parts.length === 1) return command((text: string) => core.info(text))(parts[0])
+      fenced(parts)
     },
-    debug: command((message: string) => core.debug(message)),
-    untrusted: (lines) => {
-      for (const line of lines) fence.write(line)
-      fence.close()
-    },
-    untrustedStream: () => ({ write: (line) => fence.write(line), end: () => fence.close() }),
-    startGroup: command((title: string) => core.startGroup(title)),
+    debug: command((message: string) => core.debug(logLines(message).join('\n'))),
+    untrusted: (lines) => fenced(logBlock(lines)),
+    // A line ends with the CR of a CRLF when a program on the other side wrote one: not a line of its own.
+    untrustedStream: () => ({
+      write: (line) => logLines(line.replace(/\r$/, '')).forEach((part) => fence.write(part)),
+      end: () => fence.close(),
+    }),
+    startGroup: command((title: string) => core.startGroup(logLine(title))),
     endGroup: command(() => core.endGroup()),
-    annotate: command((level: 'error' | 'warning' | 'notice', title: string, message: string) => core[level](message, { title })),
+    annotate: command((level: 'error' | 'warning' | 'notice', title: string, message: string) =>
+      core[level](logLines(message).join('\n'), { title: logLine(title) }),
+    ),
     setSecret: command((value: string) => core.setSecret(value)),
-    setOutput: (name, value) => core.setOutput(name, value),
+    // An output keeps its line breaks (the runner fences them); no control reaches a step that shows it.
+    setOutput: (name, value) => core.setOutput(name, visibleControls(value)),
     writeSummary: async (markdown) => {
-      if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write()
+      if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(visibleControls(markdown)).write()
     },
     fail: () => {
       process.exitCode = 1

@@ -2,6 +2,7 @@
 import { DEFAULT_MODAL_VERSION, INPUT_NAMES, type RawInputs } from '../action/inputs.js'
 import { runAction } from '../action/main.js'
 import { DEFAULT_CATALOGUE_FILE } from '../rules/catalogue.js'
+import { logText, safeJson } from '../rules/untrusted-text.js'
 import type { CliIo } from './io.js'
 import { optionalFlag, requiredFlag, type Flags } from './options.js'
 import { terminalToolkit } from './toolkit.js'
@@ -26,10 +27,10 @@ export async function deployCommand(flags: Flags, io: CliIo): Promise<number> {
   const report = await runAction(kit, { connect: io.connect })
   const ok = report.errors.length === 0
   if (flags.json) {
-    io.out(`${JSON.stringify({ ok, outputs: kit.outputs, errors: report.errors, phases: report.phases }, null, 2)}\n`)
+    io.out(`${safeJson({ ok, outputs: kit.outputs, errors: report.errors, phases: report.phases }, 2)}\n`)
   } else if (ok) {
     const what = report.dryRun ? 'dry run passed, nothing changed' : `v${report.versionAfter} live, smoke call ${report.smokeStatus}`
-    io.out(`${report.appName} in ${report.environment}: ${what}${report.dashboardUrl ? `\n${report.dashboardUrl}` : ''}\n`)
+    io.out(`${logText(`${report.appName} in ${report.environment}: ${what}${report.dashboardUrl ? `\n${report.dashboardUrl}` : ''}`)}\n`)
   }
   return ok ? 0 : 1
 }

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { fleetMatrixSchema, type MatrixEntry } from '../rules/fleet-plan.js'
 import { fleetRows, fleetVerdict, renderFleetReport, type ReadReport } from '../rules/fleet-report.js'
 import { parseRunReportFile } from '../rules/run-report-file.js'
-import { bounded, oneLine } from '../rules/untrusted-text.js'
+import { bounded, oneLine, safeJson, visibleControls } from '../rules/untrusted-text.js'
 import { FileRefused, readRegularFile } from '../platform/files.js'
 import type { CliIo } from './io.js'
 import { optionalFlag, UsageError, type Flags } from './options.js'
@@ -24,9 +24,10 @@ export async function fleetReportCommand(flags: Flags, files: string[], io: CliI
   const rows = fleetRows(reports, planned)
   const verdict = fleetVerdict(rows)
   if (flags.json) {
-    io.out(`${JSON.stringify({ ok: verdict.ok, verdict: verdict.text, processors: rows }, null, 2)}\n`)
+    io.out(`${safeJson({ ok: verdict.ok, verdict: verdict.text, processors: rows }, 2)}\n`)
   } else {
-    const markdown = renderFleetReport(rows, verdict)
+    // Every cell is escaped and bounded already; no control reaches the terminal or the summary whatever else is said.
+    const markdown = visibleControls(renderFleetReport(rows, verdict))
     io.out(markdown)
     if (io.env.GITHUB_STEP_SUMMARY) appendFileSync(io.env.GITHUB_STEP_SUMMARY, markdown)
   }

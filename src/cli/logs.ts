@@ -1,5 +1,6 @@
 // `modal-processor logs`: `modal app logs` of the processor's app, streamed through the command's Modal session.
 import { ActionError } from '../rules/errors.js'
+import { logLines, logText } from '../rules/untrusted-text.js'
 import type { CliIo } from './io.js'
 import { appNameOf, commandClient } from './modal.js'
 import { optionalFlag, requiredFlag, UsageError, type Flags } from './options.js'
@@ -16,10 +17,16 @@ export async function logsCommand(flags: Flags, io: CliIo): Promise<number> {
   const follow = flags.follow === true
   const client = commandClient(io)
   try {
-    // Logs stream straight through; only a failure is read, to name it.
+    // Logs stream through line by line, each a logLine (the processor's output reaches a terminal); only a failure is
+    // read, to name it.
     const args = [app, '--env', env, ...(follow ? ['--follow'] : ['-n', tail])]
     const result = await client.streamLogs(args, follow ? FOLLOW_FOREVER_MS : LOGS_TIMEOUT_MS, (line, stream) => {
-      if (stream === 'stdout') io.out(`${line}\n`)
+      if (stream === 'stdout')
+        io.out(
+          logLines(line.replace(/\r$/, ''))
+            .map((part) => `${part}\n`)
+            .join(''),
+        )
     })
     if (result.exitCode === 0) return 0
     if (/No App with name/.test(result.stderr)) {
@@ -29,7 +36,7 @@ export async function logsCommand(flags: Flags, io: CliIo): Promise<number> {
         `No app ${app} in environment ${env}: was ${ref} deployed there? Check: modal app list --env ${env}`,
       )
     }
-    io.err(result.stderr)
+    if (result.stderr !== '') io.err(`${logText(result.stderr.replace(/\r?\n$/, ''))}\n`)
     return result.exitCode
   } catch (error) {
     // Ctrl-C is how one leaves --follow.

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { ActionError, fixFor } from '../rules/errors.js'
+import { logText } from '../rules/untrusted-text.js'
 import { deployCommand } from './deploy.js'
 import { fleetReportCommand } from './fleet-report.js'
 import type { CliIo } from './io.js'
@@ -58,16 +59,18 @@ async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
         return nameCommand(positionals, io)
     }
   } catch (error) {
+    // Messages quote what was given (refs, file names, catalogue and Modal text): printed as logText, line by line.
     if (error instanceof ActionError) {
-      io.err(`${error.code}: ${error.message}\nFix: ${fixFor({ code: error.code, ...error.details })}\n`)
+      io.err(`${logText(`${error.code}: ${error.message}\nFix: ${fixFor({ code: error.code, ...error.details })}`)}\n`)
       return (COMMANDS[command as keyof typeof COMMANDS] as CommandSpec | undefined)?.failureExitCode ?? 1
     }
     if (error instanceof CommandError) {
-      io.err(`Error: ${error.message}\n`)
+      io.err(`${logText(`Error: ${error.message}`)}\n`)
       return 2
     }
     if (error instanceof UsageError) {
-      io.err(`Usage: modal-processor ${command} [OPTIONS]\nTry 'modal-processor ${command} --help' for help.\n\nError: ${error.message}\n`)
+      const usage = `Usage: modal-processor ${command} [OPTIONS]\nTry 'modal-processor ${command} --help' for help.\n\nError: ${error.message}`
+      io.err(`${logText(usage)}\n`)
       return 2
     }
     throw error

@@ -15,7 +15,7 @@ import {
   type FleetLayout,
 } from '../rules/fleet-plan.js'
 import { modalAppNameFromRef } from '../rules/naming.js'
-import { oneLine } from '../rules/untrusted-text.js'
+import { logLine, oneLine } from '../rules/untrusted-text.js'
 import { openGit, type Git } from './git.js'
 import { lastSuccessfulCommit, workflowContext } from './last-success.js'
 import type { CliIo } from './io.js'
@@ -40,11 +40,11 @@ export async function matrixCommand(flags: Flags, io: CliIo): Promise<number> {
   const { changes, layout } = await changesToPlan(flags, io, catalogue, catalogueFile, file)
   const planned = planFleet(catalogue, changes, layout, only)
   const matrix = fleetMatrix(catalogue, planned, file)
-  for (const { ref, reason } of planned) io.err(`${ref}: ${reason}\n`)
+  for (const { ref, reason } of planned) io.err(`${logLine(`${ref}: ${reason}`)}\n`)
   for (const ref of removedProcessors(catalogue, changes)) {
     const app = modalAppNameFromRef(ref)
     const stop = app.ok ? `: modal app stop ${app.value} --env <env> stops it` : ''
-    io.err(`${oneLine(ref)}: removed from the catalogue; its app keeps running${stop}\n`)
+    io.err(`${logLine(`${ref}: removed from the catalogue; its app keeps running${stop}`)}\n`)
   }
   if (planned.length === 0) io.err('No processor to deploy.\n')
   const json = JSON.stringify(matrix)
@@ -76,13 +76,15 @@ async function changesToPlan(
     return none
   }
   if (NO_COMMIT.test(base)) {
-    io.err(`--changed-since ${base} names no commit (a new branch): every processor is planned.\n`)
+    io.err(`${logLine(`--changed-since ${base} names no commit (a new branch): every processor is planned.`)}\n`)
     return none
   }
   const git = await openGit(io.cwd, io.env)
   const commit = await resolveBase(git, base, lastSuccess)
   if (commit === null) {
-    io.err(`The last successful run's commit ${base} is not in this repository's history (rewritten?): every processor is planned.\n`)
+    io.err(
+      `${logLine(`The last successful run's commit ${base} is not in this repository's history (rewritten?): every processor is planned.`)}\n`,
+    )
     return none
   }
   const moduleDir = namedModuleDir ?? fromRoot(git, path.join(git.root, DEFAULT_MODULE_DIR))

@@ -10,6 +10,7 @@ import { bounded, oneLine } from '../rules/untrusted-text.js'
 import { catalogueEntry as ownEntry, DEFAULT_CATALOGUE_FILE } from '../rules/catalogue.js'
 import { ActionError } from '../rules/errors.js'
 import { smokePayload, type Mode } from '../rules/smoke-contract.js'
+import { logBlock, safeJson } from '../rules/untrusted-text.js'
 import type { CliIo } from './io.js'
 import { appNameOf, commandClient } from './modal.js'
 import { optionalFlag, requiredFlag, UsageError, type Flags } from './options.js'
@@ -20,7 +21,8 @@ export async function runCommand(flags: Flags, io: CliIo): Promise<number> {
   if (adapter !== 'modal' && adapter !== 'local') throw new UsageError(`--adapter must be modal or local, got '${adapter}'.`)
   const envelope = await envelopeFrom(flags, async () => (await catalogueEntry(flags, ref, io.cwd))?.smoke_inputs ?? DEFAULT_SMOKE_PARAMS)
   const result = adapter === 'local' ? await runLocally(flags, ref, envelope, io) : await runOnModal(flags, envelope, io)
-  io.out(`${JSON.stringify(result, null, 2)}\n`)
+  // The answer is the processor's text: bounded like every log block (a 20 MB answer is its beginning and its size).
+  io.out(`${logBlock(safeJson(result, 2).split('\n')).join('\n')}\n`)
   // Judged like the action's smoke call, with the same codes and messages.
   processorOutputOf(result)
   return 0

@@ -1,5 +1,6 @@
 // The terminal edge of the same flow the action runs: progress on stderr for people, outputs kept for the result.
 import type { Toolkit } from '../action/toolkit.js'
+import { logBlock, logLine, logLines } from '../rules/untrusted-text.js'
 import type { CliIo } from './io.js'
 
 export interface TerminalToolkit extends Toolkit {
@@ -8,8 +9,10 @@ export interface TerminalToolkit extends Toolkit {
 
 export function terminalToolkit(inputs: Record<string, string>, options: { quiet: boolean; io: CliIo }): TerminalToolkit {
   const { io } = options
-  const say = (text: string) => {
-    if (!options.quiet) io.err(`${text}\n`)
+  // Every line printed passes here: one line, its controls visible (no escape sequence, no CR that overwrites the
+  // line), bounded (rules/untrusted-text.ts). A terminal runs no workflow commands, so nothing else is needed.
+  const say = (block: string[], prefix: string) => {
+    if (!options.quiet) io.err(block.map((line) => `${prefix}${line}\n`).join(''))
   }
   const outputs: Record<string, string> = {}
   return {
@@ -17,14 +20,18 @@ export function terminalToolkit(inputs: Record<string, string>, options: { quiet
     env: io.env,
     actionRoot: io.actionRoot,
     getInput: (name) => inputs[name] ?? '',
-    info: (message) => say(`  ${message.replace(/\n/g, '\n  ')}`),
+    info: (message) => say(logLines(message), '  '),
     debug: () => {},
-    // A terminal runs no workflow commands, so untrusted text is printed as is.
-    untrusted: (lines) => lines.forEach((line) => say(`  ${line}`)),
-    untrustedStream: () => ({ write: (line) => say(`  │ ${line}`), end: () => {} }),
-    startGroup: (title) => say(`▸ ${title}`),
+    untrusted: (lines) => say(logBlock(lines), '  '),
+    // The CR of a CRLF ends the line; it does not start one.
+    untrustedStream: () => ({ write: (line) => say(logLines(line.replace(/\r$/, '')), '  │ '), end: () => {} }),
+    startGroup: (title) => say([logLine(title)], '▸ '),
     endGroup: () => {},
-    annotate: (level, title, message) => io.err(`${level === 'error' ? '✗' : '!'} ${title}: ${message.replace(/\n/g, '\n    ')}\n`),
+    annotate: (level, title, message) => {
+      const [first, ...rest] = logLines(message)
+      const head = `${level === 'error' ? '✗' : '!'} ${logLine(title)}: ${first}\n`
+      io.err(head + rest.map((line) => `    ${line}\n`).join(''))
+    },
     setSecret: () => {},
     setOutput: (name, value) => {
       outputs[name] = value
