@@ -38,7 +38,7 @@ def build_image(config: processor_runtime.DeployConfig) -> modal.Image:
         .env(processor_runtime.image_env(config))
         # Modal only ships this file automatically; the modules it imports must be added. Last,
         # because sources mounted at container start (copy=False) cannot precede build steps.
-        .add_local_python_source("processor_runtime", "processor_naming")
+        .add_local_python_source("processor_runtime", "processor_naming", "processor_process")
     )
 
 

@@ -5,18 +5,17 @@ deploying machine, from the variables baked into the image inside the container)
 its `run` function delegates to `invoke_processor`.
 """
 
-import contextlib
 import json
 import os
 import re
 import shutil
 import signal
-import subprocess
 import time
 from dataclasses import dataclass
 from typing import Mapping
 
 from processor_naming import InvalidProcessorRef, modal_app_name_from_ref
+from processor_process import run_processor
 
 DEFAULT_REGISTRY_SECRET = "REGISTRY_AUTH"
 DEFAULT_ADD_PYTHON = "3.12"
@@ -293,33 +292,20 @@ def invoke_processor(envelope: object, environ: Mapping[str, str], timeout_s: fl
 
     started = time.monotonic()
     try:
-        process = subprocess.Popen(
-            [command],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=dict(environ),
-            # Its own process group, so a timeout also kills whatever the processor started.
-            start_new_session=True,
-        )
+        run = run_processor(command, json.dumps(envelope).encode(), environ, timeout_s)
     except OSError as error:
         return outcome.failure("ProcessorError", f"could not start {command}: {error.strerror or error}")
-    try:
-        stdout, stderr = process.communicate(json.dumps(envelope).encode(), timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):  # it may have exited just now
-            os.killpg(process.pid, signal.SIGKILL)
-        _, stderr = process.communicate()
+    if run.timed_out:
         return outcome.failure(
-            "ProcessorTimeout", f"the processor did not finish within {timeout_s:g} s and was killed", stderr=stderr
+            "ProcessorTimeout", f"the processor did not finish within {timeout_s:g} s and was killed", stderr=run.stderr
         )
     duration_ms = round((time.monotonic() - started) * 1000)
-    if process.returncode != 0:
-        return _failed_run(outcome, process.returncode, stdout, stderr)
+    if run.returncode != 0:
+        return _failed_run(outcome, run.returncode, run.stdout, run.stderr)
     try:
-        output = _single_json_object(stdout)
+        output = _single_json_object(run.stdout)
     except ValueError as error:
-        return outcome.failure("InvalidProcessorOutput", str(error), exit_code=0, stderr=stderr)
+        return outcome.failure("InvalidProcessorOutput", str(error), exit_code=0, stderr=run.stderr)
     return outcome.success(output, duration_ms)
 
 

@@ -54,7 +54,7 @@ class ModalAppTest(unittest.TestCase):
         self.assertEqual(env_step, "env")
         self.assertEqual(variables, processor_runtime.image_env(module.config))
         self.assertEqual(variables["TOOL_SECRETS"], "OPENAI_API_KEY,LITELLM_API_BASE?,HF_TOKEN?")
-        self.assertEqual(sources, ("add_local_python_source", ("processor_runtime", "processor_naming")))
+        self.assertEqual(sources, ("add_local_python_source", ("processor_runtime", "processor_naming", "processor_process")))
 
     def test_registry_secret_none_and_add_python_none(self):
         module = self.import_modal_app(**DEPLOY_ENV, REGISTRY_SECRET="none", MODAL_ADD_PYTHON="none")

@@ -46,12 +46,12 @@ export function isCancelled(): boolean {
   return cancelled
 }
 
-/** Makes a child (the leader of its own process group) known to the cancel, until it closes. */
+/** Makes a child (the leader of its own process group) known to the cancel, until it exits (see onExited). */
 export function trackProcess(child: ChildProcess): void {
   const pid = child.pid
   if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return
   running.add(pid)
-  child.on('close', () => running.delete(pid))
+  child.on('exit', () => running.delete(pid))
   if (cancelled) killGroup(pid)
 }
 
@@ -86,7 +86,7 @@ export function runProcess(command: string, args: string[], options: ProcessOpti
       clearTimeout(timer)
       reject(error)
     })
-    child.on('close', (code) => {
+    onExited(child, (code) => {
       clearTimeout(timer)
       resolve({
         exitCode: code,
@@ -102,6 +102,35 @@ export function runProcess(command: string, args: string[], options: ProcessOpti
       child.stdin!.on('error', () => {})
       child.stdin!.end(options.input)
     }
+  })
+}
+
+/**
+ * How long a child's pipes are still read after it exited: enough for what it printed last, not for a process it
+ * left behind that holds them.
+ */
+export const DRAIN_MS = 1000
+
+/**
+ * Calls `done` once a child (the leader of its own process group) has exited and its pipes are read. At its exit,
+ * whatever it left in its group is ended; the pipes are read until they close, at most `drainMs`, then destroyed: a
+ * process that left the group (setsid) and still holds them can no longer keep this process alive.
+ */
+export function onExited(
+  child: ChildProcess,
+  done: (code: number | null, signal: NodeJS.Signals | null) => void,
+  drainMs = DRAIN_MS,
+): void {
+  child.once('exit', (code, signal) => {
+    killGroup(child.pid)
+    const release = () => {
+      clearTimeout(timer)
+      child.off('close', release)
+      for (const stream of child.stdio) stream?.destroy()
+      done(code, signal)
+    }
+    const timer = setTimeout(release, drainMs)
+    child.once('close', release)
   })
 }
 

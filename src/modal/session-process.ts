@@ -6,7 +6,7 @@ import { realpathSync } from 'node:fs'
 import path from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { findOnPath, pythonForModal } from './install.js'
-import { killGroup, readLines, spawnTracked } from './process.js'
+import { killGroup, onExited, readLines, spawnTracked } from './process.js'
 
 export interface SessionProcessOptions {
   python: string
@@ -37,7 +37,11 @@ export class SessionProcess {
   /** What happened before anyone listened (the handshake, a start failure). */
   private readonly queued: ((listener: SessionListener) => void)[] = []
   private isBroken = false
+  /** Exited, and its group ended with it: nothing is left to kill (and its pid may be another process's soon). */
+  private hasExited = false
   private readonly outputEnded: Promise<unknown>
+  /** Resolves once the process has exited, its group is ended and its pipes are read or let go (process.ts). */
+  private readonly ended: Promise<void>
 
   constructor(options: SessionProcessOptions) {
     this.child = spawnTracked(options.python, [options.script, options.modalBinDir], {
@@ -45,12 +49,19 @@ export class SessionProcess {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
     })
     this.child.on('error', (error) => this.break(`could not start: ${error.message}`, 'spawn'))
-    this.child.on('close', (code, signal) => this.break(`exited (${signal ?? `code ${code}`})`, 'died'))
+    this.child.once('exit', () => (this.hasExited = true))
+    this.ended = new Promise((resolve) =>
+      // Not 'close': a process the module left behind may hold the pipes for as long as it likes.
+      onExited(this.child, (code, signal) => {
+        this.break(`exited (${signal ?? `code ${code}`})`, 'died')
+        resolve()
+      }),
+    )
     if (this.child.pid === undefined) {
       this.outputEnded = Promise.resolve()
       return
     }
-    ;(this.child.stdio[3] as Writable).on('error', () => {}) // a process that died mid-write: reported by 'close'
+    ;(this.child.stdio[3] as Writable).on('error', () => {}) // a process that died mid-write: reported by its exit
     readLines(this.child.stdio[4] as Readable, MAX_PROTOCOL_LINE, {
       onLine: (line) => this.protocolLine(line),
       onOverlong: () => this.break(`wrote a protocol line longer than ${MAX_PROTOCOL_LINE / 1024 / 1024} MiB`, 'died'),
@@ -81,7 +92,7 @@ export class SessionProcess {
   }
 
   kill(): void {
-    killGroup(this.child.pid)
+    if (!this.hasExited) killGroup(this.child.pid)
   }
 
   /**
@@ -94,20 +105,17 @@ export class SessionProcess {
     clearTimeout(timer)
   }
 
-  /** Closes the request pipe, so the process exits by itself; kills it if it has not within `graceMs`. */
+  /**
+   * Closes the request pipe, so the process exits by itself; kills it if it has not within `graceMs`. Either way its
+   * process group goes with it: whatever the module or the client started and left running.
+   */
   async close(graceMs: number): Promise<void> {
     ;(this.child.stdio[3] as Writable | null)?.end()
     if (this.isBroken) return
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.kill()
-        resolve()
-      }, graceMs)
-      this.child.once('close', () => {
-        clearTimeout(timer)
-        resolve()
-      })
-    })
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([this.ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))])
+    clearTimeout(timer)
+    this.kill()
   }
 
   private protocolLine(text: string): void {
