@@ -16,6 +16,7 @@ export function terminalToolkit(inputs: Record<string, string>, options: { quiet
     outputs,
     env: io.env,
     actionRoot: io.actionRoot,
+    surface: 'cli',
     getInput: (name) => inputs[name] ?? '',
     info: (message) => say(`  ${message.replace(/\n/g, '\n  ')}`),
     debug: () => {},
