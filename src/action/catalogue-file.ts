@@ -8,5 +8,5 @@ import { ActionError } from '../rules/errors.js'
 export function readCatalogueFile(filePath: string, file: string): ProcessorCatalogue | null {
   if (existsSync(filePath)) return parseCatalogue(readFileSync(filePath, 'utf8'), file)
   if (file === DEFAULT_CATALOGUE_FILE) return null
-  throw new ActionError('ERR_INVALID_REGISTRY', `registry-file '${file}' does not exist (looked in ${filePath}).`)
+  throw new ActionError('ERR_INVALID_REGISTRY', `The processor catalogue '${file}' does not exist (looked in ${filePath}).`)
 }

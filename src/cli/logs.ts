@@ -28,7 +28,7 @@ export async function logsCommand(flags: Flags, io: CliIo): Promise<number> {
     if (code === 'ERR_FUNCTION_NOT_FOUND') {
       throw new ActionError(code, `No app ${app} in environment ${env}: was ${requiredFlag(flags, 'ref')} deployed there?`)
     }
-    throw new ActionError(code, `modal app logs ${app} --env ${env} failed: ${failureText(result.stderr)}`)
+    throw new ActionError(code, `modal app logs failed: ${failureText(result.stderr)}`)
   } catch (error) {
     // Ctrl-C is how one leaves --follow.
     if (follow && error instanceof ActionError && error.code === 'ERR_CANCELLED') return 130
