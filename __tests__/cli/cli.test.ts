@@ -350,7 +350,7 @@ describe('one error vocabulary: every failure is ERR_*, a one-line message and a
     expect(failure(local.stderr)).toMatchObject({
       code: 'ERR_REGISTRY_ENTRY_MISSING',
       message: expect.stringContaining("Did you mean 'replicate/generic@1'?"),
-      fix: expect.stringMatching(/^Give --processor PATH .*replicate\/generik@1/),
+      fix: expect.stringMatching(/^Give --processor PATH, or add replicate\/generik@1 with a local_command/),
     })
   })
 

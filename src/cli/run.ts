@@ -123,7 +123,7 @@ function localCommandFromCatalogue(flags: Flags, ref: string, cwd: string): stri
       'ERR_REGISTRY_ENTRY_MISSING',
       `--processor is not given and ${file} has no ${missing} for the local adapter.${guess}`,
       {
-        fix: 'Give --processor PATH (the processor executable on this machine), or add local_command to the entry of {ref} in the processor catalogue (--registry, default modal-processors.json); check --ref for a typo.',
+        fix: 'Give --processor PATH, or add {ref} with a local_command to the processor catalogue (--registry, default modal-processors.json); check --ref for a typo.',
       },
     )
   }
