@@ -358,7 +358,7 @@ describe('one error vocabulary: every failure is ERR_*, a one-line message and a
     const failed = await runCli(['run', '--ref', ref, '--adapter', 'local', '--mode', 'real'], { env: { OPENAI_API_KEY: '' } })
     const printed = failure(failed.stderr)
     expect(printed.code).toBe('ERR_SMOKE_FAILED')
-    expect(printed.fix).toContain("this shell's environment")
+    expect(printed.fix).toContain("export what its secrets hold in this shell's environment")
     expect(printed.fix).not.toMatch(/modal app logs|modal-processor logs|TOOL_SECRETS/)
     expect(printed.fix).not.toMatch(ACTION_ONLY)
     const broken = await cli(['run', '--ref', ref, '--adapter', 'local', '--processor', path.join(REPO_ROOT, 'README.md')])

@@ -34,9 +34,9 @@ export async function runCommand(flags: Flags, io: CliIo): Promise<number> {
   return 0
 }
 
-/** A processor that failed on this machine: its secrets and settings are this shell's variables. */
+/** A processor that failed on this machine: it is a file here, and its secrets are this shell's variables. */
 const LOCAL_FIX =
-  "The processor failed on this machine: the message carries its error (the result on stdout has the end of its stderr). What it reads from a Modal secret comes from this shell's environment here: export the variable; --mode mock needs none."
+  "The processor failed on this machine: check that --processor (or local_command) is an executable, and export what its secrets hold in this shell's environment (--mode mock needs none)."
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
