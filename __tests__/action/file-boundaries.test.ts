@@ -108,7 +108,7 @@ describe('report-file and registry-file: only regular files, refused at once', (
       const modal = new FakeModal()
       const result = await run(modal, { 'registry-file': file }, workspace)
       expect({ file, errors: result.errors }).toEqual({ file, errors: ['ERR_INVALID_REGISTRY'] })
-      expect(result.message).toContain(`registry-file '${file}' ${why} (looked in ${path.resolve(workspace, file)})`)
+      expect(result.message).toContain(`The processor catalogue '${file}' ${why} (looked in ${path.resolve(workspace, file)})`)
       expect(modal.sessionsStarted).toBe(0)
     }
   })
@@ -117,7 +117,7 @@ describe('report-file and registry-file: only regular files, refused at once', (
     const { workspace } = workspaceAndOutside()
     const result = await run(new FakeModal(), { 'registry-file': 'cat\n::error::forged.json' }, workspace)
     expect(result.errors).toEqual(['ERR_INVALID_REGISTRY'])
-    expect(result.message).toContain("registry-file 'cat ⏎ ::error::forged.json' does not exist")
+    expect(result.message).toContain("The processor catalogue 'cat ⏎ ::error::forged.json' does not exist")
     expect(result.message.split('\n')[0]).toContain('forged')
   })
 })

@@ -148,6 +148,42 @@ describe('inputs and preflight', () => {
     expect(prestarted.killed).toBe(true)
   })
 
+  test('an invalid ref with its image to come from the catalogue: the ref’s error, and only that', async () => {
+    const result = await run(new FakeModal(), { 'processor-ref': 'llm/litellm@v1', 'image-ref': '' })
+    expect(result.errors).toEqual(['ERR_INVALID_PROCESSOR_REF'])
+    expect(result.outputs['error-code']).toBe('ERR_INVALID_PROCESSOR_REF')
+    expect(message(result)).toContain("Invalid processor ref 'llm/litellm@v1': major must be a number.")
+  })
+
+  test('a valid ref the catalogue lacks: the nearest refs it has, and a fix in the action’s words with the ref filled in', async () => {
+    const result = await run(new FakeModal(), { 'processor-ref': 'llm/litelm@1', 'image-ref': '' })
+    expect(result.errors).toEqual(['ERR_REGISTRY_ENTRY_MISSING'])
+    expect(message(result)).toContain(
+      'image-ref is empty and modal-processors.json has no entry processors["llm/litelm@1"]. Did you mean \'llm/litellm@1\'?',
+    )
+    expect(message(result)).toContain(
+      'Fix: Give image-ref (and tool-secrets) as inputs, or add llm/litelm@1 to the processor catalogue (registry-file)',
+    )
+    expect(result.summary).toContain("Did you mean 'llm/litellm@1'?")
+    const far = await run(new FakeModal(), { 'processor-ref': 'ocr/paddle@1', 'image-ref': '' })
+    expect(message(far)).not.toContain('Did you mean')
+  })
+
+  test('suggestions are catalogue text: one line in the annotation, inert Markdown in the summary', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'catalogue-'))
+    // Two edits from the ref asked for: a line break and a backtick.
+    const key = 'llm/lite\n`lm@1'
+    writeFileSync(path.join(dir, 'cat.json'), JSON.stringify({ processors: { [key]: { image: { oci: IMAGE } } } }))
+    const result = await run(new FakeModal(), {
+      'processor-ref': 'llm/litelm@1',
+      'image-ref': '',
+      'registry-file': path.join(dir, 'cat.json'),
+    })
+    expect(result.errors).toEqual(['ERR_REGISTRY_ENTRY_MISSING'])
+    expect(message(result).split('\n')[0]).toMatch(/Did you mean 'llm\/lite ⏎ `lm@1'\?$/)
+    expect(result.summary).toContain("Did you mean 'llm/lite ⏎ \\`lm@1'?")
+  })
+
   test('a processor catalogue named but missing is reported with every other bad input', async () => {
     const result = await run(new FakeModal(), { 'registry-file': 'nope/modal-processors.json', 'modal-environment': 'en-x' })
     expect(result.errors).toEqual(['ERR_INVALID_REGISTRY', 'ERR_INVALID_ENVIRONMENT'])
@@ -194,6 +230,14 @@ describe('inputs and preflight', () => {
   ])('the client says %j: %s → %s', async (text, type, code) => {
     const modal = new FakeModal().on('authenticate', () => fails(raised(type, text)))
     expect((await run(modal)).errors).toEqual([code])
+  })
+
+  test('a fix names the run’s values, in the action’s words', async () => {
+    const modal = new FakeModal()
+    const result = await run(modal, { 'modal-environment': 'prod' })
+    expect(result.errors).toEqual(['ERR_ENVIRONMENT_NOT_FOUND'])
+    expect(message(result)).toContain('Fix: Create the environment (modal environment create prod) or fix modal-environment')
+    expect(result.summary).toContain('modal environment create prod')
   })
 
   test('an old client is refused before anything changes', async () => {

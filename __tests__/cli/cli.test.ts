@@ -95,14 +95,14 @@ describe('logs', () => {
     expect(run.modal.requests[0].args.args).toEqual(['app', 'logs', 'llm-litellm-v1', '--env', 'dev', '-n', '100'])
   })
 
-  test('an app never deployed is named; another failure passes the client’s error and exit code through', async () => {
+  test('an app never deployed is named; another failure is the client’s, classified, its panel reduced to its text', async () => {
     const missing = await cli(['logs', '--env', 'dev', '--ref', 'ocr/tesseract@2'])
     expect(missing.status).toBe(1)
     expect(missing.stderr).toContain('ERR_FUNCTION_NOT_FOUND: No app ocr-tesseract-v2 in environment dev')
     const broken = new FakeModal().on('modal app logs', () => cliAnswer(1, '', panel('Internal error')))
     const run = await cli(['logs', '--env', 'dev', '--ref', 'llm/litellm@1', '--tail', '5'], broken)
     expect(run.status).toBe(1)
-    expect(run.stderr).toContain('Internal error')
+    expect(run.stderr).toMatch(/^ERR_PREFLIGHT_FAILED: modal app logs failed: Internal error\nFix: /)
   })
 
   test('--follow ends with Ctrl-C: exit 130, no error', async () => {
@@ -210,5 +210,183 @@ describe('run', () => {
     const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--registry', file])
     expect(run.status).toBe(1)
     expect(run.stderr).toMatch(/^ERR_REGISTRY_ENTRY_MISSING: --processor is not given/)
+  })
+})
+
+describe('one error vocabulary: every failure is ERR_*, a one-line message and a fix in the CLI’s words', () => {
+  const ref = 'llm/litellm@1'
+  const onModal = (env: string, ...more: string[]) => ['run', '--ref', ref, '--adapter', 'modal', '--env', env, ...more]
+  const deployTo = (env: string) => ['deploy', '--env', env, '--ref', ref, '--image-ref', IMAGE, '--tool-secrets', 'OPENAI_API_KEY']
+  const deployed = () => new FakeModal().deployed('llm-litellm-v1', 'a')
+  const tokenless = (token: 'missing' | 'rejected') => () => Object.assign(new FakeModal(), { token })
+  // What only the action has: the CLI's fixes never send anyone looking for these.
+  const ACTION_ONLY =
+    /(?<![-\w])(modal-environment|processor-ref|registry-file|smoke-inputs|modal-version|[a-z]+-timeout)\b|deploy: true|step env|\bthe step\b/
+
+  /** The failure as printed: by main (`ERR_…: …` / `Fix: …`) or by deploy's flow (`✗ ERR_…: …` / `    Fix: …`). */
+  function failure(stderr: string) {
+    return {
+      code: /^(?:✗ )?(ERR_[A-Z_]+): /m.exec(stderr)?.[1],
+      message: /^(?:✗ )?ERR_[A-Z_]+: (.*)$/m.exec(stderr)?.[1] ?? '',
+      fix: /^ *Fix: (.*)$/m.exec(stderr)?.[1] ?? '',
+    }
+  }
+
+  test.each([
+    // The environment does not exist.
+    [
+      'deploy, no environment',
+      deployTo('prod'),
+      () => new FakeModal(),
+      'ERR_ENVIRONMENT_NOT_FOUND',
+      ['--env', 'modal environment create prod'],
+    ],
+    [
+      'logs, no environment',
+      ['logs', '--env', 'prod', '--ref', ref],
+      deployed,
+      'ERR_ENVIRONMENT_NOT_FOUND',
+      ['--env', 'modal environment create prod', 'modal environment list'],
+    ],
+    ['run modal, no environment', onModal('prod'), deployed, 'ERR_ENVIRONMENT_NOT_FOUND', ['--env', 'modal environment create prod']],
+    // The app was never deployed there.
+    [
+      'logs, no app',
+      ['logs', '--env', 'dev', '--ref', ref],
+      () => new FakeModal(),
+      'ERR_FUNCTION_NOT_FOUND',
+      ['modal-processor deploy --ref llm/litellm@1 --env dev'],
+    ],
+    [
+      'run modal, no app',
+      onModal('dev'),
+      () => new FakeModal(),
+      'ERR_FUNCTION_NOT_FOUND',
+      ['modal-processor deploy --ref llm/litellm@1 --env dev'],
+    ],
+    // The app is there, not the version asked for.
+    [
+      'run modal, no such version',
+      onModal('dev', '--version', '7'),
+      deployed,
+      'ERR_FUNCTION_NOT_FOUND',
+      ['modal app history llm-litellm-v1 --env dev', '--version'],
+    ],
+    // No token, or one the server refuses.
+    ['deploy, no token', deployTo('dev'), tokenless('missing'), 'ERR_MODAL_TOKEN_MISSING', ['modal token new', 'MODAL_TOKEN_ID']],
+    ['logs, no token', ['logs', '--env', 'dev', '--ref', ref], tokenless('missing'), 'ERR_MODAL_TOKEN_MISSING', ['modal token new']],
+    ['run modal, no token', onModal('dev'), tokenless('missing'), 'ERR_MODAL_TOKEN_MISSING', ['modal token new']],
+    ['deploy, token refused', deployTo('dev'), tokenless('rejected'), 'ERR_MODAL_TOKEN_REJECTED', ['modal token info']],
+    [
+      'logs, token refused',
+      ['logs', '--env', 'dev', '--ref', ref],
+      tokenless('rejected'),
+      'ERR_MODAL_TOKEN_REJECTED',
+      ['modal token info'],
+    ],
+    ['run modal, token refused', onModal('dev'), tokenless('rejected'), 'ERR_MODAL_TOKEN_REJECTED', ['modal token info']],
+    // Modal does not answer in time.
+    [
+      'logs, no answer',
+      ['logs', '--env', 'dev', '--ref', ref],
+      () => deployed().hang('modal app logs'),
+      'ERR_PREFLIGHT_TIMEOUT',
+      ['run it again'],
+    ],
+    // Values that are not names at all.
+    ['logs, bad environment name', ['logs', '--env', 'en-x', '--ref', ref], deployed, 'ERR_INVALID_ENVIRONMENT', ['e.g. dev']],
+    ['run modal, bad app name', onModal('dev', '--app-name', 'a b'), deployed, 'ERR_INVALID_INPUT', ['modal-processor run --help']],
+    ['matrix, no catalogue', ['matrix', '--registry', 'nope.json'], () => new FakeModal(), 'ERR_INVALID_REGISTRY', ['--registry']],
+  ])('%s', async (_, argv, modal, code, fixNames) => {
+    const run = await cli(argv as string[], (modal as () => FakeModal)())
+    const printed = failure(run.stderr)
+    expect(run.status).toBe(argv[0] === 'matrix' ? 2 : 1)
+    expect(printed.code).toBe(code)
+    for (const name of fixNames as string[]) expect(printed.fix).toContain(name)
+    expect(printed.fix).not.toMatch(ACTION_ONLY)
+    expect(printed.fix).not.toMatch(/<(env|ref|app|command)>/)
+    // No panel reaches the terminal: no box, no line wider than a terminal's.
+    expect(run.stderr).not.toMatch(/[╭╮╰╯]|─{4,}/)
+    for (const line of run.stderr.split('\n')) expect(line.length).toBeLessThanOrEqual(200)
+  })
+
+  test('logs names the environment that is missing, in one line', async () => {
+    const run = await cli(['logs', '--ref', ref, '--env', 'prod'], deployed())
+    expect(run.stderr).toBe(
+      "ERR_ENVIRONMENT_NOT_FOUND: modal app logs failed: Environment 'prod' not found\n" +
+        'Fix: Give an existing environment with --env (modal environment list shows them), or create this one: modal environment create prod.\n',
+    )
+  })
+
+  test('an invalid ref is the only error, in every command that takes one', async () => {
+    for (const argv of [
+      ['deploy', '--env', 'dev', '--ref', 'llm/litellm@v1'],
+      ['deploy', '--env', 'dev', '--ref', 'llm/litellm@v1', '--json', '--quiet'],
+      ['logs', '--env', 'dev', '--ref', 'llm/litellm@v1'],
+      ['logs', '--env', 'dev', '--ref', 'llm/litellm@v1', '--app-name', 'llm-litellm-v1'],
+      ['run', '--ref', 'llm/litellm@v1', '--adapter', 'modal', '--env', 'dev'],
+      ['run', '--ref', 'llm/litellm@v1', '--adapter', 'local'],
+      ['name', 'llm/litellm@v1'],
+    ]) {
+      const run = await cli(argv)
+      const codes = [...(run.stdout + run.stderr).matchAll(/ERR_[A-Z_]+/g)].map((m) => m[0])
+      expect({ argv, status: run.status, codes: [...new Set(codes)] }).toEqual({ argv, status: 1, codes: ['ERR_INVALID_PROCESSOR_REF'] })
+    }
+    const json = JSON.parse((await cli(['deploy', '--env', 'dev', '--ref', 'llm/litellm@v1', '--json', '--quiet'])).stdout)
+    expect(json.outputs['error-code']).toBe('ERR_INVALID_PROCESSOR_REF')
+    expect(json.errors).toEqual([
+      expect.objectContaining({ code: 'ERR_INVALID_PROCESSOR_REF', fix: expect.stringContaining('e.g. llm/litellm@1') }),
+    ])
+  })
+
+  test('an unknown ref: did you mean the catalogue’s nearest, with a fix that names the flags', async () => {
+    const deploy = await cli(['deploy', '--env', 'dev', '--ref', 'llm/litelm@1'])
+    expect(failure(deploy.stderr)).toEqual({
+      code: 'ERR_REGISTRY_ENTRY_MISSING',
+      message: 'image-ref is empty and modal-processors.json has no entry processors["llm/litelm@1"]. Did you mean \'llm/litellm@1\'?',
+      fix: 'Give --image-ref (and --tool-secrets), or add llm/litelm@1 to the processor catalogue (--registry, default modal-processors.json); check --ref for a typo.',
+    })
+    const local = await cli(['run', '--ref', 'replicate/generik@1', '--adapter', 'local'])
+    expect(failure(local.stderr)).toMatchObject({
+      code: 'ERR_REGISTRY_ENTRY_MISSING',
+      message: expect.stringContaining("Did you mean 'replicate/generic@1'?"),
+      fix: expect.stringMatching(/^Give --processor PATH, or add replicate\/generik@1 with a local_command/),
+    })
+  })
+
+  test('the local adapter’s fixes speak of this machine: no action input, no modal app logs', async () => {
+    const failed = await runCli(['run', '--ref', ref, '--adapter', 'local', '--mode', 'real'], { env: { OPENAI_API_KEY: '' } })
+    const printed = failure(failed.stderr)
+    expect(printed.code).toBe('ERR_SMOKE_FAILED')
+    expect(printed.fix).toContain("export what its secrets hold in this shell's environment")
+    expect(printed.fix).not.toMatch(/modal app logs|modal-processor logs|TOOL_SECRETS/)
+    expect(printed.fix).not.toMatch(ACTION_ONLY)
+    const broken = await cli(['run', '--ref', ref, '--adapter', 'local', '--processor', path.join(REPO_ROOT, 'README.md')])
+    expect(failure(broken.stderr).fix).not.toMatch(/modal app logs|modal_app\.py/)
+  })
+
+  test('a processor that fails on Modal: its logs through modal-processor, with the ref and environment', async () => {
+    const modal = deployed()
+    modal.answerCall = () => ({
+      ok: false,
+      schema: 'v1',
+      processor: ref,
+      mode: 'mock',
+      error: { type: 'ProcessorError', code: null, message: 'boom', exit_code: 1, stderr_tail: '' },
+    })
+    const printed = failure((await cli(onModal('dev'), modal)).stderr)
+    expect(printed).toMatchObject({
+      code: 'ERR_SMOKE_FAILED',
+      fix: expect.stringContaining('modal-processor logs --ref llm/litellm@1 --env dev'),
+    })
+  })
+
+  test('no client on this machine: how to install it here, not an action input', async () => {
+    const modal = new FakeModal()
+    modal.startFailure = new SessionFailure('client-missing', 'the Modal client could not be imported (ModuleNotFoundError)', '')
+    const printed = failure((await cli(onModal('dev'), modal)).stderr)
+    expect(printed.code).toBe('ERR_MODAL_CLI_MISSING')
+    expect(printed.fix).toContain('pip install modal')
+    expect(printed.fix).not.toMatch(ACTION_ONLY)
   })
 })

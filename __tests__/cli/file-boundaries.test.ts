@@ -54,7 +54,9 @@ describe('the catalogue of run and matrix', () => {
         // A plan that cannot be made exits 2.
         const failure = argv[0] === 'matrix' ? 2 : 1
         expect({ name, command: argv[0], status: run.status }).toEqual({ name, command: argv[0], status: failure })
-        expect(run.stderr).toContain(`ERR_INVALID_REGISTRY: registry-file '${file}' ${KINDS[name]} (looked in ${path.join(dir, file)})`)
+        expect(run.stderr).toContain(
+          `ERR_INVALID_REGISTRY: The processor catalogue '${file}' ${KINDS[name]} (looked in ${path.join(dir, file)})`,
+        )
       }
     }
   })

@@ -35,7 +35,7 @@ describe('the CLI prints hostile text as text', () => {
     expect(run.stdout.length).toBeLessThan(20_000)
   })
 
-  test('run: a failing processor’s message on stderr shows its controls; its bare CR starts a line, overwriting none', async () => {
+  test('run: a failing processor’s message on stderr shows its controls; its bare CR is shown as a break on the one line, overwriting none', async () => {
     const modal = new FakeModal().deployed('llm-litellm-v1', 'a')
     modal.answerCall = () => ({
       ...answer(null),
@@ -45,7 +45,7 @@ describe('the CLI prints hostile text as text', () => {
     const run = await runCli(['run', '--ref', 'llm/litellm@1', '--adapter', 'modal', '--env', 'dev'], { modal })
     expect(run.status).toBe(1)
     expectTerminalSafe(run.stderr)
-    expect(run.stderr).toContain('␛[2J␛]8;;https://evil.example/␇link␛]8;;␇ ␛]52;c;cm0gLXJmIH4=␛\\ ␛[31m␇ ok\nFORGED\n')
+    expect(run.stderr).toContain('␛[2J␛]8;;https://evil.example/␇link␛]8;;␇ ␛]52;c;cm0gLXJmIH4=␛\\ ␛[31m␇ ok ⏎ FORGED\n')
   })
 
   test('deploy: the smoke output and the errors, on stderr and in --json, hold no control and no line of a PEM key', async () => {

@@ -43,10 +43,12 @@ describe('refs named like members of every JavaScript object are unknown refs in
   test.each(OBJECT_MEMBERS)('%s', async (ref) => {
     const root = ordinary()
     const run = await runCli(['run', '--ref', ref, '--adapter', 'local'], { cwd: root })
-    expect([run.status, run.stderr]).toEqual([1, expect.stringContaining('ERR_REGISTRY_ENTRY_MISSING: --processor is not given and')])
+    // Not a ref at all: reported as invalid, and nothing else (no catalogue is looked up for it).
+    expect([run.status, run.stderr]).toEqual([1, expect.stringContaining('ERR_INVALID_PROCESSOR_REF')])
+    expect(run.stderr).not.toContain('ERR_REGISTRY_ENTRY_MISSING')
     const deploy = await runCli(['deploy', '--ref', ref, '--env', 'dev'], { cwd: root, env: { GITHUB_WORKSPACE: root } })
     expect(deploy.status).toBe(1)
-    expect(deploy.stderr).toContain('ERR_REGISTRY_ENTRY_MISSING')
+    expect(deploy.stderr).toContain('ERR_INVALID_PROCESSOR_REF')
     expect(deploy.stderr).not.toContain('ERR_UNEXPECTED')
     expect(deploy.modal.sessionsStarted).toBe(0)
     const logs = await runCli(['logs', '--ref', ref, '--env', 'dev'], { cwd: root })

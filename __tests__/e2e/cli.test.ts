@@ -175,6 +175,50 @@ describe('modal-processor with the emulator', () => {
     expect(run.stderr).toContain('ERR_FUNCTION_NOT_FOUND')
   })
 
+  // The client prints its errors in panels 1,000 columns wide: none reaches the terminal, as a panel or as a line.
+  const expectTerminalText = (stderr: string) => {
+    expect(stderr).not.toMatch(/[\u2500-\u257f]/)
+    for (const line of stderr.split('\n')) expect(line.length).toBeLessThanOrEqual(200)
+  }
+
+  test('logs in an environment that does not exist: the environment is named, with --env and how to list or create one', async () => {
+    const run = await cli(['logs', '--ref', 'llm/litellm@1', '--env', 'prod'], { env, cwd: repo })
+    expect(run.status).toBe(1)
+    expect(run.stderr).toBe(
+      "ERR_ENVIRONMENT_NOT_FOUND: modal app logs failed: Environment 'prod' not found\n" +
+        'Fix: Give an existing environment with --env (modal environment list shows them), or create this one: modal environment create prod.\n',
+    )
+    expectTerminalText(run.stderr)
+  })
+
+  test('run --adapter modal in an environment that does not exist: the environment, not the function, and no action input', async () => {
+    const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'modal', '--env', 'prod'], { env })
+    expect(run.status).toBe(1)
+    expect(run.stderr).toMatch(/^ERR_ENVIRONMENT_NOT_FOUND: .*Environment 'prod' not found\n/)
+    expect(run.stderr).toContain(
+      'Fix: Give an existing environment with --env (modal environment list shows them), or create this one: modal environment create prod.',
+    )
+    expect(run.stderr).not.toMatch(/ERR_FUNCTION_NOT_FOUND|deploy: true|<env>/)
+    expectTerminalText(run.stderr)
+  })
+
+  test('a typo in a ref: an invalid one is only invalid, a near miss names the ref it was meant to be', async () => {
+    const invalid = await cli(['deploy', '--env', 'dev', '--ref', 'llm/litellm@v1', '--json', '--quiet'], { env, cwd: repo })
+    expect(invalid.status).toBe(1)
+    const result = JSON.parse(invalid.stdout)
+    expect(result.outputs['error-code']).toBe('ERR_INVALID_PROCESSOR_REF')
+    expect(result.errors.map((e: { code: string }) => e.code)).toEqual(['ERR_INVALID_PROCESSOR_REF'])
+    const near = await cli(['deploy', '--env', 'dev', '--ref', 'llm/litelm@1'], { env, cwd: repo })
+    expect(near.status).toBe(1)
+    expect(near.stderr).toContain(
+      '✗ ERR_REGISTRY_ENTRY_MISSING: image-ref is empty and modal-processors.json has no entry processors["llm/litelm@1"]. Did you mean \'llm/litellm@1\'?',
+    )
+    expect(near.stderr).toContain('Fix: Give --image-ref (and --tool-secrets), or add llm/litelm@1 to the processor catalogue (--registry')
+    const local = await cli(['run', '--ref', 'llm/litelm@1', '--adapter', 'local'], { cwd: repo })
+    expect(local.stderr).toMatch(/^ERR_REGISTRY_ENTRY_MISSING: .*Did you mean 'llm\/litellm@1'\?\nFix: Give --processor PATH/)
+    for (const run of [invalid, near, local]) expectTerminalText(run.stderr)
+  })
+
   test('deploy of a ref missing from the registry names the file and the field', async () => {
     const run = await cli(['deploy', '--env', 'dev', '--ref', 'ocr/tesseract@2'], { env, cwd: repo })
     expect(run.status).toBe(1)

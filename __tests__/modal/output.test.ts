@@ -1,6 +1,8 @@
 import {
   classifyDeployFailure,
+  classifyReadFailure,
   errorPanelMessage,
+  failureText,
   isTransient,
   jsonKey,
   parseDeployOutput,
@@ -161,6 +163,36 @@ describe('classifyDeployFailure', () => {
     ['ERR_DEPLOY_FAILED', panel(['Something else went wrong'])],
   ])('%s', (code, stderr) => {
     expect(classifyDeployFailure(stderr)).toBe(code)
+  })
+})
+
+describe('classifyReadFailure (modal app logs)', () => {
+  test.each([
+    ['ERR_ENVIRONMENT_NOT_FOUND', panel(["Environment 'prod' not found"])],
+    ['ERR_FUNCTION_NOT_FOUND', panel(["No App with name 'llm-litellm-v1' found in the 'dev' environment."])],
+    ['ERR_MODAL_TOKEN_MISSING', panel(['Token missing. Could not authenticate client.'])],
+    ['ERR_MODAL_TOKEN_MISSING', panel(["Modal profile 'ci' was not found in /root/.modal.toml."])],
+    ['ERR_MODAL_TOKEN_REJECTED', panel(['Token ID is malformed'])],
+    ['ERR_MODAL_TOKEN_REJECTED', panel(['Invalid token ID or secret.'])],
+    // A secret named like an environment message is not one (the pattern is anchored).
+    ['ERR_PREFLIGHT_FAILED', panel(["Secret 'Environment 'x' not found' is odd"])],
+    ['ERR_PREFLIGHT_FAILED', 'Traceback (most recent call last):\nRuntimeError: boom'],
+  ])('%s', (code, stderr) => {
+    expect(classifyReadFailure(stderr)).toBe(code)
+  })
+
+  test('a rejected token fails a deploy as it fails the preflight', () => {
+    expect(classifyDeployFailure(panel(['Token secret is malformed']))).toBe('ERR_MODAL_TOKEN_REJECTED')
+  })
+})
+
+describe('failureText', () => {
+  test("a 1000-column panel becomes its message; other output its last lines, without the boxes' drawing", () => {
+    const wide = `╭─ Error ${'─'.repeat(990)}╮\n│ Environment 'prod' not found${' '.repeat(969)}│\n╰${'─'.repeat(997)}╯\n`
+    expect(failureText(wide)).toBe("Environment 'prod' not found")
+    const warning = `╭─ Modal Warning ${'─'.repeat(980)}╮\n│ careful${' '.repeat(988)}│\n╰${'─'.repeat(997)}╯\n`
+    expect(failureText(warning)).toBe('Modal Warning\ncareful')
+    expect(failureText('')).toBe('no error output')
   })
 })
 

@@ -1,6 +1,7 @@
 // What the Modal client raised, read into codes: token, environment, transient or not, the smoke call's failures,
 // and what a secret lookup found (the exception types and texts of modal-contract §5, §6, §8).
-import { judgeRaised, readSecretLookup } from '../../src/modal/raised.js'
+import { fixFor } from '../../src/rules/errors.js'
+import { judgeRaised, readSecretLookup, smokeError } from '../../src/modal/raised.js'
 import type { Raised } from '../../src/modal/session.js'
 
 const modal = (type: string, ...bases: string[]) => [
@@ -52,7 +53,11 @@ describe('judgeRaised in the smoke call', () => {
       raised(modal('NotFoundError'), "Lookup failed for Function 'run' from the 'x' app: can't find object run.", 'lookup'),
       'ERR_FUNCTION_NOT_FOUND',
     ],
-    [raised(modal('InvalidError'), "Environment 'nope' not found", 'lookup'), 'ERR_FUNCTION_NOT_FOUND'],
+    // No environment is not "no function": the fix is another --env (or creating it), not a deploy.
+    [raised(modal('InvalidError'), "Environment 'nope' not found", 'lookup'), 'ERR_ENVIRONMENT_NOT_FOUND'],
+    [raised(modal('InvalidError'), "Environment 'nope' not found"), 'ERR_ENVIRONMENT_NOT_FOUND'],
+    // Raised inside `run` (the processor looked something up): the processor's failure, not a missing function.
+    [raised(modal('NotFoundError'), "Secret 'x' not found", 'call'), 'ERR_SMOKE_FAILED'],
     [raised(modal('FunctionTimeoutError', 'TimeoutError'), 'Task timed out after 300 s', 'call'), 'ERR_SMOKE_TIMEOUT'],
     [raised(['builtins.ValueError', 'builtins.Exception'], 'bad input inside run', 'call'), 'ERR_SMOKE_FAILED'],
     [raised(modal('RemoteError'), 'Remote error: boom', 'call'), 'ERR_SMOKE_FAILED'],
@@ -79,6 +84,31 @@ describe('judgeRaised in the smoke call', () => {
     ]) {
       expect(judgeRaised(error, 'smoke')).toEqual({ transient: false, code: 'ERR_SMOKE_FAILED' })
     }
+  })
+})
+
+describe('smokeError', () => {
+  const call = { appName: 'llm-litellm-v1', environment: 'dev', version: 3 }
+  const values = { env: 'dev', app: 'llm-litellm-v1', ref: 'llm/litellm@1' }
+
+  test('tells the environment, the app and the function in a version apart, each with its own fix', () => {
+    const env = smokeError(raised(modal('InvalidError'), "Environment 'dev' not found"), { ...call, looked: 'app' })
+    expect(env.code).toBe('ERR_ENVIRONMENT_NOT_FOUND')
+    const app = smokeError(raised(modal('NotFoundError'), "App 'llm-litellm-v1' not found"), { ...call, looked: 'app' })
+    expect([app.code, app.message]).toEqual([
+      'ERR_FUNCTION_NOT_FOUND',
+      "App 'llm-litellm-v1' is not deployed in environment 'dev' (NotFoundError: App 'llm-litellm-v1' not found).",
+    ])
+    expect(fixFor(app, 'cli', values)).toBe(
+      'Deploy it first: modal-processor deploy --ref llm/litellm@1 --env dev (modal app list --env dev shows what is deployed there).',
+    )
+    const version = smokeError(raised(modal('NotFoundError'), 'not found', 'lookup'), { ...call, looked: 'function' })
+    expect(version.message).toMatch(/^App 'llm-litellm-v1' in environment 'dev' has no function run in version v3 /)
+    expect(fixFor({ code: version.code, ...version.details }, 'cli', values)).toBe(
+      'modal app history llm-litellm-v1 --env dev lists the versions: give --version one of them, or leave --version out to call the live one.',
+    )
+    const live = smokeError(raised(modal('NotFoundError'), 'not found', 'lookup'), { ...call, version: null, looked: 'function' })
+    expect(live.message).toContain('has no function run in its live version')
   })
 })
 

@@ -66,7 +66,20 @@ describe('applyCatalogue', () => {
 
   test('a ref missing from the registry with no image-ref names the file and the entry', () => {
     expect(() => applyCatalogue(raw({ 'processor-ref': 'ocr/x@1' }), registry, 'reg.json')).toThrow(
-      'reg.json has no entry processors["ocr/x@1"]',
+      /^image-ref is empty and reg\.json has no entry processors\["ocr\/x@1"\]\.$/,
     )
+  })
+
+  test('a near miss names the refs it may have meant', () => {
+    expect(() => applyCatalogue(raw({ 'processor-ref': 'llm/litelm@1' }), registry, 'reg.json')).toThrow(
+      'reg.json has no entry processors["llm/litelm@1"]. Did you mean \'llm/litellm@1\'?',
+    )
+  })
+
+  test('an invalid ref is left to the inputs (their error is the only one), whatever the catalogue holds', () => {
+    const holding = parseCatalogue(JSON.stringify({ processors: { 'llm/litellm@v1': { image: { oci: IMAGE } } } }), 'reg.json')
+    expect(applyCatalogue(raw({ 'processor-ref': 'llm/litellm@v1' }), holding, 'reg.json')['image-ref']).toBe('')
+    expect(applyCatalogue(raw({ 'processor-ref': 'llm/litellm@v1' }), registry, 'reg.json')['image-ref']).toBe('')
+    expect(applyCatalogue(raw({ 'processor-ref': 'llm/litellm@v1' }), null, 'reg.json')['image-ref']).toBe('')
   })
 })

@@ -23,6 +23,9 @@ export function raised(type: string, message: string, stage: string | null = nul
   return { type: type.split('.').pop()!, chain, message, stage }
 }
 
+const TOKEN_MISSING =
+  'Token missing. Could not authenticate client. If you have token credentials, see modal.com/docs/sdk/py/latest/config for setup help.'
+
 export const ok = <T>(value: T) => ({ ok: true as const, value })
 export const fails = (error: Raised) => ({ ok: false as const, raised: error })
 export const cli = (exitCode: number, stdout = '', stderr = '') => ok({ exit_code: exitCode, stdout, stderr })
@@ -33,6 +36,15 @@ export function panel(message: string): string {
     .split('\n')
     .map((line) => `│ ${line} │`)
     .join('\n')}\n╰─────────────╯\n`
+}
+
+/** An error panel as the session's client prints it: 1,000 columns wide (COLUMNS=1000), its text padded to the border. */
+export function widePanel(message: string, width = 1000): string {
+  const inner = width - 4
+  return `╭─ Error ${'─'.repeat(width - 10)}╮\n${message
+    .split('\n')
+    .map((line) => `│ ${line.padEnd(inner)} │`)
+    .join('\n')}\n╰${'─'.repeat(width - 2)}╯\n`
 }
 
 /** What a deployed `run` answers in mock mode, under the processor contract. */
@@ -56,6 +68,8 @@ export class FakeModal {
   private readonly handlers: { label: string; times: number; handle: Handler }[] = []
   /** Starting a session fails with this, when set. */
   startFailure: SessionFailure | null = null
+  /** The token of the session's environment: none, or one the server refuses, fails every request as the client does. */
+  token: 'valid' | 'missing' | 'rejected' = 'valid'
 
   constructor() {
     for (const name of ['REGISTRY_AUTH', 'OPENAI_API_KEY']) {
@@ -128,6 +142,10 @@ export class FakeModal {
   }
 
   private world({ op, args }: Request, onLine: LineSink): Outcome<Operation> {
+    if (this.token !== 'valid') {
+      const text = this.token === 'missing' ? TOKEN_MISSING : 'Token ID is malformed'
+      return op === 'cli' ? cli(1, '', widePanel(text)) : fails(raised('AuthError', text, op === 'call' ? 'lookup' : null))
+    }
     const environment = String(args.environment ?? 'dev')
     const envMissing = () => fails(raised('InvalidError', `Environment '${environment}' not found`))
     switch (op) {
@@ -145,12 +163,14 @@ export class FakeModal {
         return missing.length ? fails(raised('ConflictError', `Secret is missing key(s): ${missing.join(', ')}`)) : ok(null)
       }
       case 'app': {
+        if (!this.environments.has(environment)) return envMissing()
         const app = this.apps.get(String(args.name))
         return app
           ? ok({ app_id: app.id })
           : fails(raised('NotFoundError', `App '${String(args.name)}' not found in environment '${environment}'`))
       }
       case 'call': {
+        if (!this.environments.has(environment)) return fails(raised('InvalidError', `Environment '${environment}' not found`, 'lookup'))
         const app = this.apps.get(String(args.app))
         const version = args.version as number | null
         if (!app || (version !== null && !app.versions.some((v) => v.version === version))) {
@@ -166,6 +186,7 @@ export class FakeModal {
   private command(argv: string[], env: Record<string, string>, onLine: LineSink): Outcome<'cli'> {
     const flag = (name: string) => argv[argv.indexOf(name) + 1]
     const [command, sub, name] = argv
+    if (!this.environments.has(flag('--env'))) return cli(1, '', widePanel(`Environment '${flag('--env')}' not found`))
     if (command === 'deploy') {
       const appName = env.MODAL_APP_NAME
       const app = this.apps.get(appName) ?? { id: `ap-${'y'.repeat(20)}${this.apps.size}0`, versions: [] }
@@ -185,7 +206,7 @@ export class FakeModal {
       return cli(0, `${stdout.join('\n')}\n`)
     }
     const app = this.apps.get(name)
-    if (command !== 'app' || !app) return cli(1, '', panel(`No App with name '${name}' found in the '${flag('--env')}' environment.`))
+    if (command !== 'app' || !app) return cli(1, '', widePanel(`No App with name '${name}' found in the '${flag('--env')}' environment.`))
     if (sub === 'history') {
       const rows = [...app.versions]
         .reverse()

@@ -1,8 +1,8 @@
-// The README's generated tables: inputs and outputs from action.yml, error codes from src/errors.ts.
+// The README's generated tables: inputs and outputs from action.yml, error codes from src/rules/errors.ts.
 // `UPDATE_README=1 npm run test:ts -- contract` rewrites them; the contract test fails when they drift.
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
-import { ERROR_CATALOG } from '../../src/rules/errors.js'
+import { ERROR_CATALOG, fillFix, fixTemplate } from '../../src/rules/errors.js'
 
 export interface ActionMetadata {
   inputs: Record<string, { description: string; required?: boolean; default?: string }>
@@ -41,9 +41,13 @@ export function outputsTable(meta: ActionMetadata): string {
   return ['| Output | Description |', '| --- | --- |', ...rows].join('\n')
 }
 
+/** Each code's fix for the action and for the CLI, its values shown as `<env>`, `<app>`, `<ref>`, `<command>`. */
 export function errorTable(): string {
-  const rows = Object.entries(ERROR_CATALOG).map(([code, info]) => `| \`${code}\` | ${info.phase} | ${escapeCell(info.fix)} |`)
-  return ['| Code | Phase | What to do |', '| --- | --- | --- |', ...rows].join('\n')
+  const rows = Object.entries(ERROR_CATALOG).map(([code, info]) => {
+    const [action, cli] = (['action', 'cli'] as const).map((surface) => fillFix(fixTemplate(info.fix, surface), {}))
+    return `| \`${code}\` | ${info.phase} | ${escapeCell(action)} | ${cli === action ? 'the same' : escapeCell(cli)} |`
+  })
+  return ['| Code | Phase | What to do (action) | What to do (`modal-processor`) |', '| --- | --- | --- | --- |', ...rows].join('\n')
 }
 
 export const GENERATED = { inputs: inputsTable, outputs: outputsTable, errors: () => errorTable() } as const

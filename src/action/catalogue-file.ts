@@ -16,7 +16,7 @@ export async function readCatalogueFile(filePath: string, file: string): Promise
   } catch (error) {
     if (!(error instanceof FileRefused)) throw error
     if (error.problem === 'missing' && file === DEFAULT_CATALOGUE_FILE) return null
-    const named = `registry-file '${bounded(oneLine(file), 300)}'`
+    const named = `The processor catalogue '${bounded(oneLine(file), 300)}'`
     const where = `(looked in ${bounded(oneLine(filePath), 500)})`
     throw new ActionError(
       'ERR_INVALID_REGISTRY',

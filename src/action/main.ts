@@ -1,6 +1,7 @@
 // The deploy step, in the order it runs: inputs → preflight → deploy → verify → smoke call (→ rollback) → report.
 // Each phase returns its result; only this flow writes the run's report, from those results.
-import { ActionError, fixFor } from '../rules/errors.js'
+import { ActionError, fixFor, type FixValues } from '../rules/errors.js'
+import { fixValuesFrom } from '../rules/fix-values.js'
 import { defaultDeployTag, stepTag } from '../rules/rollout.js'
 import { redactor, redactValue, secretForms } from '../rules/redaction.js'
 import { runReportFile } from '../rules/run-report-file.js'
@@ -13,7 +14,7 @@ import { cancelOnSignals, trackProcess } from '../modal/process.js'
 import type { SessionProcess } from '../modal/session-process.js'
 import { deploy, findPublishedDespiteFailure, type DeployTarget } from './deploy.js'
 import { deploymentRecorder, planDeployment, type DeploymentRecorder } from './github-deployment.js'
-import type { Settings } from './inputs.js'
+import { readRawInputs, type Settings } from './inputs.js'
 import { asActionErrors, Failures, phaseRunner, skipPhase } from './phases.js'
 import {
   connectClient,
@@ -28,7 +29,7 @@ import {
   type Preflight,
   type SessionSource,
 } from './preflight.js'
-import { emptyReport, renderPlan, renderSummary, reportOutputs, type ReportedError, type RunReport } from './report.js'
+import { emptyReport, fixValuesOf, renderPlan, renderSummary, reportOutputs, type ReportedError, type RunReport } from './report.js'
 import { recentLogs, rollBack, rollbackReport, type RollbackTarget } from './rollback.js'
 import { smokeCall } from './smoke-call.js'
 import { runnerToolkit, type Toolkit } from './toolkit.js'
@@ -294,12 +295,20 @@ function maskStepSecrets(kit: Toolkit, settings: Settings): string[] {
   return mask(kit, [settings.githubToken, ...names.map((name) => (Object.hasOwn(kit.env, name) ? kit.env[name] : undefined))])
 }
 
-function annotationText(error: ReportedError): string {
+function annotationText(error: ReportedError, kit: Toolkit, values: FixValues): string {
   const parts = [bounded(error.message, 4000)]
   if (error.command) parts.push(`Command: ${error.command}`)
   if (error.stderrTail) parts.push(`Last output:\n${tail(error.stderrTail, 30, 3000)}`)
-  parts.push(`Fix: ${fixFor(error)}`)
+  parts.push(`Fix: ${fixFor(error, kit.surface, values)}`)
   return parts.join('\n')
+}
+
+/** The values the fixes name: the run's, or (when the inputs were refused) those of the inputs that are valid. */
+function fixValues(kit: Toolkit, report: RunReport): FixValues {
+  const raw = readRawInputs(kit.getInput)
+  const given = fixValuesFrom({ env: raw['modal-environment'], ref: raw['processor-ref'], app: raw['app-name'], command: 'deploy' })
+  const run = fixValuesOf(report)
+  return { env: run.env ?? given.env, ref: run.ref ?? given.ref, app: run.app ?? given.app, command: given.command }
 }
 
 /**
@@ -327,13 +336,13 @@ async function publish(kit: Toolkit, report: RunReport, secretValues: string[], 
   }
   if (unwritten.length > 0)
     kit.annotate('warning', 'Outputs not written', `The step's outputs could not be written: ${unwritten.join('; ')}`)
-  for (const error of report.errors) kit.annotate('error', error.code, annotationText(error))
+  for (const error of report.errors) kit.annotate('error', error.code, annotationText(error, kit, fixValues(kit, report)))
   if (report.errors.length === 0 && !report.dryRun) {
     kit.info(`${report.appName} v${report.versionAfter} is live in ${report.environment} and answered the smoke call.`)
   }
   if (report.errors.length > 0) kit.fail()
   await Promise.resolve()
-    .then(() => kit.writeSummary(renderSummary(report)))
+    .then(() => kit.writeSummary(renderSummary(report, fixValues(kit, report))))
     .catch((error: Error) => kit.annotate('warning', 'Job summary not written', error.message))
   if (reportFile !== null) {
     // Checked again as it is written: the deploy ran the user's module, which may have put a symlink there since.

@@ -81,8 +81,10 @@ export async function validateInputs(kit: Toolkit): Promise<Settings> {
   if (reportFile !== null) problems.push(reportFile)
   const parsed = parseInputs(completed)
   if (!parsed.ok) {
-    // With the registry already failing, an empty image-ref says nothing new.
-    const imageEmpty = completed['image-ref'].trim() === '' && problems.length > 0
+    // With the registry already failing, or no catalogue entry to look up for an invalid ref, an empty image-ref
+    // says nothing new.
+    const refInvalid = parsed.errors.some((e) => e.code === 'ERR_INVALID_PROCESSOR_REF')
+    const imageEmpty = completed['image-ref'].trim() === '' && (problems.length > 0 || refInvalid)
     problems.push(...parsed.errors.filter((e) => !(imageEmpty && e.code === 'ERR_INVALID_IMAGE_REF')))
   }
   if (problems.length > 0 || !parsed.ok) throw new Failures(problems)

@@ -1,5 +1,5 @@
 // What a run found and did, and how it is shown: outputs for later steps and a job summary for people.
-import { fixFor, type ErrorCode, type Phase } from '../rules/errors.js'
+import { fixFor, type ErrorCode, type Fix, type FixValues, type Phase } from '../rules/errors.js'
 import { markdownCell, secondsText, versionLabel } from '../rules/report-text.js'
 import { bounded, markdownFence, oneLine, safeJson } from '../rules/untrusted-text.js'
 
@@ -35,7 +35,7 @@ export interface ReportedError {
   command?: string
   stderrTail?: string
   /** What to do, when more precise than the code's fix. */
-  fix?: string
+  fix?: Fix
 }
 
 export interface RunReport {
@@ -177,7 +177,13 @@ export function renderPlan(report: RunReport): string {
   ].join('\n')
 }
 
-export function renderSummary(report: RunReport): string {
+/** What a fix may name from the run: its values, all validated with the inputs. */
+export function fixValuesOf(report: RunReport): FixValues {
+  return { env: report.environment, app: report.appName, ref: report.processorRef }
+}
+
+/** `values`: what the fixes name (by default the run's own). */
+export function renderSummary(report: RunReport, values: FixValues = fixValuesOf(report)): string {
   const failed = report.errors.length > 0
   const headline = failed
     ? `❌ ${report.processorRef ?? 'Processor'} was not deployed cleanly: ${report.errors[0].code}`
@@ -208,7 +214,7 @@ export function renderSummary(report: RunReport): string {
   if (failed) {
     lines.push('', '### What to do', '')
     for (const error of report.errors) {
-      lines.push(`- **${error.code}**: ${cell(error.message)}  `, `  Fix: ${cell(fixFor(error))}`)
+      lines.push(`- **${error.code}**: ${cell(error.message)}  `, `  Fix: ${cell(fixFor(error, 'action', values))}`)
       if (error.command) lines.push(`  Command: ${code(error.command)}`)
       if (error.stderrTail) lines.push('', ...markdownFence(bounded(error.stderrTail, 6000)).map((l) => `  ${l}`))
     }

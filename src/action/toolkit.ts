@@ -3,12 +3,15 @@
 import { randomUUID } from 'node:crypto'
 import * as core from '@actions/core'
 import { bundleRoot } from '../modal/bundle-root.js'
+import type { Surface } from '../rules/errors.js'
 import { logBlock, logLine, logLines, visibleControls } from '../rules/untrusted-text.js'
 
 export interface Toolkit {
   env: NodeJS.ProcessEnv
   /** The action's own folder (holds modal/): the parent of dist/. */
   actionRoot: string
+  /** Whose words the fixes use: the action's inputs (the default), or the CLI's flags. */
+  surface?: Surface
   getInput(name: string): string
   info(message: string): void
   /** Shown only when the run has debug logging on (RUNNER_DEBUG=1). */

@@ -3,6 +3,8 @@ import { DEFAULT_MODAL_VERSION, INPUT_NAMES, type RawInputs } from '../action/in
 import { runAction } from '../action/main.js'
 import { DEFAULT_CATALOGUE_FILE } from '../rules/catalogue.js'
 import { logText, safeJson } from '../rules/untrusted-text.js'
+import { fixFor } from '../rules/errors.js'
+import { fixValuesFrom } from '../rules/fix-values.js'
 import type { CliIo } from './io.js'
 import { optionalFlag, requiredFlag, type Flags } from './options.js'
 import { terminalToolkit } from './toolkit.js'
@@ -27,7 +29,15 @@ export async function deployCommand(flags: Flags, io: CliIo): Promise<number> {
   const report = await runAction(kit, { connect: io.connect })
   const ok = report.errors.length === 0
   if (flags.json) {
-    io.out(`${safeJson({ ok, outputs: kit.outputs, errors: report.errors, phases: report.phases }, 2)}\n`)
+    const values = fixValuesFrom({
+      command: 'deploy',
+      env: inputs['modal-environment'],
+      ref: inputs['processor-ref'],
+      app: inputs['app-name'],
+    })
+    // Each error with its fix as the terminal shows it.
+    const errors = report.errors.map((error) => ({ ...error, fix: fixFor(error, 'cli', values) }))
+    io.out(`${safeJson({ ok, outputs: kit.outputs, errors, phases: report.phases }, 2)}\n`)
   } else if (ok) {
     const what = report.dryRun ? 'dry run passed, nothing changed' : `v${report.versionAfter} live, smoke call ${report.smokeStatus}`
     io.out(`${logText(`${report.appName} in ${report.environment}: ${what}${report.dashboardUrl ? `\n${report.dashboardUrl}` : ''}`)}\n`)

@@ -1,8 +1,9 @@
 // `modal-processor logs`: `modal app logs` of the processor's app, streamed through the command's Modal session.
+import { classifyReadFailure, failureText } from '../modal/output.js'
 import { ActionError } from '../rules/errors.js'
-import { logLines, logText } from '../rules/untrusted-text.js'
+import { logLines } from '../rules/untrusted-text.js'
 import type { CliIo } from './io.js'
-import { appNameOf, commandClient } from './modal.js'
+import { appNameOf, commandClient, environmentOf } from './modal.js'
 import { optionalFlag, requiredFlag, UsageError, type Flags } from './options.js'
 
 // setTimeout's longest delay (about 24 days): "until Ctrl-C" for --follow.
@@ -11,7 +12,7 @@ const LOGS_TIMEOUT_MS = 300_000
 
 export async function logsCommand(flags: Flags, io: CliIo): Promise<number> {
   const app = appNameOf(flags)
-  const env = requiredFlag(flags, 'env')
+  const env = environmentOf(flags)
   const tail = optionalFlag(flags, 'tail') ?? '100'
   if (!/^[1-9][0-9]*$/.test(tail)) throw new UsageError(`--tail must be a positive whole number, got '${tail}'.`)
   const follow = flags.follow === true
@@ -29,15 +30,12 @@ export async function logsCommand(flags: Flags, io: CliIo): Promise<number> {
         )
     })
     if (result.exitCode === 0) return 0
-    if (/No App with name/.test(result.stderr)) {
-      const ref = optionalFlag(flags, 'ref') ?? app
-      throw new ActionError(
-        'ERR_FUNCTION_NOT_FOUND',
-        `No app ${app} in environment ${env}: was ${ref} deployed there? Check: modal app list --env ${env}`,
-      )
+    // Read like any Modal failure, never passed through: the client's panel is 1,000 columns wide (COLUMNS=1000).
+    const code = classifyReadFailure(result.stderr)
+    if (code === 'ERR_FUNCTION_NOT_FOUND') {
+      throw new ActionError(code, `No app ${app} in environment ${env}: was ${requiredFlag(flags, 'ref')} deployed there?`)
     }
-    if (result.stderr !== '') io.err(`${logText(result.stderr.replace(/\r?\n$/, ''))}\n`)
-    return result.exitCode
+    throw new ActionError(code, `modal app logs failed: ${failureText(result.stderr)}`)
   } catch (error) {
     // Ctrl-C is how one leaves --follow.
     if (follow && error instanceof ActionError && error.code === 'ERR_CANCELLED') return 130

@@ -3,16 +3,30 @@
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { ActionError, fixFor } from '../rules/errors.js'
-import { logText } from '../rules/untrusted-text.js'
+import { ActionError, fixFor, type FixValues } from '../rules/errors.js'
+import { fixValuesFrom } from '../rules/fix-values.js'
+import { bounded, logText, oneLine } from '../rules/untrusted-text.js'
 import { deployCommand } from './deploy.js'
 import { fleetReportCommand } from './fleet-report.js'
 import type { CliIo } from './io.js'
 import { logsCommand } from './logs.js'
 import { matrixCommand } from './matrix.js'
 import { nameCommand } from './name.js'
-import { CommandError, COMMANDS, commandHelp, isCommand, mainHelp, parseCommandArgs, UsageError, type CommandSpec } from './options.js'
+import {
+  CommandError,
+  COMMANDS,
+  commandHelp,
+  isCommand,
+  mainHelp,
+  optionalFlag,
+  parseCommandArgs,
+  UsageError,
+  type CommandSpec,
+} from './options.js'
 import { runCommand } from './run.js'
+
+/** An error's message is one line; a longer one is cut (a message quotes what Modal or a catalogue said). */
+const MAX_MESSAGE_CHARS = 1000
 
 /** Runs one command; returns its exit code: 0, 1 for a failure (an ERR_* code), 2 for a usage error, as click does. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -37,9 +51,17 @@ async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
     io.out(`modal-processor ${packageVersion(io.actionRoot)}\n`)
     return 0
   }
+  // What the fixes may name: the command and its values, once they are read.
+  let values: FixValues = {}
   try {
     if (!isCommand(command)) throw new UsageError(`No such command '${command}'.`)
     const { flags, positionals } = parseCommandArgs(command, rest)
+    values = fixValuesFrom({
+      command,
+      env: optionalFlag(flags, 'env'),
+      ref: command === 'name' ? positionals[0] : optionalFlag(flags, 'ref'),
+      app: optionalFlag(flags, 'app-name'),
+    })
     if (flags.help) {
       io.out(`${commandHelp(command)}\n`)
       return 0
@@ -61,7 +83,7 @@ async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     // Messages quote what was given (refs, file names, catalogue and Modal text): printed as logText, line by line.
     if (error instanceof ActionError) {
-      io.err(`${logText(`${error.code}: ${error.message}\nFix: ${fixFor({ code: error.code, ...error.details })}`)}\n`)
+      io.err(`${logText(errorText(error, values).trimEnd())}\n`)
       return (COMMANDS[command as keyof typeof COMMANDS] as CommandSpec | undefined)?.failureExitCode ?? 1
     }
     if (error instanceof CommandError) {
@@ -75,6 +97,11 @@ async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
     }
     throw error
   }
+}
+
+/** `ERR_…: message` on one line, then the fix in the CLI's words with the command's values filled in. */
+function errorText(error: ActionError, values: FixValues): string {
+  return `${error.code}: ${oneLine(bounded(error.message, MAX_MESSAGE_CHARS))}\nFix: ${fixFor({ code: error.code, ...error.details }, 'cli', values)}\n`
 }
 
 /** The version of the package the CLI ships in (its package.json sits next to dist/). */

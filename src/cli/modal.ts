@@ -4,7 +4,8 @@ import { DEFAULT_MODAL_VERSION } from '../action/inputs.js'
 import type { ModalClient } from '../modal/client.js'
 import { findOnPath, pythonForModal } from '../modal/install.js'
 import { ActionError } from '../rules/errors.js'
-import { modalAppNameFromRef } from '../rules/naming.js'
+import { isValidModalAppName, isValidModalEnvironmentName, modalAppNameFromRef } from '../rules/naming.js'
+import { bounded, oneLine } from '../rules/untrusted-text.js'
 import type { CliIo } from './io.js'
 import { optionalFlag, requiredFlag, type Flags } from './options.js'
 import { terminalToolkit } from './toolkit.js'
@@ -20,11 +21,23 @@ export function commandClient(io: CliIo): ModalClient {
   return clientFor(kit, locate, { write: () => {} }, { connect: io.connect })
 }
 
-/** --app-name, or the name the ref gives. */
+/** --app-name, or the name the ref gives; the ref is checked either way. */
 export function appNameOf(flags: Flags): string {
-  const given = optionalFlag(flags, 'app-name')
-  if (given) return given
   const name = modalAppNameFromRef(requiredFlag(flags, 'ref'))
   if (!name.ok) throw new ActionError('ERR_INVALID_PROCESSOR_REF', name.error)
-  return name.value
+  const given = optionalFlag(flags, 'app-name')
+  if (given && !isValidModalAppName(given))
+    throw new ActionError(
+      'ERR_INVALID_INPUT',
+      `--app-name '${oneLine(bounded(given, 100))}' is not a Modal app name (letters, digits, '.', '-', '_').`,
+    )
+  return given || name.value
+}
+
+/** --env, a Modal environment name. */
+export function environmentOf(flags: Flags): string {
+  const env = requiredFlag(flags, 'env')
+  if (!isValidModalEnvironmentName(env))
+    throw new ActionError('ERR_INVALID_ENVIRONMENT', `--env '${oneLine(bounded(env, 100))}' is not a Modal environment name.`)
+  return env
 }

@@ -9,24 +9,38 @@ import { FileRefused, resolveInside } from '../platform/files.js'
 import { bounded, oneLine } from '../rules/untrusted-text.js'
 import { catalogueEntry as ownEntry, DEFAULT_CATALOGUE_FILE } from '../rules/catalogue.js'
 import { ActionError } from '../rules/errors.js'
+import { parseProcessorRef } from '../rules/naming.js'
+import { didYouMean } from '../rules/ref-suggestions.js'
 import { smokePayload, type Mode } from '../rules/smoke-contract.js'
 import { logBlock, safeJson } from '../rules/untrusted-text.js'
 import type { CliIo } from './io.js'
-import { appNameOf, commandClient } from './modal.js'
+import { appNameOf, commandClient, environmentOf } from './modal.js'
 import { optionalFlag, requiredFlag, UsageError, type Flags } from './options.js'
 
 export async function runCommand(flags: Flags, io: CliIo): Promise<number> {
   const ref = requiredFlag(flags, 'ref')
   const adapter = requiredFlag(flags, 'adapter')
   if (adapter !== 'modal' && adapter !== 'local') throw new UsageError(`--adapter must be modal or local, got '${adapter}'.`)
+  const parsed = parseProcessorRef(ref)
+  if (!parsed.ok) throw new ActionError('ERR_INVALID_PROCESSOR_REF', parsed.error)
   const envelope = await envelopeFrom(flags, async () => (await catalogueEntry(flags, ref, io.cwd))?.smoke_inputs ?? DEFAULT_SMOKE_PARAMS)
   const result = adapter === 'local' ? await runLocally(flags, ref, envelope, io) : await runOnModal(flags, envelope, io)
   // The answer is the processor's text: bounded like every log block (a 20 MB answer is its beginning and its size).
   io.out(`${logBlock(safeJson(result, 2).split('\n')).join('\n')}\n`)
-  // Judged like the action's smoke call, with the same codes and messages.
-  processorOutputOf(result)
+  // Judged like the action's smoke call, with the same codes and messages; on this machine there is no app or log.
+  try {
+    processorOutputOf(result)
+  } catch (error) {
+    if (adapter === 'local' && error instanceof ActionError)
+      throw new ActionError(error.code, error.message, { ...error.details, fix: LOCAL_FIX })
+    throw error
+  }
   return 0
 }
+
+/** A processor that failed on this machine: it is a file here, and its secrets are this shell's variables. */
+const LOCAL_FIX =
+  "The processor failed on this machine: check that --processor (or local_command) is an executable, and export what its secrets hold in this shell's environment (--mode mock needs none)."
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
@@ -64,7 +78,7 @@ async function runOnModal(flags: Flags, envelope: Record<string, unknown>, io: C
   if (given !== undefined && !/^[1-9][0-9]{0,8}$/.test(given))
     throw new UsageError(`--version must be a version number (1, 2, …), got '${given}'.`)
   const version = given === undefined ? null : Number(given)
-  const call = { environment: requiredFlag(flags, 'env'), appName: appNameOf(flags), version, payload: envelope }
+  const call = { environment: environmentOf(flags), appName: appNameOf(flags), version, payload: envelope }
   const client = commandClient(io)
   try {
     return (await client.smoke(call, 300_000)).result
@@ -88,6 +102,9 @@ async function runLocally(flags: Flags, ref: string, envelope: object, io: CliIo
     throw new ActionError(
       'ERR_SMOKE_INVALID_RESPONSE',
       `The local runner did not answer with JSON (exit code ${result.exitCode}): ${result.stderr.slice(-500)}`,
+      {
+        fix: 'The local runner (runner/run_local.py) stopped before it answered: the message ends with its error output; check that python3 on PATH is 3.10 or later and that the processor is an executable file.',
+      },
     )
   }
   return answer
@@ -103,11 +120,17 @@ async function catalogueEntry(flags: Flags, ref: string, cwd: string) {
 /** The entry's local_command: inside the catalogue's folder (real paths), as the README promises. */
 async function localCommandFromCatalogue(flags: Flags, ref: string, cwd: string): Promise<string> {
   const file = optionalFlag(flags, 'registry') ?? DEFAULT_CATALOGUE_FILE
-  const entry = await catalogueEntry(flags, ref, cwd)
+  const catalogue = await readCatalogueFile(path.resolve(cwd, file), file)
+  const entry = catalogue === null ? undefined : ownEntry(catalogue, ref)
   if (!entry?.local_command) {
+    const missing = entry ? `processors["${ref}"].local_command` : `entry processors["${ref}"]`
+    const guess = entry ? '' : didYouMean(ref, catalogue ? Object.keys(catalogue.processors) : [])
     throw new ActionError(
       'ERR_REGISTRY_ENTRY_MISSING',
-      `--processor is not given and ${file} has no processors["${ref}"].local_command for the local adapter.`,
+      `--processor is not given and ${file} has no ${missing} for the local adapter.${guess}`,
+      {
+        fix: 'Give --processor PATH, or add {ref} with a local_command to the processor catalogue (--registry, default modal-processors.json); check --ref for a typo.',
+      },
     )
   }
   const folder = path.resolve(cwd, path.dirname(file))

@@ -19,6 +19,7 @@ export function terminalToolkit(inputs: Record<string, string>, options: { quiet
     outputs,
     env: io.env,
     actionRoot: io.actionRoot,
+    surface: 'cli',
     getInput: (name) => inputs[name] ?? '',
     info: (message) => say(logLines(message), '  '),
     debug: () => {},

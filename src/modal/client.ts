@@ -14,8 +14,8 @@ import {
   type HistoryRow,
 } from './output.js'
 import type { ModalInstallation } from './install.js'
-import { isNotFound, judgeRaised, raisedMessage, readSecretLookup, type RaisedContext } from './raised.js'
-import { ModalSession, requestLabel, SessionFailure, type Operation, type Outcome, type Raised } from './session.js'
+import { isNotFound, judgeRaised, raisedError, raisedMessage, readSecretLookup, smokeError, type RaisedContext } from './raised.js'
+import { ModalSession, requestLabel, SessionFailure, type Operation, type Outcome } from './session.js'
 import { SessionProcess, sessionOptions } from './session-process.js'
 import { judgeImageFailure } from '../rules/image-build.js'
 import { withRetries, type RetryHooks, type RetryPolicy } from '../rules/retry.js'
@@ -206,10 +206,10 @@ export class ModalClient {
       subject: 'the smoke call',
     }
     const app = await this.sdk('app', { name: call.appName, environment: call.environment }, terms, 'smoke')
-    if (!app.ok) throw raisedError(app.raised, 'smoke')
+    if (!app.ok) throw smokeError(app.raised, { ...call, looked: 'app' })
     const request = { app: call.appName, function: 'run', environment: call.environment, version: call.version, payload: call.payload }
     const answer = await this.sdk('call', request, terms, 'smoke')
-    if (!answer.ok) throw raisedError(answer.raised, 'smoke')
+    if (!answer.ok) throw smokeError(answer.raised, { ...call, looked: 'function' })
     return { appId: app.value.app_id, result: answer.value }
   }
 
@@ -251,7 +251,14 @@ export class ModalClient {
 
   /** `modal app logs <args>`, streamed as it comes (`--follow` runs until the job is cancelled). */
   async streamLogs(args: string[], timeoutMs: number, onLine: (line: string, stream: 'stdout' | 'stderr') => void): Promise<CliResult> {
-    return this.cli(['app', 'logs', ...args], this.quietTerms(timeoutMs, 'modal app logs'), { onLine })
+    const terms: PhaseTerms = {
+      deadline: Date.now() + timeoutMs,
+      timeout: (stderrTail) =>
+        new ActionError('ERR_PREFLIGHT_TIMEOUT', `modal app logs was stopped after ${seconds(timeoutMs)}.`, { stderrTail }),
+      failure: 'ERR_PREFLIGHT_FAILED',
+      subject: 'modal app logs',
+    }
+    return this.cli(['app', 'logs', ...args], terms, { onLine })
   }
 
   /** Ends the session (at the end of the step). */
@@ -425,12 +432,6 @@ export class ModalClient {
 
 function historyArgs(appName: string, environment: string): string[] {
   return ['app', 'history', appName, '--env', environment, '--json']
-}
-
-function raisedError(raised: Raised, context: RaisedContext): ActionError {
-  const verdict = judgeRaised(raised, context)
-  const code = verdict.transient ? (context === 'preflight' ? 'ERR_PREFLIGHT_FAILED' : 'ERR_SMOKE_FAILED') : verdict.code
-  return new ActionError(code, raisedMessage(raised))
 }
 
 function capitalise(text: string): string {

@@ -129,15 +129,50 @@ export function readImageBuildFailure(stdout: string, stderr: string): ImageBuil
   }
 }
 
+/** What any command's error panel says about the account: no token, a token refused, no such environment. */
+function accountProblem(panel: string): ErrorCode | null {
+  if (/Token missing|^Modal profile '.*' was not found/.test(panel)) return 'ERR_MODAL_TOKEN_MISSING'
+  // The server's UNAUTHENTICATED texts (modal-contract §5): the panel shows the text, not the AuthError type.
+  if (/^Token (ID|secret) is malformed|^Invalid token|\bUNAUTHENTICATED\b/i.test(panel)) return 'ERR_MODAL_TOKEN_REJECTED'
+  if (/^Environment '[^']+' not found|^Invalid Environment name/.test(panel)) return 'ERR_ENVIRONMENT_NOT_FOUND'
+  return null
+}
+
 /** The code for a failed `modal deploy` other than an image build, from what it printed on stderr. */
 export function classifyDeployFailure(stderr: string): ErrorCode {
   const panel = errorPanelMessage(stderr) ?? ''
-  if (/Token missing/.test(panel)) return 'ERR_MODAL_TOKEN_MISSING'
   if (/^Secret '[^']+' not found in environment/.test(panel)) return 'ERR_MISSING_SECRET'
   if (/Secret is missing key/.test(panel)) return 'ERR_SECRET_MISSING_KEYS'
-  if (/^Environment '[^']+' not found/.test(panel)) return 'ERR_ENVIRONMENT_NOT_FOUND'
+  const account = accountProblem(panel)
+  if (account) return account
   if (!panel && /Traceback \(most recent call last\)/.test(stderr)) return 'ERR_MODULE_IMPORT_FAILED'
   return 'ERR_DEPLOY_FAILED'
+}
+
+/**
+ * The code for a failed command that only reads (`modal app logs`): the account's problem, an app that is not there
+ * (nothing to read), or the client's failure, which changed nothing.
+ */
+export function classifyReadFailure(stderr: string): ErrorCode {
+  const panel = errorPanelMessage(stderr) ?? ''
+  if (/^No App with name '[^']+' found/.test(panel)) return 'ERR_FUNCTION_NOT_FOUND'
+  return accountProblem(panel) ?? 'ERR_PREFLIGHT_FAILED'
+}
+
+/** What a failed command said, for a message: its error panel's text, else its last lines without box drawing. */
+export function failureText(stderr: string): string {
+  const panel = errorPanelMessage(stderr)
+  if (panel) return panel
+  const text = tail(stderr, 3, 500)
+    .split('\n')
+    .map((line) =>
+      line
+        .replace(/[\u2500-\u257f]+/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim(),
+    )
+    .filter((line) => line !== '')
+  return text.join('\n') || 'no error output'
 }
 
 /**

@@ -1,6 +1,6 @@
 // Pure reading of what the Modal client raised (the session reports the exception's class chain and text): which
 // error code it means, whether it is worth another try, and what a secret lookup found (modal-contract §5, §6, §8).
-import type { ErrorCode } from '../rules/errors.js'
+import { ActionError, type ErrorCode, type Fix } from '../rules/errors.js'
 import { isTransient } from './output.js'
 import type { Raised } from './session.js'
 
@@ -31,10 +31,10 @@ export function judgeRaised(raised: Raised, context: RaisedContext): RaisedVerdi
   if (context === 'smoke' && raised.stage === 'answer') return final('ERR_SMOKE_INVALID_RESPONSE')
   if (TOKEN_MISSING.test(raised.message)) return final('ERR_MODAL_TOKEN_MISSING')
   if (is(raised, 'modal.exception.AuthError')) return final('ERR_MODAL_TOKEN_REJECTED')
-  if (context === 'preflight' && ENVIRONMENT_NOT_FOUND.test(raised.message)) return final('ERR_ENVIRONMENT_NOT_FOUND')
-  // Without the environment or the app there is no function to call.
-  if (context === 'smoke' && (is(raised, 'modal.exception.NotFoundError') || ENVIRONMENT_NOT_FOUND.test(raised.message)))
-    return final('ERR_FUNCTION_NOT_FOUND')
+  // Checked before "not found": a lookup in an environment that does not exist fails for the environment.
+  if (!duringCall && ENVIRONMENT_NOT_FOUND.test(raised.message)) return final('ERR_ENVIRONMENT_NOT_FOUND')
+  // Without the app, or without its function in the version asked for, there is nothing to call.
+  if (context === 'smoke' && !duringCall && is(raised, 'modal.exception.NotFoundError')) return final('ERR_FUNCTION_NOT_FOUND')
   if (duringCall && is(raised, 'modal.exception.FunctionTimeoutError')) return final('ERR_SMOKE_TIMEOUT')
   if (!duringCall && (TRANSIENT_TYPES.some((type) => is(raised, type)) || isTransient(raised.message))) return { transient: true }
   // .remote() re-raises the function's own exception with its original (non-Modal) type.
@@ -42,6 +42,35 @@ export function judgeRaised(raised: Raised, context: RaisedContext): RaisedVerdi
     return final('ERR_SMOKE_FAILED')
   }
   return final(context === 'preflight' ? 'ERR_PREFLIGHT_FAILED' : 'ERR_SMOKE_FAILED')
+}
+
+/** The error to report for an exception that ends the preflight or the smoke call. */
+export function raisedError(raised: Raised, context: RaisedContext): ActionError {
+  const verdict = judgeRaised(raised, context)
+  const code = verdict.transient ? (context === 'preflight' ? 'ERR_PREFLIGHT_FAILED' : 'ERR_SMOKE_FAILED') : verdict.code
+  return new ActionError(code, raisedMessage(raised))
+}
+
+// The app is there, but not `run` in the version called: a version deployed from another module, or one that is not.
+const NO_RUN_IN_VERSION: Fix = {
+  action:
+    'modal app history {app} --env {env} lists the versions: the one called must come from a module that defines run (the modal_app.py of this action does); deploy again to publish one.',
+  cli: 'modal app history {app} --env {env} lists the versions: give --version one of them, or leave --version out to call the live one.',
+}
+
+/** What a failed lookup of the smoke call says is missing: the environment, the app, or `run` in that version. */
+export function smokeError(
+  raised: Raised,
+  call: { appName: string; environment: string; version: number | null; looked: 'app' | 'function' },
+): ActionError {
+  const error = raisedError(raised, 'smoke')
+  if (error.code !== 'ERR_FUNCTION_NOT_FOUND') return error
+  const where = `environment '${call.environment}'`
+  if (call.looked === 'app') return new ActionError(error.code, `App '${call.appName}' is not deployed in ${where} (${error.message}).`)
+  const version = call.version === null ? 'its live version' : `version v${call.version}`
+  return new ActionError(error.code, `App '${call.appName}' in ${where} has no function run in ${version} (${error.message}).`, {
+    fix: NO_RUN_IN_VERSION,
+  })
 }
 
 /** The message shown for an exception: its type, then its text. */

@@ -5,6 +5,8 @@ import { ActionError } from './errors.js'
 import { parseImageRef } from './image-ref.js'
 import { findKeyProblem } from './json-keys.js'
 import type { RawInputs } from '../action/inputs.js'
+import { parseProcessorRef } from './naming.js'
+import { didYouMean } from './ref-suggestions.js'
 import { parseToolSecrets } from './secrets-policy.js'
 import { bounded, oneLine } from './untrusted-text.js'
 
@@ -73,13 +75,15 @@ export function parseCatalogue(text: string, file: string): ProcessorCatalogue {
 /** Fills image-ref, tool-secrets and smoke-inputs from the catalogue where the inputs leave them empty; inputs always win. */
 export function applyCatalogue(raw: RawInputs, catalogue: ProcessorCatalogue | null, file: string): RawInputs {
   const ref = raw['processor-ref'].trim()
+  // An invalid ref is the inputs' error, and the only one: no catalogue can hold it.
+  if (!parseProcessorRef(ref).ok) return raw
   const entry = catalogue === null ? undefined : catalogueEntry(catalogue, ref)
   if (!entry) {
     if (raw['image-ref'].trim() !== '') return raw
     const where = catalogue ? `${file} has no entry processors["${ref}"]` : `there is no processor catalogue ${file}`
     throw new ActionError(
       'ERR_REGISTRY_ENTRY_MISSING',
-      `image-ref is empty and ${where}. Give image-ref, or add the processor to ${file} (see the README's processor catalogue section).`,
+      `image-ref is empty and ${where}.${didYouMean(ref, catalogue ? Object.keys(catalogue.processors) : [])}`,
     )
   }
   return {

@@ -1,14 +1,38 @@
-// Every failure the action reports: a stable code, the phase it belongs to, and what the user should do.
+// Every failure the action and the CLI report: a stable code, the phase it belongs to, and what the user should do,
+// said for each surface: the action's fix names its inputs, the CLI's its flags.
 
 export type Phase = 'inputs' | 'preflight' | 'deploy' | 'verify' | 'smoke' | 'rollback'
 
+/** Where a fix is read: the action's annotations and summary, or the terminal of `modal-processor`. */
+export type Surface = 'action' | 'cli'
+
+/**
+ * What to do: one text for both surfaces, or one for each. `{env}`, `{app}`, `{ref}` and `{command}` are filled in
+ * with the run's values when they are known (see `fixFor`), else shown as `<env>`…; other `<…>` are formats.
+ */
+export type Fix = string | { action: string; cli: string }
+
+/** The values a fix names; only validated values are given (an environment name, a ref, an app name, a command). */
+export interface FixValues {
+  env?: string | null
+  app?: string | null
+  ref?: string | null
+  command?: string | null
+}
+
 interface ErrorInfo {
   phase: Phase | 'any'
-  fix: string
+  fix: Fix
 }
 
 export const ERROR_CATALOG = {
-  ERR_INVALID_INPUT: { phase: 'inputs', fix: 'Correct the input named in the message; the README lists every input and its format.' },
+  ERR_INVALID_INPUT: {
+    phase: 'inputs',
+    fix: {
+      action: 'Correct the input named in the message; the README lists every input and its format.',
+      cli: 'Correct the option named in the message; modal-processor {command} --help lists the options and their formats.',
+    },
+  },
   ERR_INVALID_PROCESSOR_REF: { phase: 'inputs', fix: 'Use <namespace>/<name>@<major>, lower-case, e.g. llm/litellm@1.' },
   ERR_INVALID_IMAGE_REF: { phase: 'inputs', fix: 'Use <registry>/<repository>[:tag]@sha256:<64 hex>.' },
   ERR_UNPINNED_IMAGE: {
@@ -25,35 +49,62 @@ export const ERROR_CATALOG = {
   },
   ERR_INVALID_SMOKE_INPUTS: {
     phase: 'inputs',
-    fix: 'Give smoke-inputs as a JSON object, e.g. {"messages":[{"role":"user","content":"test"}]}.',
+    fix: {
+      action: 'Give smoke-inputs as a JSON object, e.g. {"messages":[{"role":"user","content":"test"}]}.',
+      cli: `Give --inputs-json as an envelope object, e.g. '{"schema":"v1","params":{"messages":[{"role":"user","content":"test"}]}}', or leave it out for the catalogue's smoke_inputs.`,
+    },
   },
   ERR_INVALID_REGISTRY: {
     phase: 'inputs',
-    fix: 'Fix the processor catalogue (registry-file) at the field named in the message; the README shows its format.',
+    fix: {
+      action: 'Fix the processor catalogue (registry-file) at the field named in the message; the README shows its format.',
+      cli: 'Fix the processor catalogue (--registry, default modal-processors.json) at the field named in the message; the README shows its format.',
+    },
   },
   ERR_REGISTRY_ENTRY_MISSING: {
     phase: 'inputs',
-    fix: 'Give image-ref (and tool-secrets) as inputs, or add the processor ref to the processor catalogue (registry-file).',
+    fix: {
+      action:
+        'Give image-ref (and tool-secrets) as inputs, or add {ref} to the processor catalogue (registry-file); check the ref for a typo.',
+      cli: 'Give --image-ref (and --tool-secrets), or add {ref} to the processor catalogue (--registry, default modal-processors.json); check --ref for a typo.',
+    },
   },
   ERR_MODAL_CLI_MISSING: {
     phase: 'preflight',
-    fix: 'Install the Modal client before this step (pip install modal==<modal-version>), or give the step Python 3.10+ so the action installs modal-version itself.',
+    fix: {
+      action:
+        'Install the Modal client before this step (pip install modal==<modal-version>), or give the step Python 3.10+ so the action installs modal-version itself.',
+      cli: 'Install the Modal client on this machine so that the modal command is on PATH: pip install modal (Python 3.10 or later).',
+    },
   },
   ERR_MODAL_CLIENT_TOO_OLD: {
     phase: 'preflight',
-    fix: 'Install Modal 1.5 or later on the runner (pip install modal==<version>), or remove it and let modal-version install one.',
+    fix: {
+      action: 'Install Modal 1.5 or later on the runner (pip install modal==<version>), or remove it and let modal-version install one.',
+      cli: 'Upgrade the Modal client on this machine to 1.5 or later: pip install --upgrade modal.',
+    },
   },
   ERR_MODAL_TOKEN_MISSING: {
     phase: 'preflight',
-    fix: 'Set MODAL_TOKEN_ID and MODAL_TOKEN_SECRET in the step env from repository secrets (modal token new creates a pair).',
+    fix: {
+      action: 'Set MODAL_TOKEN_ID and MODAL_TOKEN_SECRET in the step env from repository secrets (modal token new creates a pair).',
+      cli: 'Log this machine in to Modal (modal token new), or export MODAL_TOKEN_ID and MODAL_TOKEN_SECRET.',
+    },
   },
   ERR_MODAL_TOKEN_REJECTED: {
     phase: 'preflight',
-    fix: 'The Modal token was refused: check that MODAL_TOKEN_ID/MODAL_TOKEN_SECRET are a current pair of this workspace (modal token info).',
+    fix: {
+      action:
+        'The Modal token was refused: check that MODAL_TOKEN_ID/MODAL_TOKEN_SECRET are a current pair of this workspace (modal token info).',
+      cli: 'The Modal token was refused: modal token info shows the one in use; make a new one with modal token new, or export a current MODAL_TOKEN_ID/MODAL_TOKEN_SECRET pair.',
+    },
   },
   ERR_ENVIRONMENT_NOT_FOUND: {
     phase: 'preflight',
-    fix: 'Create the environment (modal environment create <env>) or fix modal-environment; modal environment list shows them.',
+    fix: {
+      action: 'Create the environment (modal environment create {env}) or fix modal-environment; modal environment list shows them.',
+      cli: 'Give an existing environment with --env (modal environment list shows them), or create this one: modal environment create {env}.',
+    },
   },
   ERR_MISSING_SECRET: {
     phase: 'preflight',
@@ -65,15 +116,25 @@ export const ERROR_CATALOG = {
   },
   ERR_PREFLIGHT_TIMEOUT: {
     phase: 'preflight',
-    fix: 'The preflight checks did not finish in time and were stopped: check Modal status, or raise preflight-timeout.',
+    fix: {
+      action: 'The preflight checks did not finish in time and were stopped: check Modal status, or raise preflight-timeout.',
+      cli: 'Modal did not answer in time and the command was stopped: check Modal status (status.modal.com), then run it again.',
+    },
   },
   ERR_PREFLIGHT_FAILED: {
     phase: 'preflight',
-    fix: 'The Modal client failed before anything was changed; the message carries its error. Retry, or run modal token info / modal environment list locally.',
+    fix: {
+      action:
+        'The Modal client failed before anything was changed; the message carries its error. Retry, or run modal token info / modal environment list locally.',
+      cli: 'The Modal client failed and nothing was changed; the message carries its error. Run the command again, or check with modal token info and modal environment list.',
+    },
   },
   ERR_MODULE_IMPORT_FAILED: {
     phase: 'deploy',
-    fix: 'The Modal module failed to import: run the same modal deploy locally and fix the traceback shown.',
+    fix: {
+      action: 'The Modal module failed to import: run the same modal deploy locally and fix the traceback shown.',
+      cli: 'The Modal module failed to import: fix the traceback shown (the message names the modal deploy command that ran).',
+    },
   },
   ERR_IMAGE_PULL_FAILED: {
     phase: 'deploy',
@@ -97,23 +158,37 @@ export const ERROR_CATALOG = {
   },
   ERR_DEPLOY_TIMEOUT: {
     phase: 'deploy',
-    fix: 'modal deploy ran past deploy-timeout and was stopped: an image build can take long the first time, raise deploy-timeout; the lines it printed last are in the message.',
+    fix: {
+      action:
+        'modal deploy ran past deploy-timeout and was stopped: an image build can take long the first time, raise deploy-timeout; the lines it printed last are in the message.',
+      cli: 'modal deploy ran past its time limit and was stopped: an image build can take long the first time; run the command again (built images are cached). The lines it printed last are in the message.',
+    },
   },
   ERR_DEPLOY_UNVERIFIED: {
     phase: 'verify',
-    fix: 'The deploy ran but its result could not be read back (modal app history); check modal app history <app> --env <env>.',
+    fix: 'The deploy ran but its result could not be read back (modal app history); check modal app history {app} --env {env}.',
   },
   ERR_RACE_DETECTED: {
     phase: 'verify',
-    fix: "Another deploy of the same app finished during this one. Serialise deploys with a concurrency group per environment and app (see the README's concurrency section).",
+    fix: {
+      action:
+        "Another deploy of the same app finished during this one. Serialise deploys with a concurrency group per environment and app (see the README's concurrency section).",
+      cli: 'Another deploy of the same app finished during this one: modal app history {app} --env {env} shows both; deploy again once the other one is done.',
+    },
   },
   ERR_FUNCTION_NOT_FOUND: {
     phase: 'smoke',
-    fix: 'Confirm the processor was deployed to that Modal environment: modal app list --env <env>; deploy it first (deploy: true).',
+    fix: {
+      action: 'Confirm the processor was deployed to that Modal environment: modal app list --env {env}; deploy it first (deploy: true).',
+      cli: 'Deploy it first: modal-processor deploy --ref {ref} --env {env} (modal app list --env {env} shows what is deployed there).',
+    },
   },
   ERR_SMOKE_TIMEOUT: {
     phase: 'smoke',
-    fix: 'The smoke call did not answer in time: raise smoke-timeout, or check the processor with modal app logs <app> --env <env>.',
+    fix: {
+      action: 'The smoke call did not answer in time: raise smoke-timeout, or check the processor with modal app logs {app} --env {env}.',
+      cli: 'The call did not answer in time: check the processor with modal-processor logs --ref {ref} --env {env}.',
+    },
   },
   ERR_SMOKE_INVALID_RESPONSE: {
     phase: 'smoke',
@@ -121,13 +196,26 @@ export const ERROR_CATALOG = {
   },
   ERR_SMOKE_FAILED: {
     phase: 'smoke',
-    fix: 'The processor reported an error: the message carries it; check modal app logs <app> --env <env>.',
+    fix: {
+      action: 'The processor reported an error: the message carries it; check modal app logs {app} --env {env}.',
+      cli: 'The processor reported an error: the message carries it; modal-processor logs --ref {ref} --env {env} shows its log.',
+    },
   },
   ERR_CANCELLED: {
     phase: 'any',
-    fix: 'The job was cancelled: the running Modal command was stopped. Check modal app history <app> --env <env> for what went live before the cancel.',
+    fix: {
+      action:
+        'The job was cancelled: the running Modal command was stopped. Check modal app history {app} --env {env} for what went live before the cancel.',
+      cli: 'The command was interrupted and the Modal command it ran was stopped; modal app history {app} --env {env} shows what went live before that.',
+    },
   },
-  ERR_UNEXPECTED: { phase: 'any', fix: 'The action itself failed unexpectedly; please open an issue with this message and the step log.' },
+  ERR_UNEXPECTED: {
+    phase: 'any',
+    fix: {
+      action: 'The action itself failed unexpectedly; please open an issue with this message and the step log.',
+      cli: 'modal-processor itself failed unexpectedly; please open an issue with this message and the command you ran.',
+    },
+  },
   ERR_ROLLED_BACK: {
     phase: 'rollback',
     fix: 'The new version failed its smoke call and the previous version was restored; fix the processor and deploy again.',
@@ -142,7 +230,7 @@ export const ERROR_CATALOG = {
   },
   ERR_ROLLBACK_FAILED: {
     phase: 'rollback',
-    fix: 'The rollback did not complete: the failing version may still be live. Run the command in the message by hand and check modal app history.',
+    fix: 'The rollback did not complete: the failing version may still be live. Run the command in the message by hand and check modal app history {app} --env {env}.',
   },
 } as const satisfies Record<string, ErrorInfo>
 
@@ -154,14 +242,24 @@ export class ActionError extends Error {
     readonly code: ErrorCode,
     message: string,
     /** `fix`: what to do when it is more precise than the code's fix in the catalogue. */
-    readonly details: { stderrTail?: string; command?: string; fix?: string } = {},
+    readonly details: { stderrTail?: string; command?: string; fix?: Fix } = {},
   ) {
     super(message)
     this.name = 'ActionError'
   }
 }
 
-/** What to do about an error: its own fix when it has one, else its code's. */
-export function fixFor(error: { code: ErrorCode; fix?: string }): string {
-  return error.fix ?? ERROR_CATALOG[error.code].fix
+/** A fix as written for one surface, its values still `{placeholders}`. */
+export function fixTemplate(fix: Fix, surface: Surface): string {
+  return typeof fix === 'string' ? fix : fix[surface]
+}
+
+/** The template with each `{name}` replaced by its value, or by `<name>` when the value is not known. */
+export function fillFix(template: string, values: FixValues): string {
+  return template.replace(/\{(env|app|ref|command)\}/g, (_, name: keyof FixValues) => values[name] || `<${name}>`)
+}
+
+/** What to do about an error, on a surface: its own fix when it has one, else its code's, with the values filled in. */
+export function fixFor(error: { code: ErrorCode; fix?: Fix }, surface: Surface = 'action', values: FixValues = {}): string {
+  return fillFix(fixTemplate(error.fix ?? ERROR_CATALOG[error.code].fix, surface), values)
 }
