@@ -1,14 +1,14 @@
 // `matrix` against git repositories made here (changed entry, processor folder, module; nothing; unknown ref;
 // shallow clone), and `fleet-report` over report files.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { emptyReport } from '../../src/action/report.js'
 import { runReportFile } from '../../src/rules/run-report-file.js'
 import { parseWorkflowCommands } from '../../scripts/lib/runner-harness.mjs'
 import { runCli } from '../support/cli-in-process.js'
 import { githubError, startFakeGitHubApi, type FakeGitHubApi, type Reply } from '../support/fake-github-api.js'
+import { scratchDir } from '../../scripts/lib/scratch.mjs'
 
 const image = (name: string, hex = 'ab') => `ghcr.io/acme/${name}:1@sha256:${hex.repeat(32)}`
 const CATALOGUE = {
@@ -32,7 +32,7 @@ function write(root: string, file: string, text: string): void {
 
 /** A repository with the catalogue, two processor folders and the Modal module, in one commit. */
 function repository(): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'fleet-repo-'))
+  const root = scratchDir('fleet-repo-')
   git(root, 'init', '-q')
   write(root, 'modal-processors.json', JSON.stringify(CATALOGUE, null, 2))
   write(root, 'processors/llm/bin/processor', '#!/bin/sh\n')
@@ -192,7 +192,7 @@ describe('modal-processor matrix', () => {
     const origin = repository()
     commit(origin, 'README.md', 'second\n')
     const base = git(origin, 'rev-parse', 'HEAD~1').trim()
-    const clone = mkdtempSync(path.join(os.tmpdir(), 'fleet-shallow-'))
+    const clone = scratchDir('fleet-shallow-')
     git(clone, 'clone', '-q', '--depth', '1', `file://${origin}`, '.')
     const run = await matrix(clone, '--changed-since', base)
     expect(run.status).toBe(2)
@@ -202,7 +202,7 @@ describe('modal-processor matrix', () => {
   })
 
   test('--changed-since outside a git repository exits 2', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-nogit-'))
+    const dir = scratchDir('fleet-nogit-')
     writeFileSync(path.join(dir, 'modal-processors.json'), JSON.stringify(CATALOGUE))
     const run = await matrix(dir, '--changed-since', 'HEAD')
     expect(run.status).toBe(2)
@@ -274,7 +274,7 @@ describe('modal-processor matrix --since-last-success', () => {
 
 describe('modal-processor fleet-report', () => {
   function reports(): { dir: string; files: string[] } {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-reports-'))
+    const dir = scratchDir('fleet-reports-')
     const passed = {
       ...emptyReport(),
       processorRef: 'llm/litellm@1',
