@@ -68,6 +68,10 @@ describe('modal-processor matrix', () => {
     }
     expect(JSON.parse(run.stdout)).toEqual(expected)
     expect(readFileSync(output, 'utf8')).toBe(`matrix=${JSON.stringify(expected)}\ncount=2\n`)
+    // One line says why every processor is planned; it reads as a note, not as an error per processor.
+    expect(run.stderr).toBe('no base given: planning all 2 processors\n')
+    const one = await runCli(['matrix', '--only', 'llm/litellm@1'], { cwd: root })
+    expect(one.stderr).toBe('no base given: planning the 1 processor --only names\n')
   })
 
   test('nothing changed since the ref: an empty matrix, which is a valid answer', async () => {
@@ -139,7 +143,7 @@ describe('modal-processor matrix', () => {
   test('the all-zero commit of a new branch push plans every processor and says so', async () => {
     const run = await matrix(repository(), '--changed-since', '0'.repeat(40))
     expect(planned(run.stdout)).toHaveLength(2)
-    expect(run.stderr).toContain('names no commit (a new branch): every processor is planned')
+    expect(run.stderr).toContain(`--changed-since ${'0'.repeat(40)} names no commit (a new branch): planning all 2 processors\n`)
   })
 
   test.each([
@@ -248,10 +252,10 @@ describe('modal-processor matrix --since-last-success', () => {
     const root = repository()
     const none = await lastSuccess(root, () => ({ status: 200, body: { total_count: 0, workflow_runs: [] } }))
     expect(planned(none.stdout)).toHaveLength(2)
-    expect(none.stderr).toContain('no successful run on this branch yet: every processor is planned')
+    expect(none.stderr).toContain('this workflow has no successful run on this branch yet: planning all 2 processors\n')
     const lost = await lastSuccess(root, () => ({ status: 200, body: { workflow_runs: [{ head_sha: 'ab'.repeat(20) }] } }))
     expect(planned(lost.stdout)).toHaveLength(2)
-    expect(lost.stderr).toContain(`commit ${'ab'.repeat(20)} is not in this repository's history (rewritten?)`)
+    expect(lost.stderr).toContain(`commit ${'ab'.repeat(20)} is not in this repository's history (rewritten?): planning all 2 processors\n`)
   })
 
   test('an API that refuses, an answer that is not runs, or no workflow context: exit 2, never a plan', async () => {
