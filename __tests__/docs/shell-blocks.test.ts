@@ -64,11 +64,13 @@ function runBlock(block: ShellBlock): Promise<Outcome> {
     // Offline: nothing may come from a package index.
     PIP_NO_INDEX: '1',
     npm_config_offline: 'true',
-    // The clone a block from a new, empty folder refers to.
-    MODAL_PROCESSOR_DEPLOY: copy,
   }
-  for (const name of ['MODAL_EMULATOR_HOME', 'MODAL_TOKEN_ID', 'MODAL_TOKEN_SECRET', 'MODAL_PROCESSOR_CLI', 'NODE_OPTIONS'])
-    delete env[name]
+  // A reader's terminal: no Modal settings of this process, no jest flags, and not a workflow step (in one,
+  // ci-emulator.mjs writes $GITHUB_ENV instead of printing the exports).
+  const notTheReaders = /^(MODAL_|GITHUB_|RUNNER_)|^(NODE_OPTIONS|CI)$/
+  for (const name of Object.keys(env)) if (notTheReaders.test(name)) delete env[name]
+  // The clone a block from a new, empty folder refers to.
+  env.MODAL_PROCESSOR_DEPLOY = copy
   return new Promise((resolve) => {
     const child = spawn('bash', ['--noprofile', '--norc', '-e', '-o', 'pipefail', '-c', block.code], {
       cwd: startingFolder(block, copy),
@@ -87,6 +89,49 @@ function runBlock(block: ShellBlock): Promise<Outcome> {
     })
   })
 }
+
+describe('shellBlocks', () => {
+  test('finds sh, bash and shell blocks, indented ones too, with where they run from and their skip marker', () => {
+    const markdown = [
+      '# Title',
+      '```sh',
+      '# from the repository root: the first step',
+      'npm run demo',
+      '```',
+      '```yaml',
+      'not: shell',
+      '```',
+      '1. a list item:',
+      '',
+      '   <!-- docs-test: skip (pushes to GitHub (a tag)) -->',
+      '   ```bash',
+      '   # from a new, empty folder (a project); more words',
+      '   git push',
+      '   ```',
+      '````shell',
+      'echo no place',
+      '```',
+      '````',
+    ].join('\n')
+    expect(shellBlocks('doc.md', markdown)).toEqual([
+      {
+        where: 'doc.md:2',
+        file: 'doc.md',
+        code: '# from the repository root: the first step\nnpm run demo\n',
+        from: 'the repository root',
+        skip: null,
+      },
+      {
+        where: 'doc.md:12',
+        file: 'doc.md',
+        code: '# from a new, empty folder (a project); more words\ngit push\n',
+        from: 'a new, empty folder',
+        skip: 'pushes to GitHub (a tag)',
+      },
+      { where: 'doc.md:16', file: 'doc.md', code: 'echo no place\n```\n', from: null, skip: null },
+    ])
+  })
+})
 
 describe('every shell block of the documentation', () => {
   test('is found (the extraction works), and each says where it runs from', () => {

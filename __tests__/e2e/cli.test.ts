@@ -278,7 +278,8 @@ describe('the README', () => {
     expect(block).toContain('node dist/cli.cjs deploy --env dev --ref llm/litellm@1')
     const run = await new Promise<CliRun>((resolve) => {
       // Its own TMPDIR: the emulator home ci-emulator.mjs makes (and keeps, for the shell) goes with the file's scratch.
-      const env = { ...process.env, TMPDIR: scratchDir('readme-walkthrough-') }
+      // Not as a workflow step, where ci-emulator.mjs writes $GITHUB_ENV instead of printing the exports.
+      const env = { ...process.env, TMPDIR: scratchDir('readme-walkthrough-'), GITHUB_ENV: undefined }
       const child = spawn('bash', ['-euo', 'pipefail', '-c', block!], { cwd: ACTION_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] })
       let stdout = ''
       let stderr = ''
