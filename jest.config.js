@@ -11,6 +11,10 @@ export default {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
   testTimeout: 60000,
+  // Temporary folders: each test file's are removed when it ends; the run's TMPDIR is checked empty, then removed.
+  setupFilesAfterEnv: ['<rootDir>/__tests__/support/scratch-cleanup.ts'],
+  globalSetup: '<rootDir>/__tests__/support/global-setup.ts',
+  globalTeardown: '<rootDir>/__tests__/support/global-teardown.ts',
   // The end-to-end files mostly wait on child processes: two workers on a 2-core machine finish sooner than one.
   maxWorkers: 2,
   collectCoverageFrom: ['src/**/*.ts'],

@@ -344,6 +344,8 @@ describe('contract checks', () => {
     // Other actions are not this one.
     expect(checkActionInputs(wf(`jobs: {a: {steps: [{uses: org/other@v1, with: {x: 1}}]}}`), action)).toEqual([])
     expect(isThisAction('org/modal-processor-deploy@v1.2.3')).toBe(true)
+    // A consumer's copy names the owner it uses the action from.
+    expect(isThisAction('acme-corp/modal-processor-deploy@v1')).toBe(true)
     expect(isThisAction('org/modal-processor-deploy-fork@v1')).toBe(false)
   })
 

@@ -5,6 +5,7 @@ import { statSync } from 'node:fs'
 import path from 'node:path'
 import { Emulator, REFERENCE_PROCESSOR, REPO_ROOT } from './lib/emulator.mjs'
 import { runAction } from './lib/runner-harness.mjs'
+import { removeScratchDirsOnExit } from './lib/scratch.mjs'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7)
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
@@ -53,6 +54,8 @@ function coldStart() {
   return { action, empty }
 }
 
+// The emulator's home and the runner's folders go when the script ends, also when it fails or is interrupted.
+removeScratchDirsOnExit()
 const emulator = new Emulator()
 const imageRef = emulator.pushReferenceImage()
 emulator.prepareEnvironment('dev')

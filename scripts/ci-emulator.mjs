@@ -13,16 +13,17 @@ emulator.pushImage(REPLICATE_PROCESSOR)
 emulator.createSecret('dev', 'REPLICATE_API_TOKEN', { REPLICATE_API_TOKEN: REPLICATE_TOKEN })
 const variables = {
   MODAL_EMULATOR_HOME: emulator.home,
-  PYTHONPATH: path.join(REPO_ROOT, 'testing', 'emulator', 'python'),
   ...emulator.token,
   IMAGE_REF: imageRef,
 }
 const bin = path.join(REPO_ROOT, 'testing', 'emulator', 'bin')
+// The emulated `modal` package goes first on PYTHONPATH; what was there stays (a project's own packages, the Django app).
+const pythonPath = path.join(REPO_ROOT, 'testing', 'emulator', 'python')
 
 if (process.env.GITHUB_ENV) {
   appendFileSync(
     process.env.GITHUB_ENV,
-    Object.entries(variables)
+    Object.entries({ ...variables, PYTHONPATH: [pythonPath, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter) })
       .map(([k, v]) => `${k}=${v}\n`)
       .join(''),
   )
@@ -33,4 +34,5 @@ if (process.env.GITHUB_ENV) {
   const quote = (value) => `'${value.replace(/'/g, `'\\''`)}'`
   for (const [k, v] of Object.entries(variables)) console.log(`export ${k}=${quote(v)}`)
   console.log(`export PATH=${quote(bin)}:"$PATH"`)
+  console.log(`export PYTHONPATH=${quote(pythonPath)}"\${PYTHONPATH:+:$PYTHONPATH}"`)
 }

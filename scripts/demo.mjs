@@ -2,9 +2,12 @@
 // README's example inputs, and prints what a user would see in the Actions UI.
 import { Emulator, REFERENCE_PROCESSOR, REPO_ROOT } from './lib/emulator.mjs'
 import { runAction } from './lib/runner-harness.mjs'
+import { removeScratchDirsOnExit } from './lib/scratch.mjs'
 
 const rule = (title) => console.log(`\n\x1b[1m── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}\x1b[0m`)
 
+// The emulator's home and the runner's folders go when the script ends, also when it fails or is interrupted.
+removeScratchDirsOnExit()
 const emulator = new Emulator()
 const imageRef = emulator.pushReferenceImage()
 emulator.prepareEnvironment('dev')

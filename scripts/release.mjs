@@ -327,18 +327,13 @@ function check(settings, cwd, distCheck) {
   }
   const problems = []
   const changelog = fileAt(cwd, commit, 'CHANGELOG.md')
-<<<<<<< HEAD
-  const notes = changelog === null ? { problem: 'there is no CHANGELOG.md' } : changelogSection(changelog, version.version)
-  if (notes.problem)
-    problems.push(new ReleaseError(notes.code ?? 'ERR_RELEASE_CHANGELOG', `CHANGELOG.md at ${settings.tag}: ${notes.problem}.`))
-=======
   const notes = changelog.problem
     ? { problem: `it ${changelog.problem}` }
     : changelog.text === null
       ? { problem: 'there is no CHANGELOG.md' }
       : changelogSection(changelog.text, version.version)
-  if (notes.problem) problems.push(new ReleaseError('ERR_RELEASE_CHANGELOG', `CHANGELOG.md at ${settings.tag}: ${notes.problem}.`))
->>>>>>> h18-files
+  if (notes.problem)
+    problems.push(new ReleaseError(notes.code ?? 'ERR_RELEASE_CHANGELOG', `CHANGELOG.md at ${settings.tag}: ${notes.problem}.`))
   const declared = packageVersion(fileAt(cwd, commit, 'package.json'))
   if (declared !== version.version) {
     problems.push(

@@ -1,13 +1,13 @@
 // The action's flow, in process: runAction with a recording toolkit and a scripted Modal session, through every path
 // a user can meet. What is asserted is what a user sees: annotations, outputs, the summary, what changed in Modal.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runAction } from '../../src/action/main.js'
 import { SessionFailure } from '../../src/modal/session.js'
 import { startFakeGitHubApi } from '../support/fake-github-api.js'
 import { cli, contractAnswer, fails, FakeModal, panel, raised } from '../support/fake-modal.js'
 import { errorTitles, recordingToolkit } from '../support/recording-toolkit.js'
+import { scratchDir } from '../../scripts/lib/scratch.mjs'
 
 const IMAGE = `ghcr.io/acme/llm-litellm:1@sha256:${'a'.repeat(64)}`
 const BASE = {
@@ -170,7 +170,7 @@ describe('inputs and preflight', () => {
   })
 
   test('suggestions are catalogue text: one line in the annotation, inert Markdown in the summary', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'catalogue-'))
+    const dir = scratchDir('catalogue-')
     // Two edits from the ref asked for: a line break and a backtick.
     const key = 'llm/lite\n`lm@1'
     writeFileSync(path.join(dir, 'cat.json'), JSON.stringify({ processors: { [key]: { image: { oci: IMAGE } } } }))
@@ -191,7 +191,7 @@ describe('inputs and preflight', () => {
 
   test('a module folder of the user’s own: deployed from there; one without modal_app.py is refused first', async () => {
     const modal = new FakeModal()
-    const own = mkdtempSync(path.join(os.tmpdir(), 'own-module-'))
+    const own = scratchDir('own-module-')
     writeFileSync(path.join(own, 'modal_app.py'), 'import modal\n')
     const result = await run(modal, { 'modal-module-dir': own })
     expect(result.errors).toEqual([])
@@ -511,7 +511,7 @@ describe('GitHub Deployments', () => {
 })
 
 describe('the report file', () => {
-  const workspace = () => mkdtempSync(path.join(os.tmpdir(), 'workspace-'))
+  const workspace = () => scratchDir('workspace-')
   const readReport = (dir: string, file: string) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>
 
   test('written where report-file says, in the workspace, after a rollback as after a success', async () => {

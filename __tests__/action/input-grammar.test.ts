@@ -1,13 +1,13 @@
 // The input grammar of the action, in process, by class: names that are members of every JavaScript object, a
 // catalogue whose keys repeat, and tool secret names the runtime owns. None may crash the run (ERR_UNEXPECTED) or
 // change what is deployed; each is refused with its own code before any session starts, or treated as plain text.
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runAction } from '../../src/action/main.js'
 import { FakeModal } from '../support/fake-modal.js'
 import { OBJECT_MEMBERS } from '../support/object-members.js'
 import { errorTitles, recordingToolkit } from '../support/recording-toolkit.js'
+import { scratchDir } from '../../scripts/lib/scratch.mjs'
 
 const IMAGE = `ghcr.io/acme/llm-litellm:1@sha256:${'a'.repeat(64)}`
 const BASE = { 'processor-ref': 'llm/litellm@1', 'image-ref': IMAGE, 'modal-environment': 'dev', 'tool-secrets': 'OPENAI_API_KEY' }
@@ -21,7 +21,7 @@ async function run(modal: FakeModal, inputs: Record<string, string>, env: NodeJS
 
 /** A workspace holding only `modal-processors.json` with this exact text. */
 function workspaceWithCatalogue(text: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'grammar-workspace-'))
+  const dir = scratchDir('grammar-workspace-')
   writeFileSync(path.join(dir, 'modal-processors.json'), text)
   return dir
 }

@@ -1,4 +1,4 @@
-import { emptyReport, renderSummary, reportOutputs, type RunReport } from '../../src/action/report.js'
+import { emptyReport, renderPlan, renderSummary, reportOutputs, type RunReport } from '../../src/action/report.js'
 
 function successReport(): RunReport {
   return {
@@ -112,5 +112,22 @@ describe('the summary with hostile text', () => {
     const md = renderSummary({ ...successReport(), dashboardUrl: 'javascript:alert(1)' })
     expect(md).toContain('| App | `llm-litellm-v1`')
     expect(md).not.toContain('](javascript:')
+  })
+})
+
+describe('renderPlan (a dry run)', () => {
+  const dryRun = (changes: Partial<RunReport>): RunReport => ({ ...successReport(), dryRun: true, versionAfter: null, ...changes })
+
+  test('names the live version it would replace', () => {
+    expect(renderPlan(dryRun({}))).toContain('  with tag 3f2a1bc9d8e7-r1001.1, replacing the live version v3\n')
+  })
+
+  test('an app not deployed yet: the first version, and no version called none', () => {
+    const plan = renderPlan(dryRun({ versionBefore: null }))
+    expect(plan).toContain('  with tag 3f2a1bc9d8e7-r1001.1, as its first version (the app is not deployed yet)\n')
+    expect(plan).not.toMatch(/\bnone\b/)
+    const callOnly = renderPlan(dryRun({ versionBefore: null, tag: null }))
+    expect(callOnly).toContain('  deploy nothing (deploy: false): call the live version of app llm-litellm-v1 in environment dev')
+    expect(callOnly).not.toMatch(/\bnone\b/)
   })
 })

@@ -1,6 +1,5 @@
 // The CLI in process: every command, its help and its usage errors, with captured streams and a scripted Modal session.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { CliIo } from '../../src/cli/io.js'
 import { main } from '../../src/cli/main.js'
@@ -9,6 +8,7 @@ import { SessionFailure } from '../../src/modal/session.js'
 import { REFERENCE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
 import { runCli } from '../support/cli-in-process.js'
 import { cli as cliAnswer, fails, FakeModal, panel, raised } from '../support/fake-modal.js'
+import { scratchDir } from '../../scripts/lib/scratch.mjs'
 
 const IMAGE = `ghcr.io/acme/llm-litellm:1@sha256:${'a'.repeat(64)}`
 
@@ -204,7 +204,7 @@ describe('run', () => {
   })
 
   test('--adapter local without --processor needs the catalogue’s local_command', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'catalogue-'))
+    const dir = scratchDir('catalogue-')
     const file = path.join(dir, 'modal-processors.json')
     writeFileSync(file, JSON.stringify({ processors: { 'llm/litellm@1': { image: { oci: IMAGE } } } }))
     const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--registry', file])

@@ -1,14 +1,14 @@
 // `matrix` against git repositories made here (changed entry, processor folder, module; nothing; unknown ref;
 // shallow clone), and `fleet-report` over report files.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { emptyReport } from '../../src/action/report.js'
 import { runReportFile } from '../../src/rules/run-report-file.js'
 import { parseWorkflowCommands } from '../../scripts/lib/runner-harness.mjs'
 import { runCli } from '../support/cli-in-process.js'
 import { githubError, startFakeGitHubApi, type FakeGitHubApi, type Reply } from '../support/fake-github-api.js'
+import { scratchDir } from '../../scripts/lib/scratch.mjs'
 
 const image = (name: string, hex = 'ab') => `ghcr.io/acme/${name}:1@sha256:${hex.repeat(32)}`
 const CATALOGUE = {
@@ -32,7 +32,7 @@ function write(root: string, file: string, text: string): void {
 
 /** A repository with the catalogue, two processor folders and the Modal module, in one commit. */
 function repository(): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'fleet-repo-'))
+  const root = scratchDir('fleet-repo-')
   git(root, 'init', '-q')
   write(root, 'modal-processors.json', JSON.stringify(CATALOGUE, null, 2))
   write(root, 'processors/llm/bin/processor', '#!/bin/sh\n')
@@ -68,6 +68,10 @@ describe('modal-processor matrix', () => {
     }
     expect(JSON.parse(run.stdout)).toEqual(expected)
     expect(readFileSync(output, 'utf8')).toBe(`matrix=${JSON.stringify(expected)}\ncount=2\n`)
+    // One line says why every processor is planned; it reads as a note, not as an error per processor.
+    expect(run.stderr).toBe('no base given: planning all 2 processors\n')
+    const one = await runCli(['matrix', '--only', 'llm/litellm@1'], { cwd: root })
+    expect(one.stderr).toBe('no base given: planning the 1 processor --only names\n')
   })
 
   test('nothing changed since the ref: an empty matrix, which is a valid answer', async () => {
@@ -140,7 +144,7 @@ describe('modal-processor matrix', () => {
   test('the all-zero commit of a new branch push plans every processor and says so', async () => {
     const run = await matrix(repository(), '--changed-since', '0'.repeat(40))
     expect(planned(run.stdout)).toHaveLength(2)
-    expect(run.stderr).toContain('names no commit (a new branch): every processor is planned')
+    expect(run.stderr).toContain(`--changed-since ${'0'.repeat(40)} names no commit (a new branch): planning all 2 processors\n`)
   })
 
   test.each([
@@ -196,7 +200,7 @@ describe('modal-processor matrix', () => {
     const origin = repository()
     commit(origin, 'README.md', 'second\n')
     const base = git(origin, 'rev-parse', 'HEAD~1').trim()
-    const clone = mkdtempSync(path.join(os.tmpdir(), 'fleet-shallow-'))
+    const clone = scratchDir('fleet-shallow-')
     git(clone, 'clone', '-q', '--depth', '1', `file://${origin}`, '.')
     const run = await matrix(clone, '--changed-since', base)
     expect(run.status).toBe(2)
@@ -206,7 +210,7 @@ describe('modal-processor matrix', () => {
   })
 
   test('--changed-since outside a git repository exits 2', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-nogit-'))
+    const dir = scratchDir('fleet-nogit-')
     writeFileSync(path.join(dir, 'modal-processors.json'), JSON.stringify(CATALOGUE))
     const run = await matrix(dir, '--changed-since', 'HEAD')
     expect(run.status).toBe(2)
@@ -252,10 +256,10 @@ describe('modal-processor matrix --since-last-success', () => {
     const root = repository()
     const none = await lastSuccess(root, () => ({ status: 200, body: { total_count: 0, workflow_runs: [] } }))
     expect(planned(none.stdout)).toHaveLength(2)
-    expect(none.stderr).toContain('no successful run on this branch yet: every processor is planned')
+    expect(none.stderr).toContain('this workflow has no successful run on this branch yet: planning all 2 processors\n')
     const lost = await lastSuccess(root, () => ({ status: 200, body: { workflow_runs: [{ head_sha: 'ab'.repeat(20) }] } }))
     expect(planned(lost.stdout)).toHaveLength(2)
-    expect(lost.stderr).toContain(`commit ${'ab'.repeat(20)} is not in this repository's history (rewritten?)`)
+    expect(lost.stderr).toContain(`commit ${'ab'.repeat(20)} is not in this repository's history (rewritten?): planning all 2 processors\n`)
   })
 
   test('an API that refuses, an answer that is not runs, or no workflow context: exit 2, never a plan', async () => {
@@ -316,7 +320,7 @@ describe('modal-processor matrix --since-last-success', () => {
 
 describe('modal-processor fleet-report', () => {
   function reports(): { dir: string; files: string[] } {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'fleet-reports-'))
+    const dir = scratchDir('fleet-reports-')
     const passed = {
       ...emptyReport(),
       processorRef: 'llm/litellm@1',

@@ -1,13 +1,14 @@
 // The CLI's input grammar, in process, by class: refs named like members of every JavaScript object in each command
 // that looks a ref up, catalogues whose keys repeat, and where --module-dir points.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { emptyReport } from '../../src/action/report.js'
 import { runReportFile } from '../../src/rules/run-report-file.js'
 import { runCli } from '../support/cli-in-process.js'
 import { OBJECT_MEMBERS } from '../support/object-members.js'
+import { scratchDir } from '../../scripts/lib/scratch.mjs'
 
 const image = (name: string) => `ghcr.io/acme/${name}:1@sha256:${'ab'.repeat(32)}`
 const ENTRY = { image: { oci: image('llm') }, local_command: 'processors/llm/bin/processor' }
@@ -21,7 +22,7 @@ function git(cwd: string, ...args: string[]): string {
 
 /** A repository whose catalogue has this text, committed with a Modal module folder and a processor folder. */
 function repository(catalogue: string): string {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'grammar-repo-'))
+  const root = scratchDir('grammar-repo-')
   git(root, 'init', '-q')
   for (const [file, text] of [
     ['modal-processors.json', catalogue],
@@ -69,7 +70,7 @@ describe('refs named like members of every JavaScript object are unknown refs in
   })
 
   test('fleet-report reads reports and a plan that name them as plain rows', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'grammar-reports-'))
+    const dir = scratchDir('grammar-reports-')
     const files = OBJECT_MEMBERS.map((ref, i) => {
       writeFileSync(
         path.join(dir, `${i}.json`),

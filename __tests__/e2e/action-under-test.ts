@@ -1,14 +1,14 @@
 // The end-to-end tests run the action built from the current src/, never the committed dist/ (stale until someone
 // runs the build): a temporary action folder with a fresh dist/, and links to everything else the action and the
 // tests use from this repository.
-import { copyFileSync, cpSync, mkdtempSync, symlinkSync } from 'node:fs'
-import os from 'node:os'
+import { copyFileSync, cpSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { buildAll } from '../../scripts/build.mjs'
 import { REPO_ROOT } from '../../scripts/lib/emulator.mjs'
+import { scratchDir } from '../../scripts/lib/scratch.mjs'
 
 async function prepare(): Promise<string> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'action-under-test-'))
+  const dir = scratchDir('action-under-test-')
   copyFileSync(path.join(REPO_ROOT, 'action.yml'), path.join(dir, 'action.yml'))
   for (const entry of ['modal', 'runner', 'scripts', 'testing', 'modal-processors.json', 'node_modules']) {
     symlinkSync(path.join(REPO_ROOT, entry), path.join(dir, entry))

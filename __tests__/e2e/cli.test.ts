@@ -1,11 +1,11 @@
 // The modal-processor CLI, bundled from the current src/, against the local Modal emulator.
 import { spawn } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { Emulator, OPENAI_KEY, REFERENCE_PROCESSOR, REPLICATE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
 import { startChatServer } from '../support/chat-server.js'
 import { ACTION_DIR } from './action-under-test.js'
+import { scratchDir } from '../../scripts/lib/scratch.mjs'
 
 const CLI = path.join(ACTION_DIR, 'dist', 'cli.cjs')
 // A well-formed image that no test deploys (the local adapter never pulls it).
@@ -51,7 +51,7 @@ function cli(
 
 /** A consumer repository: a processor catalogue naming the image the emulator holds, and the processor's files. */
 function consumerRepo(imageRef: string, extra: object = {}): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'consumer-'))
+  const dir = scratchDir('consumer-')
   // local_command stays inside the catalogue's folder: the processor is part of the repository.
   cpSync(REFERENCE_PROCESSOR.dir, path.join(dir, 'processor'), { recursive: true })
   const registry = {
@@ -284,7 +284,7 @@ describe('modal-processor run --adapter local', () => {
   })
 
   test('works through a bin symlink, as npx and npm install run it', async () => {
-    const bin = mkdtempSync(path.join(os.tmpdir(), 'bin-'))
+    const bin = scratchDir('bin-')
     symlinkSync(CLI, path.join(bin, 'modal-processor'))
     const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local'], {
       cwd: consumerRepo(NOT_DEPLOYED_IMAGE),
@@ -323,7 +323,10 @@ describe('the README', () => {
     const block = /Try it against the local emulator[^`]*```sh\n([\s\S]*?)```/.exec(readme)?.[1]
     expect(block).toContain('node dist/cli.cjs deploy --env dev --ref llm/litellm@1')
     const run = await new Promise<CliRun>((resolve) => {
-      const child = spawn('bash', ['-euo', 'pipefail', '-c', block!], { cwd: ACTION_DIR, stdio: ['ignore', 'pipe', 'pipe'] })
+      // Its own TMPDIR: the emulator home ci-emulator.mjs makes (and keeps, for the shell) goes with the file's scratch.
+      // Not as a workflow step, where ci-emulator.mjs writes $GITHUB_ENV instead of printing the exports.
+      const env = { ...process.env, TMPDIR: scratchDir('readme-walkthrough-'), GITHUB_ENV: undefined }
+      const child = spawn('bash', ['-euo', 'pipefail', '-c', block!], { cwd: ACTION_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] })
       let stdout = ''
       let stderr = ''
       child.stdout.on('data', (c) => (stdout += c))

@@ -1,9 +1,9 @@
 // The action end to end, built from the current src/ and run as the runner runs it, against the local Modal emulator.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { errorMessage, errorTitles, expectFailure, REPO_ROOT, World } from './world.js'
+import { scratchDir } from '../../scripts/lib/scratch.mjs'
 
 /**
  * A folder holding a python3 whose pip either "installs" modal, by linking the emulator's client into a scripts
@@ -11,7 +11,7 @@ import { errorMessage, errorTitles, expectFailure, REPO_ROOT, World } from './wo
  * to the real interpreter.
  */
 function pythonShim(pip: 'install' | 'fail'): string {
-  const shim = mkdtempSync(path.join(os.tmpdir(), 'python-shim-'))
+  const shim = scratchDir('python-shim-')
   const scripts = path.join(shim, 'scripts')
   const realPython = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim()
   const pipAction =
@@ -119,7 +119,7 @@ describe('the processor catalogue', () => {
 describe('preflight failures change nothing', () => {
   test('neither modal nor Python on PATH', async () => {
     const world = new World()
-    const run = await world.run({}, { PATH: mkdtempSync(path.join(os.tmpdir(), 'empty-path-')) })
+    const run = await world.run({}, { PATH: scratchDir('empty-path-') })
     expectFailure(run, ['ERR_MODAL_CLI_MISSING'], 'preflight')
     expect(errorMessage(run)).toContain('Neither modal nor Python is on PATH: add actions/setup-python')
     expect(run.exitCode).toBe(1)
@@ -149,10 +149,7 @@ describe('preflight failures change nothing', () => {
 
   test('no token', async () => {
     const world = new World()
-    const run = await world.run(
-      {},
-      { MODAL_TOKEN_ID: undefined, MODAL_TOKEN_SECRET: undefined, HOME: mkdtempSync(path.join(os.tmpdir(), 'home-')) },
-    )
+    const run = await world.run({}, { MODAL_TOKEN_ID: undefined, MODAL_TOKEN_SECRET: undefined, HOME: scratchDir('home-') })
     expectFailure(run, ['ERR_MODAL_TOKEN_MISSING'], 'preflight')
     expect(errorMessage(run)).toContain('Token missing')
     expect(world.versions()).toEqual([])

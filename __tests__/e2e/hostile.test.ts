@@ -1,11 +1,11 @@
 // Hostile input and a hostile environment, each case of the hardening review (D1–D11) run as the runner runs the
 // action. World.run also proves, for every run, that no planted secret value reaches any output, file or log.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { OPENAI_KEY } from '../../scripts/lib/emulator.mjs'
 import { startFakeGitHubApi } from '../support/fake-github-api.js'
 import { errorMessage, errorTitles, expectFailure, World } from './world.js'
+import { scratchDir } from '../../scripts/lib/scratch.mjs'
 
 /** A module folder of the user's own, with a public image, whose `run` is `body` (Python, indented). */
 function moduleWithRun(world: World, body: string, folderName = 'module', decorator = '@app.function()'): string {
@@ -122,7 +122,7 @@ describe('untrusted text in the log and the summary', () => {
 describe('the machine the action runs on', () => {
   test('D7: a directory named modal earlier on PATH is passed over, as a shell does', async () => {
     const world = new World()
-    const decoy = mkdtempSync(path.join(os.tmpdir(), 'decoy-'))
+    const decoy = scratchDir('decoy-')
     mkdirSync(path.join(decoy, 'modal'))
     const run = await world.run({}, { PATH: `${decoy}:${world.emulator.env.PATH}` })
     expect(errorTitles(run)).toEqual([])

@@ -1,10 +1,10 @@
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { isSupportedClientVersion } from '../../src/modal/client.js'
 import { pythonForModal } from '../../src/modal/install.js'
+import { scratchDir } from '../../scripts/lib/scratch.mjs'
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'modal-script-'))
+const dir = scratchDir('modal-script-')
 function script(name: string, firstLine: string): string {
   const file = path.join(dir, name)
   writeFileSync(file, `${firstLine}\nprint("hi")\n`, { mode: 0o755 })

@@ -1,15 +1,15 @@
 // What a session or a one-off command leaves running may not hold the step: real child processes that fork a daemon
 // keeping every pipe they inherited (in the process group, or out of it with setsid).
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs'
-import os from 'node:os'
+import { copyFileSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { runProcess } from '../../src/modal/process.js'
 import { ModalSession, SessionFailure } from '../../src/modal/session.js'
 import { SessionProcess, sessionOptions } from '../../src/modal/session-process.js'
 import { daemonPid, endsSoon, forkDaemonPython, isRunning, killDaemons, newPidFile } from '../support/daemons.js'
+import { scratchDir } from '../../scripts/lib/scratch.mjs'
 
 // An action folder whose runner/session.py is the scripted fake.
-const actionRoot = mkdtempSync(path.join(os.tmpdir(), 'fake-action-'))
+const actionRoot = scratchDir('fake-action-')
 mkdirSync(path.join(actionRoot, 'runner'))
 copyFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'fake-session.py'), path.join(actionRoot, 'runner', 'session.py'))
 

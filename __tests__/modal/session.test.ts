@@ -1,16 +1,16 @@
 // The Modal session's protocol and the client's policy over it, against a scripted session process
 // (fixtures/fake-session.py): every way the process can misbehave ends in a titled error, never a hang.
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { ActionError } from '../../src/rules/errors.js'
 import { ModalClient } from '../../src/modal/client.js'
 import { ModalSession, SessionFailure } from '../../src/modal/session.js'
 import { cancelRunningProcesses } from '../../src/modal/process.js'
 import { prestartSession, SessionProcess, sessionOptions } from '../../src/modal/session-process.js'
+import { scratchDir } from '../../scripts/lib/scratch.mjs'
 
 // An action folder whose runner/session.py is the scripted fake.
-const actionRoot = mkdtempSync(path.join(os.tmpdir(), 'fake-action-'))
+const actionRoot = scratchDir('fake-action-')
 mkdirSync(path.join(actionRoot, 'runner'))
 copyFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'fake-session.py'), path.join(actionRoot, 'runner', 'session.py'))
 const installation = { modalPath: '/bin/sh', python: 'python3' }
@@ -170,7 +170,7 @@ describe('the session protocol', () => {
 
   test('prestarted from the modal script on PATH (its interpreter), or not at all without one', async () => {
     expect(prestartSession({ PATH: '/nonexistent' }, actionRoot)).toBeNull()
-    const bin = mkdtempSync(path.join(os.tmpdir(), 'modal-bin-'))
+    const bin = scratchDir('modal-bin-')
     writeFileSync(path.join(bin, 'modal'), '#!/usr/bin/env python3\n', { mode: 0o755 })
     const started = prestartSession({ ...envFor({}), PATH: `${bin}:${process.env.PATH}` }, actionRoot)!
     const session = await ModalSession.connect(started, 10000, onTiming)

@@ -1,8 +1,8 @@
 // Daemons that tests start on purpose (a module or a processor leaving a process behind): where their pid is, whether
 // they still run, and the kill that keeps any of them from outliving its test.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import os from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { scratchDir } from '../../scripts/lib/scratch.mjs'
 
 /** Longer than any test may run: a step that waited for such a daemon could not pass. */
 export const DAEMON_LIFETIME_S = 120
@@ -11,7 +11,7 @@ const pidFiles: string[] = []
 
 /** A fresh path for a daemon to write its pid to; the daemon is killed by `killDaemons`. */
 export function newPidFile(): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'daemon-')), 'pid')
+  const file = path.join(scratchDir('daemon-'), 'pid')
   pidFiles.push(file)
   return file
 }

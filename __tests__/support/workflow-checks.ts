@@ -9,9 +9,12 @@ export interface ActionSpec {
   outputs: Record<string, unknown>
 }
 
-/** Is `uses:` this action? In this repository `./`; in a consumer's, `org/modal-processor-deploy@<ref>`. */
+/**
+ * Is `uses:` this action? In this repository `./`; in a consumer's, `<owner>/modal-processor-deploy@<ref>` (the
+ * examples write `org/` for the owner).
+ */
 export function isThisAction(uses: string): boolean {
-  return uses === './' || /^org\/modal-processor-deploy@[^/\s]+$/.test(uses)
+  return uses === './' || /^[A-Za-z0-9][\w.-]*\/modal-processor-deploy@[^/\s]+$/.test(uses)
 }
 
 type Dict = Record<string, unknown>

@@ -1,10 +1,10 @@
 // Drives the local Modal emulator (emulator/) for the demo, the end-to-end tests and the benchmark: a fresh state
 // directory, the reference image in its registry, secrets, and fault rules.
 import { spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { scratchDir } from './scratch.mjs'
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const REFERENCE_PROCESSOR = {
@@ -30,9 +30,12 @@ function check(result, what) {
 }
 
 export class Emulator {
-  /** A new, empty emulator state with the given environments (the first one, `main`, is the default). */
+  /**
+   * A new, empty emulator state with the given environments (the first one, `main`, is the default). Its home is a
+   * scratch folder (scratch.mjs): the demo, the bench and the tests remove it when they end; `ci-emulator.mjs` keeps it.
+   */
   constructor({ environments = ['main', 'dev'], workspace = 'acme' } = {}) {
-    this.home = mkdtempSync(path.join(os.tmpdir(), 'modal-emulator-'))
+    this.home = scratchDir('modal-emulator-')
     this.baseEnv = {
       PATH: `${path.join(REPO_ROOT, 'testing', 'emulator', 'bin')}${path.delimiter}${process.env.PATH}`,
       PYTHONPATH: path.join(REPO_ROOT, 'testing', 'emulator', 'python'),
@@ -47,7 +50,7 @@ export class Emulator {
   /** A new emulator whose state starts as a copy of `source`'s (same token): a prepared world without re-creating it. */
   static copyOf(source) {
     const copy = Object.create(Emulator.prototype)
-    copy.home = mkdtempSync(path.join(os.tmpdir(), 'modal-emulator-'))
+    copy.home = scratchDir('modal-emulator-')
     cpSync(source.home, copy.home, { recursive: true })
     copy.baseEnv = { ...source.baseEnv, MODAL_EMULATOR_HOME: copy.home }
     copy.workspace = source.workspace

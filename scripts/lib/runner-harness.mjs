@@ -2,10 +2,10 @@
 // input as INPUT_<NAME> with defaults, the GITHUB_* command files, cwd = a workspace, stdin closed. Then reads the
 // exit code, annotations, masks, outputs and the job summary. Used by the end-to-end tests, the demo and the bench.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
-import os from 'node:os'
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
+import { scratchDir } from './scratch.mjs'
 
 export function readActionMetadata(actionDir) {
   return parseYaml(readFileSync(path.join(actionDir, 'action.yml'), 'utf8'))
@@ -103,7 +103,7 @@ export async function runAction({
   timeoutMs = 180000,
 }) {
   const metadata = readActionMetadata(actionDir)
-  const base = mkdtempSync(path.join(os.tmpdir(), 'runner-'))
+  const base = scratchDir('runner-')
   const workspace = path.join(base, 'workspace')
   const runnerTemp = path.join(base, 'temp')
   const commandDir = path.join(base, 'commands')

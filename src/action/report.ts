@@ -158,16 +158,17 @@ function versionChange(report: RunReport): string {
 /** The dry run's plan, for the log: what a real run would do. */
 export function renderPlan(report: RunReport): string {
   const secrets = `${report.secretsFound.join(', ') || 'none'}${report.optionalSecretsMissing.length ? ` (optional, absent: ${report.optionalSecretsMissing.join(', ')})` : ''}`
-  // With deploy: false there is no tag: nothing would be deployed.
+  // With deploy: false there is no tag: nothing would be deployed. A version is named only when there is one.
+  const live = report.versionBefore === null ? null : v(report.versionBefore)
   const deploy =
     report.tag === null
       ? [
-          `  deploy nothing (deploy: false): call the live version ${v(report.versionBefore)} of app ${report.appName} in environment ${report.environment}`,
+          `  deploy nothing (deploy: false): call ${live === null ? 'the live version' : `the live version ${live}`} of app ${report.appName} in environment ${report.environment}`,
         ]
       : [
           `  deploy ${report.processorRef} as app ${report.appName} to environment ${report.environment}`,
           `  from image ${report.imageRef} (digest ${report.imageDigest})`,
-          `  with tag ${report.tag}, replacing the live version ${v(report.versionBefore)}`,
+          `  with tag ${report.tag}, ${live === null ? 'as its first version (the app is not deployed yet)' : `replacing the live version ${live}`}`,
           `  attaching secrets: ${secrets}`,
         ]
   return [

@@ -25,6 +25,6 @@ export function verdictError(verdict: Extract<DeployVerdict, { status: 'raced' |
   const ours = verdict.ourVersion === null ? 'the one this run deployed' : `v${verdict.ourVersion} deployed by this run`
   return new ActionError(
     'ERR_RACE_DETECTED',
-    `The live version is v${verdict.liveVersion} (tag ${verdict.liveTag ?? 'none'}), not ${ours}: another deploy of ${appName} finished meanwhile, so it was not smoke-tested.`,
+    `The live version is v${verdict.liveVersion} (${verdict.liveTag === null ? 'without a tag' : `tag ${verdict.liveTag}`}), not ${ours}: another deploy of ${appName} finished meanwhile, so it was not smoke-tested.`,
   )
 }

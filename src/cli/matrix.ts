@@ -37,10 +37,12 @@ export async function matrixCommand(flags: Flags, io: CliIo): Promise<number> {
     const known = Object.keys(catalogue.processors).join(', ') || 'none'
     throw new UsageError(`--only names ${unknown.map((ref) => `'${oneLine(ref)}'`).join(', ')}, not in ${file} (it has ${known}).`)
   }
-  const { changes, layout } = await changesToPlan(flags, io, catalogue, catalogueFile, file)
+  const { changes, layout, noBase } = await changesToPlan(flags, io, catalogue, catalogueFile, file)
   const planned = planFleet(catalogue, changes, layout, only)
   const matrix = fleetMatrix(catalogue, planned, file)
-  for (const { ref, reason } of planned) io.err(`${logLine(`${ref}: ${reason}`)}\n`)
+  // Without a base every processor has the same reason: one line says it, rather than one a processor.
+  if (noBase !== null) io.err(`${logLine(`${noBase}: ${planningAll(planned.length, only !== null)}`)}\n`)
+  else for (const { ref, reason } of planned) io.err(`${logLine(`${ref}: ${reason}`)}\n`)
   for (const ref of removedProcessors(catalogue, changes)) {
     const app = modalAppNameFromRef(ref)
     const stop = app.ok ? `: modal app stop ${app.value} --env <env> stops it` : ''
@@ -54,43 +56,41 @@ export async function matrixCommand(flags: Flags, io: CliIo): Promise<number> {
   return 0
 }
 
-/** What changed since the base the flags name, and where things are; null changes: no base, every processor. */
+function planningAll(count: number, narrowed: boolean): string {
+  const processors = `${count} processor${count === 1 ? '' : 's'}`
+  return narrowed ? `planning the ${processors} --only names` : `planning all ${processors}`
+}
+
+/**
+ * What changed since the base the flags name, and where things are. Without a base (none given, or none to be had)
+ * `changes` is null, every processor is planned, and `noBase` says why.
+ */
 async function changesToPlan(
   flags: Flags,
   io: CliIo,
   catalogue: ProcessorCatalogue,
   catalogueFile: string,
   file: string,
-): Promise<{ changes: FleetChanges | null; layout: FleetLayout }> {
-  const none = { changes: null, layout: { moduleDir: null, processorDirs: new Map() } }
+): Promise<{ changes: FleetChanges | null; layout: FleetLayout; noBase: string | null }> {
+  const all = (noBase: string) => ({ changes: null, layout: { moduleDir: null, processorDirs: new Map() }, noBase })
   const since = optionalFlag(flags, 'changed-since')
   const lastSuccess = flags['since-last-success'] === true
   if (since !== undefined && lastSuccess) throw new UsageError('Give --changed-since or --since-last-success, not both.')
   // Checked first, whatever the plan turns out to be: a mistyped folder must not wait for the next push to show.
   const givenModuleDir = optionalFlag(flags, 'module-dir')
   const namedModuleDir = givenModuleDir === undefined ? undefined : moduleFolder(await openGit(io.cwd, io.env), givenModuleDir)
-  if (since === undefined && !lastSuccess) return none
+  if (since === undefined && !lastSuccess) return all('no base given')
   const base = lastSuccess ? await lastSuccessfulCommit(workflowContext(io.env)) : since!
-  if (base === null) {
-    io.err('This workflow has no successful run on this branch yet: every processor is planned.\n')
-    return none
-  }
-  if (NO_COMMIT.test(base)) {
-    io.err(`${logLine(`--changed-since ${base} names no commit (a new branch): every processor is planned.`)}\n`)
-    return none
-  }
+  if (base === null) return all('this workflow has no successful run on this branch yet')
+  if (NO_COMMIT.test(base)) return all(`--changed-since ${base} names no commit (a new branch)`)
   const git = await openGit(io.cwd, io.env)
   const commit = await resolveBase(git, base, lastSuccess)
-  if (commit === null) {
-    io.err(
-      `${logLine(`The last successful run's commit ${base} is not in this repository's history (rewritten?): every processor is planned.`)}\n`,
-    )
-    return none
-  }
+  if (commit === null) return all(`the last successful run's commit ${base} is not in this repository's history (rewritten?)`)
   const moduleDir = namedModuleDir ?? fromRoot(git, path.join(git.root, DEFAULT_MODULE_DIR))
   return {
     changes: await changesSince(git, commit, catalogueFile, file),
     layout: repositoryLayout(git, catalogue, catalogueFile, moduleDir),
+    noBase: null,
   }
 }
 

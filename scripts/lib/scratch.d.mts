@@ -1,0 +1,3 @@
+export function scratchDir(prefix: string): string
+export function removeScratchDirs(): void
+export function removeScratchDirsOnExit(): void
