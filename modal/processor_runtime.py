@@ -48,7 +48,7 @@ IMAGE_NAME_PATTERN = re.compile(
 DIGEST_PATTERN = re.compile(r"sha256:[0-9a-f]{64}")
 # A tool secret's name is also the one key it must hold (OPENAI_API_KEY holds OPENAI_API_KEY).
 TOOL_SECRET_NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
-# Modal's own object-name rule (modal/_utils/name_utils.py), which App and Secret names must follow.
+# Modal's own object-name rule (docs/modal-client.md#names), which App and Secret names must follow.
 MODAL_OBJECT_NAME_PATTERN = re.compile(r"[a-zA-Z0-9._-]{1,64}")
 MODAL_APP_ID_PATTERN = re.compile(r"ap-[a-zA-Z0-9]{22}")
 PYTHON_SERIES_PATTERN = re.compile(r"3\.[0-9]{1,2}t?")

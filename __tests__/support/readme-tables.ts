@@ -1,4 +1,4 @@
-// The README's generated tables: inputs and outputs from action.yml, error codes from src/errors.ts.
+// The README's generated tables: inputs and outputs from action.yml, error codes from src/rules/errors.ts.
 // `UPDATE_README=1 npm run test:ts -- contract` rewrites them; the contract test fails when they drift.
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'

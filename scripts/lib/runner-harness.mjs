@@ -1,4 +1,4 @@
-// Runs the bundled action the way the GitHub Actions runner does (shared/action-conventions.md): every declared
+// Runs the bundled action the way the GitHub Actions runner does for a JavaScript action: every declared
 // input as INPUT_<NAME> with defaults, the GITHUB_* command files, cwd = a workspace, stdin closed. Then reads the
 // exit code, annotations, masks, outputs and the job summary. Used by the end-to-end tests, the demo and the bench.
 import { spawn } from 'node:child_process'

@@ -1,4 +1,4 @@
-// Pure readers of what the Modal CLI prints (modal-contract §0, §1, §3): panels, deploy output, --json tables.
+// Pure readers of what the Modal CLI prints (docs/modal-client.md): panels, deploy output, --json tables.
 import type { ErrorCode } from '../rules/errors.js'
 import type { ImageBuildFailure } from '../rules/image-build.js'
 
@@ -102,9 +102,9 @@ export function isTransient(text: string): boolean {
   return TRANSIENT.some((pattern) => pattern.test(text))
 }
 
-// modal-client `_image.py` (1.5.4): `Image build for <id> failed with the exception:\n<text>`, `… failed.\nView the
-// build logs: …`, `… terminated due to external shut-down[ with the exception:\n<text>| Please try again.]`,
-// `… timed out. Please try again with a larger \`timeout\` parameter.`
+// The client's ImageBuildError texts (docs/modal-client.md#errors-the-client-raises): `Image build for <id> failed with
+// the exception:\n<text>`, `… failed.\nView the build logs: …`, `… terminated due to external shut-down[ with the
+// exception:\n<text>| Please try again.]`, `… timed out. Please try again with a larger \`timeout\` parameter.`
 const IMAGE_BUILD_PANEL =
   /^Image build for (im-[A-Za-z0-9]+) (failed|timed out|terminated due to external shut-down)\b(?:.*? with the exception: ([\s\S]*))?/
 
