@@ -1,4 +1,4 @@
-// Native-ESM jest setup: the @actions toolkit ships ESM only (see shared conventions).
+// Native-ESM jest setup: the @actions toolkit ships ESM only, and classic jest.mock cannot load it.
 // Coverage is measured on what runs in process; the end-to-end tests spawn bundles and are not counted. The flow, the
 // Modal session client and the CLI must stay covered: `npm test` fails below the thresholds.
 const covered = (files) => Object.fromEntries(files.map((file) => [`./src/${file}`, { lines: 90 }]))

@@ -47,7 +47,7 @@ IMAGE_NAME_PATTERN = re.compile(
 DIGEST_PATTERN = re.compile(r"sha256:[0-9a-f]{64}")
 # A tool secret's name is also the one key it must hold (OPENAI_API_KEY holds OPENAI_API_KEY).
 TOOL_SECRET_NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
-# Modal's own object-name rule (modal/_utils/name_utils.py), which App and Secret names must follow.
+# Modal's own object-name rule (docs/modal-client.md#names), which App and Secret names must follow.
 # A tool secret becomes an environment variable of the container, over whatever was there: these names belong to the
 # runtime (test-vectors/tool-secret-names.json pins the same list in src/rules/secrets-policy.ts), each group with why.
 RUNTIME_OWNED = (

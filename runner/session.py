@@ -1,6 +1,6 @@
 """The Modal session: one process per step that loads the Modal client once and does every Modal operation.
 
-    python3 session.py MODAL_BIN_DIR   (started by src/modal-session.ts; protocol in docs/internals.md)
+    python3 session.py MODAL_BIN_DIR   (started by src/modal/session-process.ts; protocol in docs/internals.md)
 
 Requests arrive as JSON lines on fd 3, answers leave as JSON lines on fd 4, so that stdout and stderr carry only
 what the client and the user's module print (the deploy's output), exactly as `modal deploy` would. The first

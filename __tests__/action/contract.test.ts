@@ -1,7 +1,16 @@
 // action.yml is the contract with workflows: the inputs the code reads and the outputs it sets are exactly the ones
 // declared, and the README's tables are generated from it.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
-import { DEFAULT_MODAL_VERSION, DEFAULT_SMOKE_PARAMS, INPUT_NAMES } from '../../src/action/inputs.js'
+import { readCatalogueFile } from '../../src/action/catalogue-file.js'
+import {
+  DEFAULT_MODAL_VERSION,
+  DEFAULT_SMOKE_PARAMS,
+  INPUT_NAMES,
+  parseInputs,
+  reportFileOf,
+  type InputName,
+  type RawInputs,
+} from '../../src/action/inputs.js'
 import { DEFAULT_CATALOGUE_FILE } from '../../src/rules/catalogue.js'
 import { OUTPUT_NAMES } from '../../src/action/report.js'
 import { GENERATED, readMetadata, replaceSection } from '../support/readme-tables.js'
@@ -37,15 +46,80 @@ describe('action.yml', () => {
     for (const spec of Object.values(meta.outputs)) expect(spec.description.length).toBeGreaterThan(10)
   })
 
-  test('input defaults the code also relies on are the same in action.yml and src/', () => {
-    expect(meta.inputs['registry-file'].default).toBe(DEFAULT_CATALOGUE_FILE)
-    expect(meta.inputs['modal-version'].default).toBe(DEFAULT_MODAL_VERSION)
-    expect(meta.inputs['smoke-inputs'].description).toContain(JSON.stringify(DEFAULT_SMOKE_PARAMS))
+  test('every input is required or has a default', () => {
+    for (const [name, spec] of Object.entries(meta.inputs))
+      expect({ name, declared: spec.required === true || spec.default !== undefined }).toEqual({ name, declared: true })
   })
 
   test('runs the committed bundle on node24', () => {
     expect(meta.runs.using).toBe('node24')
     expect(existsSync(new URL(meta.runs.main, root))).toBe(true)
+  })
+})
+
+// Every action.yml default is the value the code falls back to when the input is empty: a workflow that leaves an
+// input out (the runner passes the default) and a CLI or test that passes nothing get the same run.
+describe('action.yml defaults', () => {
+  // Read apart from parseInputs, each checked below on its own terms.
+  const READ_ELSEWHERE: InputName[] = ['registry-file', 'github-token', 'report-file']
+  const defaultOf = (name: InputName) => meta.inputs[name].default ?? ''
+  // The required inputs, and image-ref (which the processor catalogue may give), get valid values; every other input
+  // is what a workflow that leaves it out passes: action.yml's default.
+  const given: RawInputs = {
+    ...(Object.fromEntries(INPUT_NAMES.map((name) => [name, defaultOf(name)])) as RawInputs),
+    'processor-ref': 'llm/litellm@1',
+    'image-ref': `ghcr.io/acme/llm-litellm:1@sha256:${'cd'.repeat(32)}`,
+    'modal-environment': 'dev',
+  }
+  const pinned = INPUT_NAMES.filter((name) => !READ_ELSEWHERE.includes(name) && !meta.inputs[name].required && name !== 'image-ref')
+  const outcome = (raw: RawInputs) => {
+    const parsed = parseInputs(raw)
+    return parsed.ok ? parsed.settings : parsed.errors.map((e) => `${e.code}: ${e.message}`)
+  }
+
+  test('together are valid inputs', () => {
+    expect(parseInputs(given)).toMatchObject({ ok: true })
+  })
+
+  test('cover the timeouts, mode, visibility, booleans and the client version', () => {
+    expect(pinned).toEqual(
+      expect.arrayContaining([
+        'preflight-timeout',
+        'deploy-timeout',
+        'smoke-timeout',
+        'mode',
+        'image-visibility',
+        'deploy',
+        'dry-run',
+        'rollback-on-failure',
+        'modal-version',
+      ]),
+    )
+  })
+
+  test.each(pinned)('%s: the default is what the code applies to an empty input', (name) => {
+    expect(outcome({ ...given, [name]: '' })).toEqual(outcome(given))
+    // The input reaches the settings (or is refused): the comparison above can tell a different default.
+    expect(outcome({ ...given, [name]: '%not a value%' })).not.toEqual(outcome(given))
+  })
+
+  test('registry-file: the default catalogue file, ignored when it does not exist', () => {
+    expect(defaultOf('registry-file')).toBe(DEFAULT_CATALOGUE_FILE)
+    expect(readCatalogueFile('/nonexistent/catalogue.json', defaultOf('registry-file'))).toBeNull()
+    expect(() => readCatalogueFile('/nonexistent/catalogue.json', 'other.json')).toThrow(/does not exist/)
+  })
+
+  test("github-token: the job's own token, filled in by the runner", () => {
+    expect(defaultOf('github-token')).toBe('${{ github.token }}')
+  })
+
+  test('report-file: none written unless asked for', () => {
+    expect(reportFileOf(() => defaultOf('report-file'))).toBe('')
+  })
+
+  test('smoke-inputs and modal-version: the descriptions name the values the code applies', () => {
+    expect(meta.inputs['smoke-inputs'].description).toContain(JSON.stringify(DEFAULT_SMOKE_PARAMS))
+    expect(defaultOf('modal-version')).toBe(DEFAULT_MODAL_VERSION)
   })
 })
 

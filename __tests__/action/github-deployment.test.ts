@@ -231,7 +231,8 @@ describe('deploymentRecorder over HTTP', () => {
 
     const started = Date.now()
     await expect(recorder.start()).resolves.toBe(false)
-    expect(Date.now() - started).toBeLessThan(2000)
+    // Bounded by the 200 ms timeout rather than by the server (which never answers), with room for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(20000)
     await recorder.finish('success', DASHBOARD, 'Deployed')
 
     expect(api.requests).toHaveLength(1)

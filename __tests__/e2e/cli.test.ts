@@ -148,7 +148,7 @@ describe('modal-processor with the emulator', () => {
     expect(run.status).toBe(130)
     expect(run.stdout.length).toBeGreaterThan(0)
     expect(run.stderr).toBe('')
-    expect(emulator.runningProcesses()).toEqual([])
+    expect(await emulator.processesLeftRunning()).toEqual([])
   })
 
   test('Ctrl-C on a hung deploy stops the session: ERR_CANCELLED, nothing running behind the CLI', async () => {
@@ -160,7 +160,7 @@ describe('modal-processor with the emulator', () => {
     })
     expect(run.status).toBe(1)
     expect(run.stderr).toContain('ERR_CANCELLED')
-    expect(emulator.runningProcesses()).toEqual([])
+    expect(await emulator.processesLeftRunning()).toEqual([])
   })
 
   test('run --adapter modal for an app never deployed: function not found', async () => {

@@ -175,7 +175,7 @@ describe('the Modal session', () => {
     const run = await world.run()
     expect(run.exitCode).toBe(0)
     expect(world.clientLoads() - before).toBe(1)
-    expect(world.runningClientProcesses()).toEqual([])
+    expect(await world.clientProcessesLeftRunning()).toEqual([])
     expect(run.summary).not.toContain('### Notes')
   })
 

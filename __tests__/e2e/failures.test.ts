@@ -14,7 +14,7 @@ describe('deploy failures', () => {
     expectFailure(run, ['ERR_DEPLOY_UNVERIFIED'], 'verify')
     expect(errorMessage(run)).toContain("No App with name 'llm-litellm-v1' found")
     expect(world.versions()).toEqual([])
-    expect(world.runningClientProcesses()).toEqual([])
+    expect(await world.clientProcessesLeftRunning()).toEqual([])
   })
 
   test('a module that fails to import', async () => {
@@ -41,8 +41,9 @@ describe('deploy failures', () => {
     const run = await world.run({ 'deploy-timeout': '3' })
     expectFailure(run, ['ERR_DEPLOY_TIMEOUT'], 'deploy')
     expect(errorMessage(run)).toContain('modal deploy was stopped after 3s (deploy-timeout)')
-    expect(world.runningClientProcesses()).toEqual([])
-    expect(run.wallMs).toBeLessThan(30000)
+    expect(await world.clientProcessesLeftRunning()).toEqual([])
+    // Without the timeout the deploy would hang until jest's own limit (60 s); a loaded machine stays well under.
+    expect(run.wallMs).toBeLessThan(45000)
   })
 })
 
@@ -120,7 +121,7 @@ describe('smoke call', () => {
     const run = await world.run({ 'smoke-timeout': '3' })
     expectFailure(run, ['ERR_SMOKE_TIMEOUT', 'ERR_ROLLBACK_UNAVAILABLE'], 'smoke')
     expect(errorMessage(run)).toContain('The smoke call was stopped after 3s (smoke-timeout).')
-    expect(world.runningClientProcesses()).toEqual([])
+    expect(await world.clientProcessesLeftRunning()).toEqual([])
   })
 
   test('a processor error comes back with the processor’s own message', async () => {

@@ -98,7 +98,7 @@ describe('timeouts and cancellation', () => {
     const run = await world.run({ 'preflight-timeout': '3' })
     expectFailure(run, ['ERR_PREFLIGHT_TIMEOUT'], 'preflight')
     expect(errorMessage(run)).toContain('The preflight checks were stopped after 3s (preflight-timeout).')
-    expect(world.runningClientProcesses()).toEqual([])
+    expect(await world.clientProcessesLeftRunning()).toEqual([])
     expect(world.versions()).toEqual([])
   })
 
@@ -113,7 +113,7 @@ describe('timeouts and cancellation', () => {
     )
     expect(world.clientLoads() - loadsBefore).toBe(2)
     expect(world.versions().map((v) => v.version)).toEqual([1, 2, 3])
-    expect(world.runningClientProcesses()).toEqual([])
+    expect(await world.clientProcessesLeftRunning()).toEqual([])
   })
 
   test.each([
@@ -125,7 +125,7 @@ describe('timeouts and cancellation', () => {
     const run = await world.run({}, {}, { cancelWhenStdoutIncludes: marker })
     expectFailure(run, ['ERR_CANCELLED'], phase)
     expect(run.outputs['app-name']).toBe('llm-litellm-v1')
-    expect(world.runningClientProcesses()).toEqual([])
+    expect(await world.clientProcessesLeftRunning()).toEqual([])
   })
 
   test('a cancelled job stops the running deploy and still reports what happened', async () => {
@@ -134,7 +134,7 @@ describe('timeouts and cancellation', () => {
     const run = await world.run({}, {}, { cancelWhenStdoutIncludes: 'Running: modal deploy' })
     expectFailure(run, ['ERR_CANCELLED'], 'deploy')
     expect(run.outputs['app-name']).toBe('llm-litellm-v1')
-    expect(world.runningClientProcesses()).toEqual([])
+    expect(await world.clientProcessesLeftRunning()).toEqual([])
     expect(world.versions()).toEqual([])
   })
 })

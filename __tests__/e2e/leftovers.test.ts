@@ -82,7 +82,7 @@ describe('the action ends with its work', () => {
     const run = await world.run({ 'modal-module-dir': moduleDir, 'image-visibility': 'public', 'deploy-timeout': '5' })
     expectFailure(run, ['ERR_DEPLOY_TIMEOUT'], 'deploy')
     expect(await endsSoon(daemonPid(pidFile))).toBe(true)
-    expect(world.runningClientProcesses()).toEqual([])
+    expect(await world.clientProcessesLeftRunning()).toEqual([])
   })
 
   test('cancelled during a deploy whose module left a daemon: ERR_CANCELLED, the step exits, the daemon is ended', async () => {
@@ -96,7 +96,7 @@ describe('the action ends with its work', () => {
     )
     expectFailure(run, ['ERR_CANCELLED'], 'deploy')
     expect(await endsSoon(daemonPid(pidFile))).toBe(true)
-    expect(world.runningClientProcesses()).toEqual([])
+    expect(await world.clientProcessesLeftRunning()).toEqual([])
   })
 
   test('a processor that leaves a daemon during the smoke call: the call answers, the step exits, the daemon is ended', async () => {

@@ -74,8 +74,9 @@ export class World {
   }
 
   /** Processes still running that were started for this world's emulator. */
-  runningClientProcesses(): number[] {
-    return this.emulator.runningProcesses()
+  /** The emulator's processes still running once killed ones have had time to go (see processesLeftRunning). */
+  clientProcessesLeftRunning(): Promise<number[]> {
+    return this.emulator.processesLeftRunning()
   }
 
   clientLoads(): number {

@@ -1,5 +1,5 @@
 // What the Modal client raised, read into codes: token, environment, transient or not, the smoke call's failures,
-// and what a secret lookup found (the exception types and texts of modal-contract §5, §6, §8).
+// and what a secret lookup found (the exception types and texts of docs/modal-client.md#errors-the-client-raises).
 import { fixFor } from '../../src/rules/errors.js'
 import { judgeRaised, readSecretLookup, smokeError } from '../../src/modal/raised.js'
 import type { Raised } from '../../src/modal/session.js'

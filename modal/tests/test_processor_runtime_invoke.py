@@ -48,9 +48,9 @@ class FakeProcessors:
         self._directory = tempfile.TemporaryDirectory()
         self.path = Path(self._directory.name)
 
-    def write(self, name: str, body: str) -> str:
+    def write(self, name: str, body: str, interpreter: str = "/usr/bin/env python3") -> str:
         path = self.path / name
-        path.write_text("#!/usr/bin/env python3\n" + textwrap.dedent(body))
+        path.write_text(f"#!{interpreter}\n" + textwrap.dedent(body))
         path.chmod(path.stat().st_mode | stat.S_IXUSR)
         return str(path)
 
@@ -143,19 +143,21 @@ class InvokeProcessorTest(unittest.TestCase):
                 self.assertEqual(self.with_fake(body)["error"]["type"], "InvalidProcessorOutput")
 
     def test_hang_is_killed_at_the_timeout_with_its_children(self):
-        started = time.monotonic()
-        result = self.with_fake(
+        # A shell starts at once, and 3 s leave a loaded machine room to print before the timeout.
+        hang = self.fakes.write(
+            "processor",
             """
-            import subprocess, sys, time
-            print("waiting", file=sys.stderr, flush=True)
-            subprocess.Popen(["sleep", "30"])  # a child holding the pipes open
-            time.sleep(30)
+            echo waiting >&2
+            sleep 120 &  # a child holding the pipes open
+            sleep 120
             """,
-            timeout_s=0.5,
+            interpreter="/bin/sh",
         )
-        self.assertLess(time.monotonic() - started, 5)
+        started = time.monotonic()
+        result = self.invoke(ENVELOPE, 3.0, PROCESSOR_COMMAND=hang)
+        self.assertLess(time.monotonic() - started, 60)  # the children were killed too: nothing held the pipes
         self.assertEqual(result["error"]["type"], "ProcessorTimeout")
-        self.assertIn("0.5 s", result["error"]["message"])
+        self.assertIn("within 3 s", result["error"]["message"])
         self.assertIsNone(result["error"]["exit_code"])
         self.assertEqual(result["error"]["stderr_tail"], "waiting\n")
 

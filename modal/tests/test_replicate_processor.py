@@ -345,7 +345,7 @@ class RealModeTest(unittest.TestCase):
         REPLICATE.script(creates=[Answer(429, {"detail": "Request was throttled."}, {"Retry-After": "3600"})])
         started = time.monotonic()
         message = self.assert_failure(self.call(), "ERR_PROVIDER_RATE_LIMITED")
-        self.assertLess(time.monotonic() - started, 5)
+        self.assertLess(time.monotonic() - started, 20)  # not the hour the server asked for
         self.assertIn("retry after 3600 s", message)
         self.assertEqual(len(REPLICATE.requests), 1)
 
@@ -392,14 +392,18 @@ class RealModeTest(unittest.TestCase):
     def test_a_prediction_that_outlives_the_processor_timeout_is_canceled(self):
         REPLICATE.script(polls=["processing"])
         started = time.monotonic()
-        message = self.assert_failure(self.call(PROCESSOR_TIMEOUT="1"), "ERR_PROVIDER_TIMEOUT")
-        # PROCESSOR_TIMEOUT=1: run kills the processor after 0.9 s; it gives up 0.81 s after it started.
-        self.assertGreaterEqual(time.monotonic() - started, 0.81)
-        self.assertIn("did not finish within the processor's 0.81 s (set by PROCESSOR_TIMEOUT)", message)
+        message = self.assert_failure(self.call(PROCESSOR_TIMEOUT="3"), "ERR_PROVIDER_TIMEOUT")
+        # PROCESSOR_TIMEOUT=3: run kills the processor after 2.7 s; it gives up 2.43 s after it started (room for the
+        # create request on a loaded machine).
+        self.assertGreaterEqual(time.monotonic() - started, 2.43)
+        self.assertIn("did not finish within the processor's 2.43 s (set by PROCESSOR_TIMEOUT)", message)
         self.assertIn("last status 'processing'", message)
         self.assertIn(f"prediction {PREDICTION_ID} was canceled", message)
-        self.assertEqual(REPLICATE.routes()[-1], f"POST /v1/predictions/{PREDICTION_ID}/cancel")
-        self.assertGreater(len(REPLICATE.routes()), 10)
+        # Created, polled until the deadline (however many polls a loaded machine allows), then canceled.
+        routes = REPLICATE.routes()
+        self.assertEqual(routes[0], "POST /v1/models/acme/echo/predictions")
+        self.assertEqual(routes[-1], f"POST /v1/predictions/{PREDICTION_ID}/cancel")
+        self.assertTrue(routes[1:-1] and all(route.startswith("GET ") for route in routes[1:-1]), routes)
 
     def test_the_processor_gives_up_before_run_kills_it_leaving_time_to_cancel(self):
         for function_timeout_s in (10, 60, 300, 86_400):

@@ -30,7 +30,7 @@ class SessionProcess:
 
     def __init__(self, env: dict, cwd: str):
         # Above fd 10 and close-on-exec, so that only the copies made in the child (fd 3 for requests, fd 4 for
-        # answers, as src/session-process.ts arranges) reach the session.
+        # answers, as src/modal/session-process.ts arranges) reach the session.
         requests_read, self.requests = (high_fd(fd) for fd in os.pipe())
         self.answers, answers_write = (high_fd(fd) for fd in os.pipe())
 

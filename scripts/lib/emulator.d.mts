@@ -31,6 +31,7 @@ export class Emulator {
   clientLoads(): number
   resetClientLoads(): void
   runningProcesses(): number[]
+  processesLeftRunning(deadlineMs?: number): Promise<number[]>
   static plantedSecretValues(): string[]
   static copyOf(source: Emulator): Emulator
 }

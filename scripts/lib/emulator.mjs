@@ -130,6 +130,17 @@ export class Emulator {
     writeFileSync(path.join(this.home, 'client-loads.log'), '')
   }
 
+  /**
+   * The processes still running once those that were killed have had time to go: a killed process leaves /proc a
+   * little after its killer returns, later on a loaded machine. Empty as soon as they are gone; else, after the
+   * deadline, the ones that stayed.
+   */
+  async processesLeftRunning(deadlineMs = 30000) {
+    const deadline = Date.now() + deadlineMs
+    while (this.runningProcesses().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    return this.runningProcesses()
+  }
+
   /** Processes still running that were started for this emulator (its home is in their environment). */
   runningProcesses() {
     return readdirSync('/proc')

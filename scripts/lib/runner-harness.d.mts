@@ -9,6 +9,8 @@ export interface ActionRun {
   exitCode: number | null
   signal: string | null
   wallMs: number
+  /** From the cancel (SIGTERM) to the end of the process; null when the run was not cancelled. */
+  msAfterCancel: number | null
   stdout: string
   stderr: string
   annotations: Annotation[]

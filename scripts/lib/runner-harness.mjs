@@ -1,4 +1,4 @@
-// Runs the bundled action the way the GitHub Actions runner does (shared/action-conventions.md): every declared
+// Runs the bundled action the way the GitHub Actions runner does for a JavaScript action: every declared
 // input as INPUT_<NAME> with defaults, the GITHUB_* command files, cwd = a workspace, stdin closed. Then reads the
 // exit code, annotations, masks, outputs and the job summary. Used by the end-to-end tests, the demo and the bench.
 import { spawn } from 'node:child_process'
@@ -145,16 +145,16 @@ export async function runAction({
   }
   const main = path.join(actionDir, metadata.runs.main)
   const started = Date.now()
+  let cancelledAt = null
   const { exitCode, stdout, stderr, signal } = await new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [main], { cwd: workspace, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
-    let cancelled = false
     child.stdout.on('data', (chunk) => {
       out += chunk
       // The runner cancels a job by signalling the action's process (SIGINT, then SIGTERM).
-      if (cancelWhenStdoutIncludes && !cancelled && out.includes(cancelWhenStdoutIncludes)) {
-        cancelled = true
+      if (cancelWhenStdoutIncludes && cancelledAt === null && out.includes(cancelWhenStdoutIncludes)) {
+        cancelledAt = Date.now()
         child.kill('SIGTERM')
       }
     })
@@ -166,10 +166,12 @@ export async function runAction({
       resolve({ exitCode: code, stdout: out, stderr: err, signal: sig })
     })
   })
+  const ended = Date.now()
   return {
     exitCode,
     signal,
-    wallMs: Date.now() - started,
+    wallMs: ended - started,
+    msAfterCancel: cancelledAt === null ? null : ended - cancelledAt,
     stdout,
     stderr,
     ...parseWorkflowCommands(stdout),

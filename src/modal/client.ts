@@ -1,5 +1,5 @@
 // The single typed wrapper over the Modal client: every Modal operation of a step (checks, deploy, history, smoke
-// call, rollback, logs) as requests to one Modal session (modal-session.ts), which loads the client once. The policy
+// call, rollback, logs) as requests to one Modal session (session.ts), which loads the client once. The policy
 // lives here: retries, when a new session is needed, error codes and messages. The session only reports facts.
 import { ActionError, type ErrorCode } from '../rules/errors.js'
 import {
@@ -59,7 +59,7 @@ export interface Session {
 export type SessionConnector = (timeoutMs: number) => Promise<Session>
 
 export interface ModalClientOptions {
-  /** How sessions start; by default, modal/session.py in a process of its own (see `locate`, `prestarted`). */
+  /** How sessions start; by default, runner/session.py in a process of its own (see `locate`, `prestarted`). */
   connect?: SessionConnector
   /** Finds the client (or installs it): called once, before the first check, outside any phase deadline. */
   locate: () => Promise<ModalInstallation>
@@ -163,7 +163,8 @@ export class ModalClient {
       cwd: moduleDir,
       env: moduleEnv,
       onLine: (line) => this.options.onOutputLine(line),
-      // The session keeps the module it imported (modal-contract §11): a retried deploy imports it anew, elsewhere.
+      // The session keeps the module it imported (docs/modal-client.md#running-the-client-in-one-process): a retried
+      // deploy imports it anew, elsewhere.
       beforeAttempt: async () => {
         if (attempt++ > 0) await this.endSession('was closed so that the retried deploy imports the module anew')
       },

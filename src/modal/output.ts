@@ -1,4 +1,4 @@
-// Pure readers of what the Modal CLI prints (modal-contract §0, §1, §3): panels, deploy output, --json tables.
+// Pure readers of what the Modal CLI prints (docs/modal-client.md): panels, deploy output, --json tables.
 import type { ErrorCode } from '../rules/errors.js'
 import type { ImageBuildFailure } from '../rules/image-build.js'
 
@@ -102,9 +102,9 @@ export function isTransient(text: string): boolean {
   return TRANSIENT.some((pattern) => pattern.test(text))
 }
 
-// modal-client `_image.py` (1.5.4): `Image build for <id> failed with the exception:\n<text>`, `… failed.\nView the
-// build logs: …`, `… terminated due to external shut-down[ with the exception:\n<text>| Please try again.]`,
-// `… timed out. Please try again with a larger \`timeout\` parameter.`
+// The client's ImageBuildError texts (docs/modal-client.md#errors-the-client-raises): `Image build for <id> failed with
+// the exception:\n<text>`, `… failed.\nView the build logs: …`, `… terminated due to external shut-down[ with the
+// exception:\n<text>| Please try again.]`, `… timed out. Please try again with a larger \`timeout\` parameter.`
 const IMAGE_BUILD_PANEL =
   /^Image build for (im-[A-Za-z0-9]+) (failed|timed out|terminated due to external shut-down)\b(?:.*? with the exception: ([\s\S]*))?/
 
@@ -132,7 +132,7 @@ export function readImageBuildFailure(stdout: string, stderr: string): ImageBuil
 /** What any command's error panel says about the account: no token, a token refused, no such environment. */
 function accountProblem(panel: string): ErrorCode | null {
   if (/Token missing|^Modal profile '.*' was not found/.test(panel)) return 'ERR_MODAL_TOKEN_MISSING'
-  // The server's UNAUTHENTICATED texts (modal-contract §5): the panel shows the text, not the AuthError type.
+  // The server's UNAUTHENTICATED texts (docs/modal-client.md#errors-the-client-raises): the panel shows the text, not the AuthError type.
   if (/^Token (ID|secret) is malformed|^Invalid token|\bUNAUTHENTICATED\b/i.test(panel)) return 'ERR_MODAL_TOKEN_REJECTED'
   if (/^Environment '[^']+' not found|^Invalid Environment name/.test(panel)) return 'ERR_ENVIRONMENT_NOT_FOUND'
   return null

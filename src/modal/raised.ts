@@ -1,5 +1,6 @@
 // Pure reading of what the Modal client raised (the session reports the exception's class chain and text): which
-// error code it means, whether it is worth another try, and what a secret lookup found (modal-contract §5, §6, §8).
+// error code it means, whether it is worth another try, and what a secret lookup found (the exception types and texts
+// of docs/modal-client.md#errors-the-client-raises).
 import { ActionError, type ErrorCode, type Fix } from '../rules/errors.js'
 import { isTransient } from './output.js'
 import type { Raised } from './session.js'

@@ -155,7 +155,8 @@ export function prestartSession(env: NodeJS.ProcessEnv, actionRoot: string): Ses
   return new SessionProcess(sessionOptions({ modalPath, python: pythonForModal(modalPath) }, env, actionRoot))
 }
 
-// No colours, no wrapping (modal-contract §0: Rich wraps at 80 columns without a TTY), no interactive prompts.
+// No colours, no wrapping (Rich wraps at 80 columns without a TTY: docs/modal-client.md#output-without-a-terminal),
+// no interactive prompts.
 const QUIET_CLIENT_ENV = { COLUMNS: '1000', NO_COLOR: '1', TERM: 'dumb', PYTHONUNBUFFERED: '1', PYTHONIOENCODING: 'utf-8' }
 
 export function sessionOptions(

@@ -1,7 +1,7 @@
 // The Modal session: one Python process per step (runner/session.py, started by session-process.ts) that loads the
 // Modal client once and answers requests, one at a time. This file is the protocol: the handshake, one schema per
 // answer, a deadline per request, and what happens when the process misbehaves. What an answer means is decided by
-// the caller (modal-client.ts).
+// the caller (client.ts).
 import * as z from 'zod'
 import { isCancelled } from './process.js'
 import type { SessionListener, SessionProcess } from './session-process.js'

@@ -1,6 +1,6 @@
-// A failed image build, as Modal reports it (modal-client 1.5.4, `_image.py`): the builder's log lines streamed into
-// the deploy output, then an ImageBuildError panel that names the image. Which problem it was, and what to do, is
-// read from both by one table of signatures.
+// A failed image build, as Modal reports it (docs/modal-client.md#errors-the-client-raises): the builder's log lines
+// streamed into the deploy output, then an ImageBuildError panel that names the image. Which problem it was, and what
+// to do, is read from both by one table of signatures.
 import type { ErrorCode } from './errors.js'
 
 /** The three endings of a build the client tells apart (GENERIC_STATUS_FAILURE, _TIMEOUT, _TERMINATED). */

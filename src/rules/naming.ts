@@ -92,7 +92,7 @@ export function modalAppNameFromRef(ref: string): Parsed<string> {
   return parsed.ok ? { ok: true, value: appNameOf(parsed.value) } : parsed
 }
 
-// Modal's object-name rule (modal-contract §7): also applied to a user's app-name override.
+// Modal's object-name rule (docs/modal-client.md#names): also applied to a user's app-name override.
 const MODAL_OBJECT_NAME = /^[a-zA-Z0-9._-]{1,64}$/
 const MODAL_APP_ID = /^ap-[a-zA-Z0-9]{22}$/
 
@@ -100,12 +100,12 @@ export function isValidModalAppName(name: string): boolean {
   return MODAL_OBJECT_NAME.test(name) && !MODAL_APP_ID.test(name)
 }
 
-// Modal's environment-name rule (modal-contract §7).
+// Modal's environment-name rule (docs/modal-client.md#names).
 export function isValidModalEnvironmentName(name: string): boolean {
   return name.length <= 64 && /^[a-zA-Z0-9][a-zA-Z0-9._-]+$/.test(name) && !/^en-/i.test(name)
 }
 
-// `modal deploy --tag` rule (modal-contract §1).
+// `modal deploy --tag` rule (docs/modal-client.md#names).
 export function isValidDeployTag(tag: string): boolean {
   return /^[a-zA-Z0-9._-]{1,50}$/.test(tag)
 }

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import unittest
 from pathlib import Path
 
@@ -22,6 +23,46 @@ def panel_text(stderr: str) -> str:
     lines = stderr.strip().split("\n")
     assert lines[0].startswith("╭─ Error ─") and lines[-1].startswith("╰─"), stderr
     return " ".join(line[2:-2].strip() for line in lines[1:-1] if line[2:-2].strip())
+
+
+class LineReader:
+    """Collects a running process's output line by line, so that a test waits for what it prints, not for a time."""
+
+    # Generous: a deadline only ends a test that would otherwise hang; a loaded machine must never reach it.
+    DEADLINE = 120
+
+    def __init__(self, stream):
+        self._lines: list[str] = []
+        self._ended = False
+        self._changed = threading.Condition()
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream):
+        for line in stream:
+            with self._changed:
+                self._lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
+        with self._changed:
+            self._ended = True
+            self._changed.notify_all()
+
+    def wait_for(self, condition, timeout: float = DEADLINE) -> bool:
+        """Whether `condition(lines)` came true before the deadline (or the end of the stream)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._ended or condition(list(self._lines)), timeout=timeout)
+            return condition(list(self._lines))
+
+    def close(self):
+        """Waits for the end of the stream (the process has exited)."""
+        self._thread.join(timeout=self.DEADLINE)
+
+    def lines(self) -> list[str]:
+        with self._changed:
+            return list(self._lines)
+
+    def text(self) -> str:
+        return "\n".join(self.lines())
 
 
 class EmulatorTestCase(unittest.TestCase):

@@ -2,9 +2,8 @@
 import json
 import re
 import subprocess
-import time
 
-from .support import BIN, DeployTestCase, panel_text
+from .support import BIN, DeployTestCase, LineReader, panel_text
 
 APP_ID = re.compile(r"^ap-[a-zA-Z0-9]{22}$")
 
@@ -227,22 +226,50 @@ class DeployTest(DeployTestCase):
         env = {**self.base_env, **self.deploy_env, "APP_NAME": "stream-app"}
         proc = subprocess.Popen(
             [str(BIN / "modal"), "deploy", "-m", "echo_app", "--stream-logs"],
-            cwd=self.project(), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=self.project(), env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True,
         )
+        out = LineReader(proc.stdout)
+        err = LineReader(proc.stderr)
         try:
-            deadline = time.time() + 10
-            while time.time() < deadline and not self.state()["apps"]:
-                time.sleep(0.1)
+            # Conditions, not pauses: the deploy has finished when it prints its link, and the follower has
+            # streamed the call's lines when they appear; a loaded machine only makes either come later.
+            self.assertTrue(out.wait_for(lambda lines: any(l.startswith("View Deployment:") for l in lines)), err.text())
             self.call("stream-app", {"print": "streamed"})
-            time.sleep(0.6)
+            self.assertTrue(out.wait_for(lambda lines: {"streamed", "err: streamed"} <= set(lines)), out.text())
             self.assertIsNone(proc.poll())  # still following
             self.modal("app", "stop", "stream-app", "-y")
-            out, err = proc.communicate(timeout=10)
+            proc.wait(timeout=LineReader.DEADLINE)
         finally:
             proc.kill()
-        self.assertEqual(proc.returncode, 0, err)
-        self.assertIn("View Deployment:", out)
-        self.assertCountEqual(out.splitlines()[-2:], ["streamed", "err: streamed"])
+            proc.wait()
+        out.close()
+        err.close()
+        self.assertEqual(proc.returncode, 0, err.text())
+        self.assertCountEqual(out.lines()[-2:], ["streamed", "err: streamed"])
+
+    def test_following_prints_every_line_written_before_the_stop(self):
+        # The app stops, and its last line arrives, while the follower is between two looks: it still prints it.
+        result = self.python_json(
+            """
+            import contextlib, io, json
+            from modal import _output
+            from modal.cli import app as app_cli
+
+            written = []
+            def stop_and_write(creds, app_id):
+                written.append({"ts": 0, "fd": "stdout", "data": "last words\\n"})
+                return {"state": "stopped"}
+            app_cli.server.app_get = stop_and_write
+            app_cli.logs.read = lambda app_id, start=0: written[start:]
+            app_cli.credentials = lambda: None
+            printed = io.StringIO()
+            with _output.enable_output(), contextlib.redirect_stdout(printed):
+                app_cli.follow_logs("ap-x", False)
+            print(json.dumps(printed.getvalue()))
+            """
+        )
+        self.assertEqual(result, "last words\n")
 
     def test_commit_info_from_git(self):
         repo = self.project("git-project")

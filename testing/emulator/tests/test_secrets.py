@@ -104,7 +104,7 @@ class SecretsTest(EmulatorTestCase):
             for i in range(8)
         ]
         for proc in procs:
-            self.assertEqual(proc.wait(timeout=30), 0, proc.stderr.read())
+            self.assertEqual(proc.wait(timeout=120), 0, proc.stderr.read())
             proc.stderr.close()
         names = {s["name"] for s in json.loads(self.modal("secret", "list", "--json").stdout)}
         self.assertTrue({f"parallel-{i}" for i in range(8)} <= names)

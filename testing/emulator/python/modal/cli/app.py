@@ -74,10 +74,13 @@ def follow_logs(app_id: str, timestamps: bool, keep=lambda entry: True, prefix_f
     seen = 0
     try:
         while True:
+            # Whether it stopped is asked before reading: every line written before the stop is printed, however
+            # long this process waits between the two.
+            stopped = server.app_get(credentials(), app_id)["state"] == "stopped"
             entries = logs.read(app_id, seen)
             seen += len(entries)
             _print_entries([e for e in entries if keep(e)], timestamps, list(prefix_fields))
-            if server.app_get(credentials(), app_id)["state"] == "stopped":
+            if stopped:
                 return
             time.sleep(_FOLLOW_POLL_SECONDS)
     except KeyboardInterrupt:
