@@ -2,6 +2,7 @@
 // floating promises and unsafe any, which matter in an action that awaits child processes.
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import { layerRules } from './eslint.layers.js'
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'testing/**', 'modal/**', 'runner/**', 'processors/**'] },
@@ -15,6 +16,7 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
     },
   },
+  ...layerRules(),
   {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: {

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { emptyReport } from '../../src/action/report.js'
+import { emptyReport } from '../../src/rules/run-report.js'
 import { runReportFile } from '../../src/rules/run-report-file.js'
 import { parseWorkflowCommands } from '../../scripts/lib/runner-harness.mjs'
 import { runCli } from '../support/cli-in-process.js'

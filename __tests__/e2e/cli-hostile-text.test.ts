@@ -54,11 +54,11 @@ describe('modal-processor at a terminal, given hostile text', () => {
     expect(answered.stdout).toMatch(/"big": "x+… \(3000\d{3} characters in all\)\n/)
   })
 
-  test('a failing processor’s message: shown on stderr with its controls as text, its bare CR a line of its own', async () => {
+  test('a failing processor’s message: shown on stderr with its controls as text, its bare CR a break shown on the one line', async () => {
     const failed = await run(processor('print(json.dumps({"error": {"code": "E", "message": HOSTILE}}))\nsys.exit(3)'))
     expect(failed.status).toBe(1)
     expectTerminalSafe(failed.stderr)
-    expect(failed.stderr).toContain('␛[2J␛]8;;https://evil.example/␇link␛]8;;␇ ␛]52;c;cm0gLXJmIH4=␛\\ ␛[31m␇ ok\nFORGED')
+    expect(failed.stderr).toContain('␛[2J␛]8;;https://evil.example/␇link␛]8;;␇ ␛]52;c;cm0gLXJmIH4=␛\\ ␛[31m␇ ok ⏎ FORGED')
   })
 
   test('a command line with an escape sequence: the usage error shows it as text', async () => {

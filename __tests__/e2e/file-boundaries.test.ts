@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runReportFile } from '../../src/rules/run-report-file.js'
-import { emptyReport } from '../../src/action/report.js'
+import { emptyReport } from '../../src/rules/run-report.js'
 import { fifoIn, notRegularFiles, tempFolders } from '../support/special-files.js'
 import { ACTION_DIR } from './action-under-test.js'
 import { errorMessage, expectFailure, World } from './world.js'
@@ -39,7 +39,7 @@ describe('the action', () => {
       const run = await world.run(inputs, { GITHUB_WORKSPACE: workspace })
       if (registry) {
         expectFailure(run, ['ERR_INVALID_REGISTRY', 'ERR_INVALID_INPUT'], 'inputs')
-        expect(errorMessage(run)).toContain(`registry-file '${inputs['registry-file']}' ${registry}, not a regular file`)
+        expect(errorMessage(run)).toContain(`The processor catalogue '${inputs['registry-file']}' ${registry}, not a regular file`)
         expect(errorMessage(run, 1)).toContain(`report-file '${inputs['report-file']}' is outside the workspace`)
       } else {
         expectFailure(run, ['ERR_INVALID_INPUT'], 'inputs')

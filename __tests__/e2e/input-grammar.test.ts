@@ -2,11 +2,11 @@
 // members of every JavaScript object, a catalogue whose keys repeat, and a tool secret named like a runtime variable.
 // Each is refused with its own code before anything changes; none is ERR_UNEXPECTED.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { ACTION_DIR } from './action-under-test.js'
 import { errorMessage, expectFailure, REPO_ROOT, World } from './world.js'
+import { scratchDir } from '../../scripts/lib/scratch.mjs'
 
 const CATALOGUE = path.join(REPO_ROOT, 'modal-processors.json')
 
@@ -17,7 +17,7 @@ function cli(cwd: string, ...args: string[]) {
 
 /** A folder holding modal-processors.json with this exact text (and its absolute path). */
 function catalogueFolder(text: string): { dir: string; file: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'grammar-e2e-'))
+  const dir = scratchDir('grammar-e2e-')
   writeFileSync(path.join(dir, 'modal-processors.json'), text)
   return { dir, file: path.join(dir, 'modal-processors.json') }
 }
@@ -25,11 +25,11 @@ function catalogueFolder(text: string): { dir: string; file: string } {
 const entry = (imageRef: string) => `{"image": {"oci": "${imageRef}"}, "tool_secrets": ["OPENAI_API_KEY"]}`
 
 describe('the bundled action', () => {
-  test.each(['constructor', '__proto__'])('processor-ref %s is an unknown ref, refused in the inputs phase', async (ref) => {
+  test.each(['constructor', '__proto__'])('processor-ref %s is an invalid ref and only that, refused in the inputs phase', async (ref) => {
     const world = new World({ prepare: false })
     const run = await world.run({ 'processor-ref': ref, 'image-ref': '', 'registry-file': CATALOGUE })
-    expectFailure(run, ['ERR_REGISTRY_ENTRY_MISSING', 'ERR_INVALID_PROCESSOR_REF'], 'inputs')
-    expect(errorMessage(run)).toContain(`has no entry processors["${ref}"]`)
+    expectFailure(run, ['ERR_INVALID_PROCESSOR_REF'], 'inputs')
+    expect(errorMessage(run)).toContain(`Invalid processor ref '${ref}'`)
     expect(world.versions()).toEqual([])
   })
 
@@ -54,12 +54,13 @@ describe('the bundled action', () => {
 })
 
 describe('the bundled CLI', () => {
-  test.each(['constructor', '__proto__'])('--ref %s is an unknown ref to run, deploy and matrix --only', (ref) => {
+  test.each(['constructor', '__proto__'])('--ref %s is an invalid ref to run and deploy, an unknown one to matrix --only', (ref) => {
     const run = cli(REPO_ROOT, 'run', '--ref', ref, '--adapter', 'local')
-    expect([run.status, run.stderr]).toEqual([1, expect.stringContaining('ERR_REGISTRY_ENTRY_MISSING')])
+    expect([run.status, run.stderr]).toEqual([1, expect.stringContaining('ERR_INVALID_PROCESSOR_REF')])
     const deploy = cli(REPO_ROOT, 'deploy', '--ref', ref, '--env', 'dev', '--dry-run')
     expect(deploy.status).toBe(1)
-    expect(deploy.stderr).toContain('ERR_REGISTRY_ENTRY_MISSING')
+    expect(deploy.stderr).toContain('ERR_INVALID_PROCESSOR_REF')
+    expect(deploy.stderr).not.toContain('ERR_REGISTRY_ENTRY_MISSING')
     expect(deploy.stderr).not.toContain('ERR_UNEXPECTED')
     const only = cli(REPO_ROOT, 'matrix', '--only', ref)
     expect([only.status, only.stdout]).toEqual([2, ''])

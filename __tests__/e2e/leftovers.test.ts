@@ -3,13 +3,13 @@
 // step (the bundled action, the CLI) must still exit once the report is out, and the daemon must be gone with its
 // process group. The daemons sleep longer than a test may run: a step that waited for one could not pass.
 import { spawn } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { chmodSync, cpSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { REFERENCE_PROCESSOR } from '../../scripts/lib/emulator.mjs'
 import { daemonPid, endsSoon, forkDaemonPython, isRunning, killDaemons, newPidFile } from '../support/daemons.js'
 import { ACTION_DIR } from './action-under-test.js'
 import { errorTitles, expectFailure, World } from './world.js'
+import { scratchDir } from '../../scripts/lib/scratch.mjs'
 
 const CLI = path.join(ACTION_DIR, 'dist', 'cli.cjs')
 
@@ -33,7 +33,7 @@ function moduleForkingAtImport(world: World, daemon: string, before = ''): strin
 
 /** An image whose processor answers, then leaves a daemon behind holding its stdout and stderr. */
 function processorLeavingADaemon(pidFile: string) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'daemon-processor-'))
+  const dir = scratchDir('daemon-processor-')
   mkdirSync(path.join(dir, 'bin'))
   const command = path.join(dir, 'bin', 'processor')
   writeFileSync(
@@ -130,8 +130,10 @@ function cli(args: string[], options: { env?: Record<string, string>; cwd: strin
 
 /** A consumer repository whose catalogue names `imageRef` and runs `localCommand` locally. */
 function consumerRepo(imageRef: string, localCommand: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'consumer-'))
-  const entry = { image: { oci: imageRef }, tool_secrets: [], local_command: localCommand }
+  const dir = scratchDir('consumer-')
+  // local_command stays inside the catalogue's folder: the processor is part of the repository.
+  cpSync(path.dirname(path.dirname(localCommand)), path.join(dir, 'processor'), { recursive: true })
+  const entry = { image: { oci: imageRef }, tool_secrets: [], local_command: 'processor/bin/processor' }
   writeFileSync(path.join(dir, 'modal-processors.json'), JSON.stringify({ processors: { [REFERENCE_PROCESSOR.ref]: entry } }))
   return dir
 }

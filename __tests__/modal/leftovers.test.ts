@@ -2,7 +2,7 @@
 // keeping every pipe they inherited (in the process group, or out of it with setsid).
 import { copyFileSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { runProcess } from '../../src/modal/process.js'
+import { runProcess } from '../../src/platform/process.js'
 import { ModalSession, SessionFailure } from '../../src/modal/session.js'
 import { SessionProcess, sessionOptions } from '../../src/modal/session-process.js'
 import { daemonPid, endsSoon, forkDaemonPython, isRunning, killDaemons, newPidFile } from '../support/daemons.js'

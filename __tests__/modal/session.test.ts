@@ -5,7 +5,7 @@ import path from 'node:path'
 import { ActionError } from '../../src/rules/errors.js'
 import { ModalClient } from '../../src/modal/client.js'
 import { ModalSession, SessionFailure } from '../../src/modal/session.js'
-import { cancelRunningProcesses } from '../../src/modal/process.js'
+import { cancelRunningProcesses } from '../../src/platform/process.js'
 import { prestartSession, SessionProcess, sessionOptions } from '../../src/modal/session-process.js'
 import { scratchDir } from '../../scripts/lib/scratch.mjs'
 

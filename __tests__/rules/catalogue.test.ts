@@ -1,5 +1,5 @@
-import { INPUT_NAMES, type RawInputs } from '../../src/action/inputs.js'
 import { applyCatalogue, parseCatalogue } from '../../src/rules/catalogue.js'
+import { INPUT_NAMES, type RawInputs } from '../../src/rules/settings.js'
 
 const IMAGE = 'ghcr.io/acme/llm-litellm:1@sha256:' + 'ab'.repeat(32)
 const raw = (overrides: Partial<RawInputs>): RawInputs => ({

@@ -1,9 +1,9 @@
 // The error catalogue speaks to two surfaces: the action's fixes name its inputs, the CLI's its flags, and both name
 // the run's values when they are known.
-import { INPUT_NAMES } from '../../src/action/inputs.js'
 import { COMMANDS } from '../../src/cli/options.js'
 import { ERROR_CATALOG, fillFix, fixFor, fixTemplate, type ErrorCode } from '../../src/rules/errors.js'
 import { fixValuesFrom } from '../../src/rules/fix-values.js'
+import { INPUT_NAMES } from '../../src/rules/settings.js'
 
 const codes = Object.keys(ERROR_CATALOG) as ErrorCode[]
 const flags = new Set(Object.values(COMMANDS).flatMap((spec) => spec.options.map((option) => option.name)))

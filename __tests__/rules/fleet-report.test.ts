@@ -1,4 +1,4 @@
-import { emptyReport, type RunReport } from '../../src/action/report.js'
+import { emptyReport, type RunReport } from '../../src/rules/run-report.js'
 import { fleetRows, fleetVerdict, renderFleetReport, type ReadReport } from '../../src/rules/fleet-report.js'
 import { parseRunReportFile, runReportFile, RUN_REPORT_SCHEMA } from '../../src/rules/run-report-file.js'
 

@@ -1,5 +1,4 @@
-import type { HistoryRow } from '../../src/modal/output.js'
-import { defaultDeployTag, judgeDeploy } from '../../src/rules/rollout.js'
+import { defaultDeployTag, judgeDeploy, type HistoryRow } from '../../src/rules/rollout.js'
 
 const row = (version: number, tag: string | null): HistoryRow => ({ version, tag, timeDeployed: null, deployedBy: null })
 

@@ -2,7 +2,7 @@
 // inputs with action.yml's defaults, log lines, groups, annotations, masks, outputs, the summary, the exit status.
 // Time is a fake clock and retries do not wait.
 import path from 'node:path'
-import type { Toolkit } from '../../src/action/toolkit.js'
+import type { Toolkit } from '../../src/flow/toolkit.js'
 import { REPO_ROOT } from '../../scripts/lib/emulator.mjs'
 import { readActionMetadata } from '../../scripts/lib/runner-harness.mjs'
 

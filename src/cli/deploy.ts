@@ -1,6 +1,5 @@
 // `modal-processor deploy`: the action's own flow, with the terminal as its toolkit.
-import { DEFAULT_MODAL_VERSION, INPUT_NAMES, type RawInputs } from '../action/inputs.js'
-import { runAction } from '../action/main.js'
+import { DEFAULT_MODAL_VERSION } from '../flow/inputs.js'
 import { DEFAULT_CATALOGUE_FILE } from '../rules/catalogue.js'
 import { logText, safeJson } from '../rules/untrusted-text.js'
 import { fixFor } from '../rules/errors.js'
@@ -8,6 +7,8 @@ import { fixValuesFrom } from '../rules/fix-values.js'
 import type { CliIo } from './io.js'
 import { optionalFlag, requiredFlag, type Flags } from './options.js'
 import { terminalToolkit } from './toolkit.js'
+import { INPUT_NAMES, type RawInputs } from '../rules/settings.js'
+import { runAction } from '../flow/run-action.js'
 
 export async function deployCommand(flags: Flags, io: CliIo): Promise<number> {
   const blank = Object.fromEntries(INPUT_NAMES.map((name) => [name, ''])) as RawInputs

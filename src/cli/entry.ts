@@ -1,4 +1,4 @@
-import { bundleRoot } from '../modal/bundle-root.js'
+import { bundleRoot } from '../platform/bundle-root.js'
 import { main } from './main.js'
 import { endOnSignals } from './signals.js'
 

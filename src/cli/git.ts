@@ -1,5 +1,5 @@
 // The few git questions `matrix` asks to compare with a commit, each one `git` process with an argument array.
-import { runProcess } from '../modal/process.js'
+import { runProcess } from '../platform/process.js'
 import { oneLine } from '../rules/untrusted-text.js'
 import { CommandError, UsageError } from './options.js'
 

@@ -1,6 +1,6 @@
 // What a CLI command reads and writes: its two streams, its environment, and where Modal sessions come from
 // (a real process by default; a scripted session in tests).
-import type { SessionConnector } from '../modal/client.js'
+import type { SessionConnector } from '../modal/session-keeper.js'
 
 export interface CliIo {
   out(text: string): void

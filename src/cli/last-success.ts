@@ -1,9 +1,9 @@
 // The commit of the calling workflow's last successful run on this branch, from the GitHub Actions API: a fleet plan
 // against it also takes back what a failed run left undeployed (a plan against the push's own base would not).
 import * as z from 'zod'
-import { REST_HEADERS } from '../action/github-deployment.js'
 import { oneLine } from '../rules/untrusted-text.js'
 import { CommandError, UsageError } from './options.js'
+import { REST_HEADERS } from '../platform/github-api.js'
 
 const API_TIMEOUT_MS = 10_000
 

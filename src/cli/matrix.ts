@@ -2,7 +2,7 @@
 // with --changed-since, only those a change since that commit touches.
 import { appendFileSync, existsSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { readCatalogueFile } from '../action/catalogue-file.js'
+import { readCatalogueFile } from '../flow/catalogue-file.js'
 import { DEFAULT_CATALOGUE_FILE, parseCatalogue, type ProcessorCatalogue } from '../rules/catalogue.js'
 import { ActionError } from '../rules/errors.js'
 import {

@@ -1,6 +1,5 @@
 // The Modal client of one CLI command: one session, the client found on PATH.
-import { clientFor } from '../action/preflight.js'
-import { DEFAULT_MODAL_VERSION } from '../action/inputs.js'
+import { DEFAULT_MODAL_VERSION } from '../flow/inputs.js'
 import type { ModalClient } from '../modal/client.js'
 import { findOnPath, pythonForModal } from '../modal/install.js'
 import { ActionError } from '../rules/errors.js'
@@ -9,6 +8,7 @@ import { bounded, oneLine } from '../rules/untrusted-text.js'
 import type { CliIo } from './io.js'
 import { optionalFlag, requiredFlag, type Flags } from './options.js'
 import { terminalToolkit } from './toolkit.js'
+import { clientFor } from '../flow/modal-client.js'
 
 export function commandClient(io: CliIo): ModalClient {
   const kit = terminalToolkit({}, { quiet: false, io })

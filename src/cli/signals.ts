@@ -1,7 +1,7 @@
 // Ctrl-C and SIGTERM end every command of the CLI. Listening to a signal replaces Node's default exit, so the
 // listener has to end the process itself: at once when the command runs no process (it may be reading files, or
 // waiting on GitHub), or once the command has reported what the ended processes leave to say (a deploy's report).
-import { cancelRunningProcesses } from '../modal/process.js'
+import { cancelRunningProcesses } from '../platform/process.js'
 
 /** How long a command whose processes were ended may take to report before the CLI exits anyway. */
 const REPORT_GRACE_MS = 10_000

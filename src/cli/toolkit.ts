@@ -1,5 +1,5 @@
 // The terminal edge of the same flow the action runs: progress on stderr for people, outputs kept for the result.
-import type { Toolkit } from '../action/toolkit.js'
+import type { Toolkit } from '../flow/toolkit.js'
 import { logBlock, logLine, logLines } from '../rules/untrusted-text.js'
 import type { CliIo } from './io.js'
 

@@ -1,25 +1,23 @@
 // The single typed wrapper over the Modal client: every Modal operation of a step (checks, deploy, history, smoke
 // call, rollback, logs) as requests to one Modal session (session.ts), which loads the client once. The policy
-// lives here: retries, when a new session is needed, error codes and messages. The session only reports facts.
+// lives here and in the session keeper: retries, when a new session is needed, error codes and messages. The session
+// only reports facts.
 import { ActionError, type ErrorCode } from '../rules/errors.js'
+import { judgeImageFailure } from '../rules/image-build.js'
+import type { HistoryRow } from '../rules/rollout.js'
+import type { SecretRequirement } from '../rules/secrets-policy.js'
 import {
   classifyDeployFailure,
   errorPanelMessage,
-  isTransient,
   parseDeployOutput,
   parseHistory,
   readImageBuildFailure,
   tail,
   type DeployOutput,
-  type HistoryRow,
 } from './output.js'
-import type { ModalInstallation } from './install.js'
-import { isNotFound, judgeRaised, raisedError, raisedMessage, readSecretLookup, smokeError, type RaisedContext } from './raised.js'
-import { ModalSession, requestLabel, SessionFailure, type Operation, type Outcome } from './session.js'
-import { SessionProcess, sessionOptions } from './session-process.js'
-import { judgeImageFailure } from '../rules/image-build.js'
-import { withRetries, type RetryHooks, type RetryPolicy } from '../rules/retry.js'
-import type { SecretRequirement } from '../rules/secrets-policy.js'
+import { isNotFound, raisedError, readSecretLookup, smokeError } from './raised.js'
+import type { Operation } from './session.js'
+import { commandLine, SessionKeeper, type CliResult, type ModalClientOptions, type PhaseTerms } from './session-keeper.js'
 
 /** `Function.from_name(..., version=)` and the snake_case --json keys this action relies on came with 1.5.0. */
 export const MINIMUM_CLIENT_VERSION = '1.5.0'
@@ -44,68 +42,23 @@ export interface SmokeCall {
   payload: Record<string, unknown>
 }
 
-/** A Modal session as the client uses it: modal/session.ts over a real process, or a scripted one in tests. */
-export interface Session {
-  readonly clientVersion: string | null
-  request<Op extends Operation>(
-    op: Op,
-    args: Record<string, unknown>,
-    how: { timeoutMs: number; onLine?: (line: string, stream: 'stdout' | 'stderr') => void },
-  ): Promise<Outcome<Op>>
-  close(): Promise<void>
-}
-
-/** Starts a session within `timeoutMs`; rejects with a SessionFailure when it cannot. */
-export type SessionConnector = (timeoutMs: number) => Promise<Session>
-
-export interface ModalClientOptions {
-  /** How sessions start; by default, runner/session.py in a process of its own (see `locate`, `prestarted`). */
-  connect?: SessionConnector
-  /** Finds the client (or installs it): called once, before the first check, outside any phase deadline. */
-  locate: () => Promise<ModalInstallation>
-  /** A session process started early for this step (the action's entry point starts one), if any. */
-  prestarted?: SessionProcess | null
-  /** The action's folder: runner/session.py is there. */
-  actionRoot: string
-  env: NodeJS.ProcessEnv
-  retry: RetryPolicy
-  hooks: RetryHooks
-  /** Live lines of a long command (the deploy), for the log. */
-  onOutputLine: (line: string) => void
-  /** Told how long the session's start and each request took (the benchmark subtracts it from the step's time). */
-  onTiming: (what: string, durationMs: number) => void
-}
-
-/** One phase's terms for its requests: a shared deadline, and the codes for a timeout and for a session that died. */
-interface PhaseTerms {
-  deadline: number
-  /** The phase's timeout error, with the last lines the session printed. */
-  timeout: (lastOutput: string | undefined) => ActionError
-  /** The code when the session dies or breaks down during the phase. */
-  failure: ErrorCode
-  /** What the user sees the phase as, in messages: "the preflight checks". */
-  subject: string
-}
-
 type RollbackResult = { ok: true } | { ok: false; refused: boolean; message: string; stderrTail: string }
-type CliResult = { exitCode: number; stdout: string; stderr: string }
 
 export class ModalClient {
-  private prestarted: SessionProcess | null
-  private installation: ModalInstallation | null = null
-  private session: Session | null = null
-  /** Why the last session ended before the step did; a new one is started (and said so) when Modal is needed again. */
-  private lostSession: string | null = null
-  /** What the summary should say about the session (a second one that had to be started). */
-  readonly notes: string[] = []
+  private readonly sessions: SessionKeeper
 
   constructor(private readonly options: ModalClientOptions) {
-    this.prestarted = options.prestarted ?? null
+    this.sessions = new SessionKeeper(options)
+  }
+
+  /** What the summary should say about the sessions (a second one that had to be started). */
+  get notes(): string[] {
+    return this.sessions.notes
   }
 
   /** Token, environment, every secret (all reported, not the first only) and the app's history. */
   async preflight(environment: string, appName: string, secrets: SecretRequirement[], timeoutMs: number): Promise<PreflightFindings> {
-    if (!this.options.connect) await this.locate()
+    if (!this.options.connect) await this.sessions.locate()
     const terms: PhaseTerms = {
       deadline: Date.now() + timeoutMs,
       timeout: (stderrTail) =>
@@ -116,14 +69,14 @@ export class ModalClient {
       subject: 'the preflight checks',
     }
     const required = async (op: Operation, args: Record<string, unknown>) => {
-      const outcome = await this.sdk(op, args, terms, 'preflight')
+      const outcome = await this.sessions.sdk(op, args, terms, 'preflight')
       if (!outcome.ok) throw raisedError(outcome.raised, 'preflight')
     }
     await required('authenticate', {})
     await required('environment', { name: environment })
     const secretReports: PreflightFindings['secrets'] = []
     for (const secret of secrets) {
-      const outcome = await this.sdk('secret', { name: secret.name, environment, required_keys: secret.keys }, terms, 'preflight')
+      const outcome = await this.sessions.sdk('secret', { name: secret.name, environment, required_keys: secret.keys }, terms, 'preflight')
       const lookup = readSecretLookup(outcome.ok ? null : outcome.raised)
       if (lookup.status === 'error') throw raisedError(lookup.raised, 'preflight')
       secretReports.push({
@@ -133,12 +86,12 @@ export class ModalClient {
         missingKeys: lookup.status === 'missing_keys' ? lookup.missingKeys : [],
       })
     }
-    const app = await this.sdk('app', { name: appName, environment }, terms, 'preflight')
+    const app = await this.sessions.sdk('app', { name: appName, environment }, terms, 'preflight')
     if (!app.ok && !isNotFound(app.raised)) throw raisedError(app.raised, 'preflight')
     const appReport: PreflightFindings['app'] = app.ok
       ? { exists: true, appId: app.value.app_id, history: await this.readHistory(appName, environment, terms, 'ERR_PREFLIGHT_FAILED') }
       : { exists: false }
-    return { clientVersion: this.session?.clientVersion ?? null, secrets: secretReports, app: appReport }
+    return { clientVersion: this.sessions.clientVersion, secrets: secretReports, app: appReport }
   }
 
   /** `modal deploy -m modal_app --env <environment> --tag <tag>` in `moduleDir`, with the module's variables. */
@@ -159,14 +112,14 @@ export class ModalClient {
       subject: 'modal deploy',
     }
     let attempt = 0
-    const result = await this.cli(args, terms, {
+    const result = await this.sessions.cli(args, terms, {
       cwd: moduleDir,
       env: moduleEnv,
       onLine: (line) => this.options.onOutputLine(line),
       // The session keeps the module it imported (docs/modal-client.md#running-the-client-in-one-process): a retried
       // deploy imports it anew, elsewhere.
       beforeAttempt: async () => {
-        if (attempt++ > 0) await this.endSession('was closed so that the retried deploy imports the module anew')
+        if (attempt++ > 0) await this.sessions.endSession('was closed so that the retried deploy imports the module anew')
       },
     })
     if (result.exitCode !== 0) {
@@ -206,10 +159,10 @@ export class ModalClient {
       failure: 'ERR_SMOKE_FAILED',
       subject: 'the smoke call',
     }
-    const app = await this.sdk('app', { name: call.appName, environment: call.environment }, terms, 'smoke')
+    const app = await this.sessions.sdk('app', { name: call.appName, environment: call.environment }, terms, 'smoke')
     if (!app.ok) throw smokeError(app.raised, { ...call, looked: 'app' })
     const request = { app: call.appName, function: 'run', environment: call.environment, version: call.version, payload: call.payload }
-    const answer = await this.sdk('call', request, terms, 'smoke')
+    const answer = await this.sessions.sdk('call', request, terms, 'smoke')
     if (!answer.ok) throw smokeError(answer.raised, { ...call, looked: 'function' })
     return { appId: app.value.app_id, result: answer.value }
   }
@@ -226,7 +179,7 @@ export class ModalClient {
     }
     let result: CliResult
     try {
-      result = await this.cli(args, terms, {})
+      result = await this.sessions.cli(args, terms, {})
     } catch (error) {
       if (!(error instanceof ActionError) || error.code !== 'ERR_ROLLBACK_FAILED') throw error
       return { ok: false, refused: false, message: error.message, stderrTail: error.details.stderrTail ?? '' }
@@ -242,11 +195,9 @@ export class ModalClient {
 
   /** The app's recent log lines (`modal app logs <app> -n N`), or null when they cannot be had. */
   async logs(appName: string, environment: string, lines: number, timeoutMs: number): Promise<string | null> {
-    const result = await this.cli(
-      ['app', 'logs', appName, '--env', environment, '-n', String(lines)],
-      this.quietTerms(timeoutMs, 'modal app logs'),
-      {},
-    ).catch(() => null)
+    const result = await this.sessions
+      .cli(['app', 'logs', appName, '--env', environment, '-n', String(lines)], this.quietTerms(timeoutMs, 'modal app logs'), {})
+      .catch(() => null)
     return result?.exitCode === 0 ? result.stdout : null
   }
 
@@ -259,15 +210,12 @@ export class ModalClient {
       failure: 'ERR_PREFLIGHT_FAILED',
       subject: 'modal app logs',
     }
-    return this.cli(['app', 'logs', ...args], terms, { onLine })
+    return this.sessions.cli(['app', 'logs', ...args], terms, { onLine })
   }
 
   /** Ends the session (at the end of the step). */
-  async close(): Promise<void> {
-    await this.session?.close()
-    this.session = null
-    this.prestarted?.kill()
-    this.prestarted = null
+  close(): Promise<void> {
+    return this.sessions.close()
   }
 
   private quietTerms(timeoutMs: number, subject: string): PhaseTerms {
@@ -281,7 +229,7 @@ export class ModalClient {
 
   private async readHistory(appName: string, environment: string, terms: PhaseTerms, code: ErrorCode): Promise<HistoryRow[]> {
     const args = historyArgs(appName, environment)
-    const result = await this.cli(args, terms, {})
+    const result = await this.sessions.cli(args, terms, {})
     const problem = (why: string) =>
       new ActionError(code, `${commandLine(args)} ${why}`, { command: commandLine(args), stderrTail: tail(result.stderr) })
     if (result.exitCode !== 0) throw problem(`failed: ${failureMessage('modal app history', result)}`)
@@ -291,152 +239,10 @@ export class ModalClient {
       throw problem(`printed output that is not a version history (${(error as Error).message}): ${tail(result.stdout, 3, 300)}`)
     }
   }
-
-  /** An SDK operation, retried while what it raised is transient (never a started call) and time is left. */
-  private sdk<Op extends Operation>(
-    op: Op,
-    args: Record<string, unknown>,
-    terms: PhaseTerms,
-    context: RaisedContext,
-  ): Promise<Outcome<Op>> {
-    return this.retrying(
-      requestLabel(op, args),
-      terms,
-      () => this.ask(op, args, terms, {}),
-      (outcome) => (!outcome.ok && judgeRaised(outcome.raised, context).transient ? tail(raisedMessage(outcome.raised), 1, 200) : null),
-    )
-  }
-
-  /** `modal <args>` in the session, retried while its error panel says the failure was transient. */
-  private async cli(
-    args: string[],
-    terms: PhaseTerms,
-    how: {
-      cwd?: string
-      env?: Record<string, string>
-      onLine?: (line: string, stream: 'stdout' | 'stderr') => void
-      beforeAttempt?: () => Promise<void>
-    },
-  ): Promise<CliResult> {
-    const outcome = await this.retrying(
-      requestLabel('cli', { args }),
-      terms,
-      async () => {
-        await how.beforeAttempt?.()
-        return this.ask('cli', { args, cwd: how.cwd ?? null, env: how.env ?? {} }, terms, { onLine: how.onLine })
-      },
-      (outcome) => {
-        if (!outcome.ok || outcome.value.exit_code === 0) return null
-        const message = errorPanelMessage(outcome.value.stderr) ?? outcome.value.stderr
-        return isTransient(message) ? tail(message, 1, 200) : null
-      },
-    )
-    // The CLI's entry point turns its exceptions into an error panel and an exit code; what is left (a module folder
-    // that vanished) fails the phase.
-    if (!outcome.ok) throw new ActionError(terms.failure, `${commandLine(args)} could not run: ${raisedMessage(outcome.raised)}`)
-    return { exitCode: outcome.value.exit_code, stdout: outcome.value.stdout, stderr: outcome.value.stderr }
-  }
-
-  /** Retries within one deadline for the whole phase, so retries never stretch a timeout. */
-  private retrying<T>(
-    what: string,
-    terms: PhaseTerms,
-    attempt: () => Promise<T>,
-    transientReason: (result: T) => string | null,
-  ): Promise<T> {
-    return withRetries(
-      attempt,
-      (result) => (terms.deadline - Date.now() > this.options.retry.maxDelayMs ? transientReason(result) : null),
-      this.options.retry,
-      this.options.hooks,
-    ).catch((error: unknown) => {
-      throw error instanceof SessionFailure ? this.failureError(error, what, terms) : error
-    })
-  }
-
-  /** One request; a session that died or timed out is dropped, and the next request starts a fresh one. */
-  private async ask<Op extends Operation>(
-    op: Op,
-    args: Record<string, unknown>,
-    terms: PhaseTerms,
-    how: { onLine?: (line: string, stream: 'stdout' | 'stderr') => void },
-  ): Promise<Outcome<Op>> {
-    const timeoutMs = Math.max(1, terms.deadline - Date.now())
-    const session = await this.openSession(timeoutMs, terms.subject)
-    try {
-      return await session.request(op, args, { timeoutMs: Math.max(1, terms.deadline - Date.now()), onLine: how.onLine })
-    } catch (error) {
-      if (error instanceof SessionFailure && error.kind !== 'refused') {
-        this.dropSession(
-          error.kind === 'timeout' ? `was stopped when ${terms.subject} ran past its deadline` : `ended while ${terms.subject} ran`,
-        )
-      }
-      throw error
-    }
-  }
-
-  private async locate(): Promise<ModalInstallation> {
-    this.installation ??= await this.options.locate()
-    return this.installation
-  }
-
-  private async openSession(timeoutMs: number, subject: string): Promise<Session> {
-    if (this.session !== null) return this.session
-    this.session = await (this.options.connect ?? ((ms) => this.startProcess(ms)))(timeoutMs)
-    if (this.lostSession !== null) this.notes.push(`A new Modal session was started for ${subject}: the previous one ${this.lostSession}.`)
-    this.lostSession = null
-    return this.session
-  }
-
-  private async startProcess(timeoutMs: number): Promise<Session> {
-    const process = this.prestarted ?? new SessionProcess(sessionOptions(await this.locate(), this.options.env, this.options.actionRoot))
-    this.prestarted = null
-    return ModalSession.connect(process, timeoutMs, this.options.onTiming)
-  }
-
-  private dropSession(why: string): void {
-    this.session = null
-    this.lostSession = why
-  }
-
-  private async endSession(why: string): Promise<void> {
-    await this.session?.close()
-    if (this.session !== null) this.dropSession(why)
-  }
-
-  private failureError(failure: SessionFailure, what: string, terms: PhaseTerms): ActionError {
-    const details = { stderrTail: failure.stderrTail || undefined }
-    switch (failure.kind) {
-      case 'spawn':
-        return new ActionError(
-          'ERR_MODAL_CLI_MISSING',
-          `Could not start the Modal session with ${this.installation?.python ?? 'Python'}: ${failure.message}.`,
-        )
-      case 'client-missing':
-        return new ActionError('ERR_MODAL_CLI_MISSING', `${capitalise(failure.message)}; install it with pip install modal.`, details)
-      case 'timeout':
-        return terms.timeout(details.stderrTail)
-      case 'cancelled':
-        return new ActionError('ERR_CANCELLED', `The job was cancelled while ${terms.subject} ran; it was stopped.`, details)
-      case 'died':
-        return new ActionError(terms.failure, `The Modal session ended during ${what}: ${failure.message}.`, details)
-      case 'invalid':
-        return new ActionError('ERR_UNEXPECTED', `The Modal session broke the protocol during ${what}: ${failure.message}.`, details)
-      case 'refused':
-        return new ActionError(
-          'ERR_UNEXPECTED',
-          `The action sent the Modal session a request it could not read (${what}): ${failure.message}.`,
-        )
-    }
-  }
 }
 
 function historyArgs(appName: string, environment: string): string[] {
   return ['app', 'history', appName, '--env', environment, '--json']
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 // A rollback the server will not do (a plan without rollbacks, a permission) rather than one that broke.
@@ -448,10 +254,6 @@ function failureMessage(what: string, result: CliResult): string {
   const panel = errorPanelMessage(result.stderr)
   const lastLine = tail(result.stderr, 1, 500)
   return `${what} exited with code ${result.exitCode}: ${panel ?? (lastLine || 'no error output')}`
-}
-
-export function commandLine(args: string[]): string {
-  return ['modal', ...args].join(' ')
 }
 
 function seconds(ms: number): string {

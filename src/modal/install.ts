@@ -3,7 +3,7 @@ import { accessSync, constants, readFileSync, realpathSync, statSync } from 'nod
 import path from 'node:path'
 import { ActionError } from '../rules/errors.js'
 import { tail } from './output.js'
-import { runProcess } from './process.js'
+import { runProcess } from '../platform/process.js'
 
 export interface ModalInstallation {
   modalPath: string

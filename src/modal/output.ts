@@ -1,4 +1,5 @@
 // Pure readers of what the Modal CLI prints (docs/modal-client.md): panels, deploy output, --json tables.
+import type { HistoryRow } from '../rules/rollout.js'
 import type { ErrorCode } from '../rules/errors.js'
 import type { ImageBuildFailure } from '../rules/image-build.js'
 
@@ -61,13 +62,6 @@ export function parseJsonTable(output: string): Record<string, unknown>[] {
     throw new Error('expected a JSON list of objects')
   }
   return value.map((row) => Object.fromEntries(Object.entries(row as object).map(([k, v]) => [jsonKey(k), v])))
-}
-
-export interface HistoryRow {
-  version: number
-  tag: string | null
-  timeDeployed: string | null
-  deployedBy: string | null
 }
 
 /** `modal app history --json`, newest first. */

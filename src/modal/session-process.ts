@@ -6,7 +6,7 @@ import { realpathSync } from 'node:fs'
 import path from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { findOnPath, pythonForModal } from './install.js'
-import { killGroup, onExited, readLines, spawnTracked } from './process.js'
+import { killGroup, onExited, readLines, spawnTracked } from '../platform/process.js'
 
 export interface SessionProcessOptions {
   python: string

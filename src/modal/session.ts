@@ -3,7 +3,7 @@
 // answer, a deadline per request, and what happens when the process misbehaves. What an answer means is decided by
 // the caller (client.ts).
 import * as z from 'zod'
-import { isCancelled } from './process.js'
+import { isCancelled } from '../platform/process.js'
 import type { SessionListener, SessionProcess } from './session-process.js'
 
 export const SESSION_PROTOCOL = 1

@@ -4,11 +4,11 @@ import * as z from 'zod'
 import { ActionError } from './errors.js'
 import { parseImageRef } from './image-ref.js'
 import { findKeyProblem } from './json-keys.js'
-import type { RawInputs } from '../action/inputs.js'
 import { parseProcessorRef } from './naming.js'
 import { didYouMean } from './ref-suggestions.js'
 import { parseToolSecrets } from './secrets-policy.js'
 import { bounded, oneLine } from './untrusted-text.js'
+import type { RawInputs } from './settings.js'
 
 /** Also the `registry-file` default in action.yml (the contract test holds them equal). */
 export const DEFAULT_CATALOGUE_FILE = 'modal-processors.json'

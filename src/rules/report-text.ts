@@ -1,4 +1,4 @@
-// How the job summaries write a value, shared by the run summary (action/report.ts) and the fleet table
+// How the job summaries write a value, shared by the run summary (rules/run-report.ts) and the fleet table
 // (rules/fleet-report.ts), so that both read alike.
 import { bounded, markdownText } from './untrusted-text.js'
 

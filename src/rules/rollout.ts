@@ -1,6 +1,13 @@
 // Reading a deploy's effect from the version history before and after it: which version is ours, and whether
 // another deploy raced it.
-import type { HistoryRow } from '../modal/output.js'
+
+/** One version of an app, as `modal app history --json` lists it. */
+export interface HistoryRow {
+  version: number
+  tag: string | null
+  timeDeployed: string | null
+  deployedBy: string | null
+}
 
 export type DeployVerdict =
   | { status: 'deployed'; version: number }

@@ -1,7 +1,7 @@
 // The run report as a file (the action's `report-file` input): one JSON document per run, read back by
 // `modal-processor fleet-report`. Versioned: a reader refuses a version it does not know rather than misread it.
 import * as z from 'zod'
-import type { RunReport } from '../action/report.js'
+import type { RunReport } from './run-report.js'
 import { bounded } from './untrusted-text.js'
 
 export const RUN_REPORT_SCHEMA = 'modal-processor-deploy/run-report'

@@ -1,7 +1,7 @@
 // The secrets policy: which Modal secrets a deploy needs, and the command that creates each one.
 import { imageNeedsCredentials } from './image-ref.js'
-import type { Settings } from '../action/inputs.js'
 import { bounded, oneLine } from './untrusted-text.js'
+import type { Settings } from './settings.js'
 
 export const REGISTRY_SECRET = 'REGISTRY_AUTH'
 export const REGISTRY_KEYS = ['REGISTRY_USERNAME', 'REGISTRY_PASSWORD']

@@ -3,9 +3,10 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { ERROR_CATALOG } from '../../src/rules/errors.js'
-import { INPUT_NAMES, parseInputs, type RawInputs } from '../../src/action/inputs.js'
+import { parseInputs } from '../../src/flow/inputs.js'
 import { isValidDeployTag, isValidModalAppName, isValidModalEnvironmentName } from '../../src/rules/naming.js'
 import { defaultDeployTag } from '../../src/rules/rollout.js'
+import { INPUT_NAMES, type RawInputs } from '../../src/rules/settings.js'
 
 const GOOD: RawInputs = {
   ...(Object.fromEntries(INPUT_NAMES.map((name) => [name, ''])) as RawInputs),

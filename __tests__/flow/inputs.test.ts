@@ -1,5 +1,6 @@
-import { DEFAULT_SMOKE_PARAMS, INPUT_NAMES, parseInputs, type RawInputs } from '../../src/action/inputs.js'
+import { DEFAULT_SMOKE_PARAMS, parseInputs } from '../../src/flow/inputs.js'
 import { parseToolSecrets } from '../../src/rules/secrets-policy.js'
+import { INPUT_NAMES, type RawInputs } from '../../src/rules/settings.js'
 
 const IMAGE = 'ghcr.io/acme/llm-litellm:1@sha256:' + 'cd'.repeat(32)
 

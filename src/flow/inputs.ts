@@ -1,65 +1,11 @@
 // The one place that turns the action's raw inputs into a typed, validated settings object.
 import * as z from 'zod'
 import { ActionError, type ErrorCode } from '../rules/errors.js'
-import { parseImageRef, type ImageRef, type ImageVisibility } from '../rules/image-ref.js'
-import {
-  appNameOf,
-  isValidDeployTag,
-  isValidModalAppName,
-  isValidModalEnvironmentName,
-  parseProcessorRef,
-  type ProcessorRef,
-} from '../rules/naming.js'
-import { parseToolSecrets, type ToolSecret } from '../rules/secrets-policy.js'
+import { parseImageRef } from '../rules/image-ref.js'
+import { appNameOf, isValidDeployTag, isValidModalAppName, isValidModalEnvironmentName, parseProcessorRef } from '../rules/naming.js'
+import { parseToolSecrets } from '../rules/secrets-policy.js'
+import { INPUT_NAMES, type InputName, type RawInputs, type Settings } from '../rules/settings.js'
 import { bounded, oneLine } from '../rules/untrusted-text.js'
-
-/** Every input the action reads; the contract test holds this list equal to action.yml's inputs. */
-export const INPUT_NAMES = [
-  'processor-ref',
-  'image-ref',
-  'modal-environment',
-  'mode',
-  'tool-secrets',
-  'app-name',
-  'smoke-inputs',
-  'deploy',
-  'image-visibility',
-  'modal-module-dir',
-  'deploy-tag',
-  'preflight-timeout',
-  'deploy-timeout',
-  'smoke-timeout',
-  'dry-run',
-  'rollback-on-failure',
-  'registry-file',
-  'modal-version',
-  'github-token',
-  'report-file',
-] as const
-
-export type InputName = (typeof INPUT_NAMES)[number]
-export type RawInputs = Record<InputName, string>
-
-export interface Settings {
-  processorRef: string
-  processor: ProcessorRef
-  appName: string
-  imageRef: string
-  image: ImageRef
-  imageVisibility: ImageVisibility
-  environment: string
-  mode: 'mock' | 'real'
-  toolSecrets: ToolSecret[]
-  smokeParams: Record<string, unknown>
-  deploy: boolean
-  moduleDir: string | null
-  deployTag: string | null
-  timeouts: { preflight: number; deploy: number; smoke: number }
-  dryRun: boolean
-  rollbackOnFailure: boolean
-  modalVersion: string
-  githubToken: string
-}
 
 export const DEFAULT_MODAL_VERSION = '1.5.4'
 export const DEFAULT_SMOKE_PARAMS = { messages: [{ role: 'user', content: 'test' }] }
@@ -248,9 +194,4 @@ export function parseInputs(raw: RawInputs): { ok: true; settings: Settings } | 
 /** Reads the raw inputs through the toolkit (INPUT_<NAME> variables). */
 export function readRawInputs(getInput: (name: string) => string): RawInputs {
   return Object.fromEntries(INPUT_NAMES.map((name) => [name, getInput(name)])) as RawInputs
-}
-
-/** The report-file input, read apart from the others: the report file is written on every path, also when they are refused. */
-export function reportFileOf(getInput: (name: string) => string): string {
-  return getInput('report-file').trim()
 }

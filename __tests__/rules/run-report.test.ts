@@ -1,4 +1,4 @@
-import { emptyReport, renderPlan, renderSummary, reportOutputs, type RunReport } from '../../src/action/report.js'
+import { emptyReport, renderPlan, renderSummary, reportOutputs, type RunReport } from '../../src/rules/run-report.js'
 
 function successReport(): RunReport {
   return {

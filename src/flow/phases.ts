@@ -1,7 +1,7 @@
 // How the flow runs its phases: each in a log group, timed and recorded in the report, failed or not.
 import { ActionError } from '../rules/errors.js'
 import type { Phase } from '../rules/errors.js'
-import type { PhaseRecord } from './report.js'
+import type { PhaseRecord } from '../rules/run-report.js'
 import type { Toolkit } from './toolkit.js'
 
 /** Several problems found together (all bad inputs, all missing secrets), reported as one annotation each. */

@@ -3,11 +3,11 @@
 // change what is deployed; each is refused with its own code before any session starts, or treated as plain text.
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { runAction } from '../../src/action/main.js'
 import { FakeModal } from '../support/fake-modal.js'
 import { OBJECT_MEMBERS } from '../support/object-members.js'
 import { errorTitles, recordingToolkit } from '../support/recording-toolkit.js'
 import { scratchDir } from '../../scripts/lib/scratch.mjs'
+import { runAction } from '../../src/flow/run-action.js'
 
 const IMAGE = `ghcr.io/acme/llm-litellm:1@sha256:${'a'.repeat(64)}`
 const BASE = { 'processor-ref': 'llm/litellm@1', 'image-ref': IMAGE, 'modal-environment': 'dev', 'tool-secrets': 'OPENAI_API_KEY' }

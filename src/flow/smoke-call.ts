@@ -1,10 +1,10 @@
 // The smoke call: the deployed `run`, pinned to the version now live, with the mode's payload.
 import { ActionError } from '../rules/errors.js'
-import type { Settings } from './inputs.js'
 import type { ModalClient } from '../modal/client.js'
 import { judgeSmokeResult, smokePayload } from '../rules/smoke-contract.js'
 import { safeJson } from '../rules/untrusted-text.js'
 import type { Toolkit } from './toolkit.js'
+import type { Settings } from '../rules/settings.js'
 
 export interface SmokeResult {
   appId: string

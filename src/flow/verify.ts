@@ -1,9 +1,9 @@
 // The verify phase: read the history back, and judge which version is live and whether it is this run's.
 import { ActionError } from '../rules/errors.js'
-import type { Settings } from './inputs.js'
 import type { ModalClient } from '../modal/client.js'
 import { judgeDeploy, type DeployVerdict } from '../rules/rollout.js'
-import type { DeployResult, DeployTarget } from './deploy.js'
+import type { DeployResult, DeployTarget } from '../flow/deploy.js'
+import type { Settings } from '../rules/settings.js'
 
 export type { DeployVerdict }
 

@@ -1,8 +1,12 @@
 // Records a rollout as a GitHub Deployment of environment `modal-<environment>`, so the repository's Environments
 // page shows what runs where. Strictly best effort: a GitHub API failure is a warning and never fails a deploy.
 import { readFileSync } from 'node:fs'
-import { isCancelled } from '../modal/process.js'
+import { REST_HEADERS } from '../platform/github-api.js'
+import { isCancelled } from '../platform/process.js'
 import type { getOctokit } from '@actions/github'
+import type { RunReport } from '../rules/run-report.js'
+import type { Settings } from '../rules/settings.js'
+import type { Toolkit } from './toolkit.js'
 
 export interface DeploymentSettings {
   token: string // '' = disabled
@@ -40,9 +44,6 @@ const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target']
 
 /** GitHub rejects status descriptions longer than this. */
 const DESCRIPTION_LIMIT = 140
-
-/** The current REST media type and version, instead of Octokit's default `application/vnd.github.v3+json`. */
-export const REST_HEADERS = { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' }
 
 /** Decides from the runner's environment, without any network call, whether to record the rollout. */
 export function planDeployment(settings: DeploymentSettings, env: NodeJS.ProcessEnv): DeploymentPlan | DeploymentSkip {
@@ -213,4 +214,36 @@ function answeredStatus(error: unknown): number | null {
 function shorten(text: string): string {
   const characters = [...text]
   return characters.length <= DESCRIPTION_LIMIT ? text : `${characters.slice(0, DESCRIPTION_LIMIT - 1).join('')}…`
+}
+
+/** Records the rollout as a GitHub Deployment when a token allows it; API trouble is only ever a warning. */
+export async function startGithubDeployment(kit: Toolkit, settings: Settings): Promise<DeploymentRecorder | null> {
+  const plan = planDeployment(
+    { token: settings.githubToken, modalEnvironment: settings.environment, description: `${settings.processorRef} → ${settings.appName}` },
+    kit.env,
+  )
+  if (plan.skipped) {
+    kit.info(`GitHub Deployment not recorded: ${plan.reason}.`)
+    return null
+  }
+  const warn = (message: string) => kit.annotate('warning', 'GitHub Deployment', message)
+  const recorder = deploymentRecorder(plan, warn)
+  try {
+    return (await recorder.start()) ? recorder : null
+  } catch (error) {
+    // Whatever the API client does, recording the rollout must never fail the deploy.
+    warn(`not recorded: ${(error as Error).message}`)
+    return null
+  }
+}
+
+export async function finishGithubDeployment(recorder: DeploymentRecorder | null, report: RunReport): Promise<void> {
+  if (recorder === null) return
+  const version = report.deployedVersion === null ? '' : ` v${report.deployedVersion}`
+  if (report.errors.length === 0) {
+    await recorder.finish('success', report.dashboardUrl, `${report.appName}${version} live, smoke call passed`)
+    return
+  }
+  await recorder.finish('failure', report.dashboardUrl, `${report.appName}${version}: ${report.errors[0].code}`)
+  if (report.rolledBack) await recorder.markInactive(`${report.appName}${version} replaced by rollback to v${report.versionBefore}`)
 }

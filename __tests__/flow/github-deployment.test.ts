@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { deploymentRecorder, planDeployment, type DeploymentPlan, type DeploymentSettings } from '../../src/action/github-deployment.js'
+import { deploymentRecorder, planDeployment, type DeploymentPlan, type DeploymentSettings } from '../../src/flow/github-deployment.js'
 import { githubError, startFakeGitHubApi, type FakeGitHubApi } from '../support/fake-github-api.js'
 
 const TOKEN = 'ghs_fakeTokenForTests'

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { PassThrough } from 'node:stream'
-import { readLines, runProcess } from '../../src/modal/process.js'
+import { readLines, runProcess } from '../../src/platform/process.js'
 
 const env = { PATH: process.env.PATH }
 

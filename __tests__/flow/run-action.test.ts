@@ -2,12 +2,12 @@
 // a user can meet. What is asserted is what a user sees: annotations, outputs, the summary, what changed in Modal.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { runAction } from '../../src/action/main.js'
 import { SessionFailure } from '../../src/modal/session.js'
 import { startFakeGitHubApi } from '../support/fake-github-api.js'
 import { cli, contractAnswer, fails, FakeModal, panel, raised } from '../support/fake-modal.js'
 import { errorTitles, recordingToolkit } from '../support/recording-toolkit.js'
 import { scratchDir } from '../../scripts/lib/scratch.mjs'
+import { runAction } from '../../src/flow/run-action.js'
 
 const IMAGE = `ghcr.io/acme/llm-litellm:1@sha256:${'a'.repeat(64)}`
 const BASE = {

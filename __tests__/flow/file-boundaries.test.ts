@@ -2,10 +2,10 @@
 // pull request that changes the repository) can point them: through symlinks, at FIFOs, sockets, devices and folders.
 import { linkSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { runAction } from '../../src/action/main.js'
 import { FakeModal } from '../support/fake-modal.js'
 import { errorTitles, recordingToolkit } from '../support/recording-toolkit.js'
 import { notRegularFiles, tempFolders } from '../support/special-files.js'
+import { runAction } from '../../src/flow/run-action.js'
 
 const IMAGE = `ghcr.io/acme/llm-litellm:1@sha256:${'a'.repeat(64)}`
 const BASE = { 'processor-ref': 'llm/litellm@1', 'image-ref': IMAGE, 'modal-environment': 'dev', 'tool-secrets': 'OPENAI_API_KEY' }

@@ -1,9 +1,9 @@
 // The rollback phase: after a failed smoke call of a version this run made live, restore the previous version and
 // confirm it. The outcome is returned; the flow reports it.
 import { ActionError } from '../rules/errors.js'
-import type { Settings } from './inputs.js'
 import type { ModalClient } from '../modal/client.js'
 import { tail } from '../modal/output.js'
+import type { Settings } from '../rules/settings.js'
 
 /** The version that failed its smoke call, and the one that was live before it (null: this was the first deploy). */
 export interface RollbackTarget {

@@ -1,4 +1,4 @@
-import { verdictError } from '../../src/action/verify.js'
+import { verdictError } from '../../src/flow/verify.js'
 
 describe('verdictError', () => {
   test('a race names the live version and its tag, or says it has none, never calling a tag "none"', () => {

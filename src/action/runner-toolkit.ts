@@ -1,36 +1,10 @@
-// The runner-facing edge: everything the action says to GitHub goes through this interface, so the flow in
-// main.ts can be tested with a recording fake and the bundle talks to @actions/core.
+// The runner-facing edge: the Toolkit (flow/toolkit.ts) over @actions/core, the one place the action speaks the
+// runner's protocol (workflow commands, the output and summary files).
 import { randomUUID } from 'node:crypto'
 import * as core from '@actions/core'
-import { bundleRoot } from '../modal/bundle-root.js'
-import type { Surface } from '../rules/errors.js'
+import { bundleRoot } from '../platform/bundle-root.js'
+import type { Toolkit } from '../flow/toolkit.js'
 import { logBlock, logLine, logLines, visibleControls } from '../rules/untrusted-text.js'
-
-export interface Toolkit {
-  env: NodeJS.ProcessEnv
-  /** The action's own folder (holds modal/): the parent of dist/. */
-  actionRoot: string
-  /** Whose words the fixes use: the action's inputs (the default), or the CLI's flags. */
-  surface?: Surface
-  getInput(name: string): string
-  info(message: string): void
-  /** Shown only when the run has debug logging on (RUNNER_DEBUG=1). */
-  debug(message: string): void
-  /** Prints text that must not be read as workflow commands (processor output, stderr). */
-  untrusted(lines: string[]): void
-  /** The same for text that arrives line by line (the deploy's output); `end` resumes command processing. */
-  untrustedStream(): { write(line: string): void; end(): void }
-  startGroup(title: string): void
-  endGroup(): void
-  annotate(level: 'error' | 'warning' | 'notice', title: string, message: string): void
-  setSecret(value: string): void
-  setOutput(name: string, value: string): void
-  writeSummary(markdown: string): Promise<void>
-  fail(): void
-  sleep(ms: number): Promise<void>
-  random(): number
-  now(): number
-}
 
 /**
  * Untrusted text goes between `::stop-commands::<token>` and `::<token>::` (actions/toolkit), so the runner reads

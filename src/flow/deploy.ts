@@ -1,10 +1,10 @@
 // The deploy phase: `modal deploy` of the module, and what to say when it failed after publishing a version.
 import type { ActionError } from '../rules/errors.js'
-import type { Settings } from './inputs.js'
 import type { ModalClient } from '../modal/client.js'
 import { REGISTRY_SECRET, requiredSecrets } from '../rules/secrets-policy.js'
-import type { Preflight } from './preflight.js'
+import type { Preflight } from '../flow/preflight.js'
 import type { Toolkit } from './toolkit.js'
+import type { Settings } from '../rules/settings.js'
 
 /** What a deploy needs besides the settings: where the module is, the provenance tag, and what the preflight found. */
 export interface DeployTarget {

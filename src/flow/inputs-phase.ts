@@ -1,0 +1,92 @@
+// The inputs phase: the raw inputs, completed from the processor catalogue, validated into settings, with the report
+// file's place and the module folder checked too: every problem at once, before anything changes.
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { applyCatalogue } from '../rules/catalogue.js'
+import { ActionError } from '../rules/errors.js'
+import type { RawInputs, Settings } from '../rules/settings.js'
+import { bounded, oneLine } from '../rules/untrusted-text.js'
+import { FileRefused, isSameFile, writeTarget } from '../platform/files.js'
+import { readCatalogueFile } from './catalogue-file.js'
+import { parseInputs } from './inputs.js'
+import { Failures } from './phases.js'
+import type { Toolkit } from './toolkit.js'
+
+export function workspacePath(kit: Toolkit, relative: string): string {
+  return path.resolve(kit.env.GITHUB_WORKSPACE ?? process.cwd(), relative)
+}
+
+export interface ReportFileTarget {
+  /** Where the run report is written; null when none is asked for, or when it may not go there. */
+  path: string | null
+  problem: ActionError | null
+}
+
+/**
+ * The report-file input as a place in the workspace (file boundary rules in src/platform/files.ts): its real path inside
+ * the workspace, never a symlink, a folder or another kind of non-regular file, nor the processor catalogue.
+ */
+export async function reportFileTarget(kit: Toolkit, raw: RawInputs): Promise<ReportFileTarget> {
+  const given = raw['report-file'].trim()
+  if (given === '') return { path: null, problem: null }
+  const workspace = workspacePath(kit, '.')
+  const target = workspacePath(kit, given)
+  const refuse = (why: string) => ({
+    path: null,
+    problem: new ActionError(
+      'ERR_INVALID_INPUT',
+      `report-file '${bounded(oneLine(given), 300)}' ${why}; give the path of a file inside the workspace such as reports/run.json.`,
+    ),
+  })
+  try {
+    await writeTarget(workspace, target)
+  } catch (error) {
+    if (!(error instanceof FileRefused)) throw error
+    if (error.problem === 'outside') return refuse('is outside the workspace')
+    // What only the write can tell (a path through a regular file, no permission) is a warning then, not a lost report.
+    if (error.problem !== 'unreadable') return refuse(bounded(oneLine(error.message), 500))
+  }
+  const catalogue = raw['registry-file'].trim()
+  if (catalogue !== '' && (await isSameFile(workspacePath(kit, catalogue), target)))
+    return refuse('is the processor catalogue (registry-file)')
+  return { path: target, problem: null }
+}
+
+/** Raw inputs, completed from the processor catalogue, validated into settings: every problem at once. */
+export async function validateInputs(kit: Toolkit, raw: RawInputs): Promise<Settings> {
+  const problems: ActionError[] = []
+  let completed = raw
+  try {
+    const file = raw['registry-file'].trim()
+    completed = applyCatalogue(
+      raw,
+      file === '' ? null : await readCatalogueFile(workspacePath(kit, file), file),
+      file || 'the processor catalogue',
+    )
+  } catch (error) {
+    if (!(error instanceof ActionError)) throw error
+    problems.push(error)
+  }
+  const reportFile = (await reportFileTarget(kit, raw)).problem
+  if (reportFile !== null) problems.push(reportFile)
+  const parsed = parseInputs(completed)
+  if (!parsed.ok) {
+    // With the registry already failing, or no catalogue entry to look up for an invalid ref, an empty image-ref
+    // says nothing new.
+    const refInvalid = parsed.errors.some((e) => e.code === 'ERR_INVALID_PROCESSOR_REF')
+    const imageEmpty = completed['image-ref'].trim() === '' && (problems.length > 0 || refInvalid)
+    problems.push(...parsed.errors.filter((e) => !(imageEmpty && e.code === 'ERR_INVALID_IMAGE_REF')))
+  }
+  if (problems.length > 0 || !parsed.ok) throw new Failures(problems)
+  return parsed.settings
+}
+
+/** The folder `modal deploy -m modal_app` runs in: the user's own, or the module shipped with the action. */
+export function moduleDirectory(kit: Toolkit, settings: Settings): string {
+  if (settings.moduleDir === null) return path.join(kit.actionRoot, 'modal')
+  const dir = workspacePath(kit, settings.moduleDir)
+  if (!existsSync(path.join(dir, 'modal_app.py'))) {
+    throw new ActionError('ERR_INVALID_INPUT', `modal-module-dir '${settings.moduleDir}' has no modal_app.py (looked in ${dir}).`)
+  }
+  return dir
+}

@@ -1,0 +1,193 @@
+// The deploy step, in the order it runs: inputs → preflight → deploy → verify → smoke call (→ rollback) → report.
+// Each phase returns its result; only this flow writes the run's report, from those results. The action and the
+// CLI's deploy both run it, each with its own toolkit.
+import { ActionError } from '../rules/errors.js'
+import { defaultDeployTag, stepTag } from '../rules/rollout.js'
+import { emptyReport, renderPlan, type RunReport } from '../rules/run-report.js'
+import type { Settings } from '../rules/settings.js'
+import type { ModalClient } from '../modal/client.js'
+import { deploy, findPublishedDespiteFailure, type DeployTarget } from './deploy.js'
+import { finishGithubDeployment, startGithubDeployment, type DeploymentRecorder } from './github-deployment.js'
+import { readRawInputs } from './inputs.js'
+import { connectClient, type SessionSource } from './modal-client.js'
+import { asActionErrors, Failures, phaseRunner, skipPhase } from './phases.js'
+import { moduleDirectory, reportFileTarget, validateInputs, workspacePath } from './inputs-phase.js'
+import { optionalSecretsMissing, preflightProblems, runPreflight, secretsFound, type Preflight } from './preflight.js'
+import { publish } from './publish.js'
+import { recentLogs, rollBack, rollbackReport, type RollbackTarget } from './rollback.js'
+import { maskStepSecrets, maskTokens, redacting } from './secret-masking.js'
+import { smokeCall } from './smoke-call.js'
+import type { Toolkit } from './toolkit.js'
+import { readBack, verdictError } from './verify.js'
+
+/** What the phases after the preflight share. */
+interface Flow {
+  kit: Toolkit
+  phase: ReturnType<typeof phaseRunner>
+  modal: ModalClient
+  settings: Settings
+  report: RunReport
+}
+
+export async function runAction(givenKit: Toolkit, sessions: SessionSource = {}): Promise<RunReport> {
+  const started = givenKit.now()
+  const report = emptyReport()
+  const secretValues = maskTokens(givenKit)
+  // The raw inputs are read once; every phase after gets typed values.
+  const raw = readRawInputs(givenKit.getInput)
+  // Every text the action writes goes through one redaction step, whatever writes it.
+  const kit = redacting(givenKit, secretValues)
+  // Known before the inputs are validated: the report file is written on every path, also when they are refused.
+  const reportFile = (await reportFileTarget(kit, raw)).path
+  const phase = phaseRunner(kit, report.phases)
+  // The deploy's output is untrusted text (it includes the module's prints): the runner must not run it as commands.
+  const deployLog = kit.untrustedStream()
+  let githubDeployment: DeploymentRecorder | null = null
+  let client: ModalClient | null = null
+  try {
+    const settings = await phase('inputs', 'Validate inputs', async () => {
+      const settings = await validateInputs(kit, raw)
+      secretValues.push(...maskStepSecrets(kit, settings))
+      return { value: settings, detail: `${settings.processorRef} → ${settings.appName} in ${settings.environment}` }
+    })
+    const tag = settings.deploy ? stepTag(settings.deployTag ?? defaultDeployTag(kit.env, new Date(kit.now())), kit.random) : null
+    recordSettings(report, settings, tag)
+    // One Modal session serves every phase below; it starts with the first check.
+    const modal = (client = connectClient(kit, settings, deployLog, sessions))
+    const { preflight, moduleDir } = await phase('preflight', 'Preflight: token, environment, secrets', async () => {
+      const moduleDir = settings.deploy ? moduleDirectory(kit, settings) : null
+      const preflight = await runPreflight(modal, settings)
+      recordPreflight(report, preflight)
+      const problems = preflightProblems(preflight, settings)
+      if (problems.length > 0) throw new Failures(problems)
+      const live = preflight.liveVersion === null ? 'not deployed yet' : `live version v${preflight.liveVersion}`
+      return { value: { preflight, moduleDir }, detail: `${report.secretsFound.length} secret(s) found, ${live}` }
+    })
+    if (settings.dryRun) {
+      kit.info(renderPlan(report))
+      skipPhase(report.phases, 'deploy', 'dry run: nothing changed')
+      return report
+    }
+    const flow: Flow = { kit, phase, modal, settings, report }
+    let rollbackTarget: RollbackTarget | null = null
+    if (moduleDir !== null && tag !== null) {
+      githubDeployment = await startGithubDeployment(kit, settings)
+      const deployedVersion = await deployAndVerify(flow, { moduleDir, tag, preflight }, () => deployLog.end())
+      if (deployedVersion !== null) rollbackTarget = { failedVersion: deployedVersion, previousVersion: preflight.liveVersion }
+    } else {
+      report.deployOutcome = 'not-requested'
+      report.versionAfter = preflight.liveVersion
+      skipPhase(report.phases, 'deploy', 'deploy: false')
+    }
+    await smokeThenRollBack(flow, settings.rollbackOnFailure ? rollbackTarget : null)
+  } catch (error) {
+    report.errors.push(...asActionErrors(error).map((e) => ({ code: e.code, message: e.message, ...e.details })))
+  } finally {
+    if (client !== null) {
+      await client.close()
+      report.notes.push(...client.notes)
+    } else {
+      sessions.prestarted?.kill() // the inputs were refused: the session never gets a request
+    }
+    report.durationMs = kit.now() - started
+    // What the runner shows comes first: on a cancel, the runner kills the step about 10 s after SIGINT.
+    await publish(kit, raw, report, secretValues, reportFile === null ? null : { root: workspacePath(kit, '.'), file: reportFile })
+    await finishGithubDeployment(githubDeployment, report)
+  }
+  return report
+}
+
+function recordSettings(report: RunReport, settings: Settings, tag: string | null): void {
+  report.processorRef = settings.processorRef
+  report.imageRef = settings.imageRef
+  report.imageDigest = settings.image.digest
+  report.environment = settings.environment
+  report.appName = settings.appName
+  report.mode = settings.mode
+  report.dryRun = settings.dryRun
+  report.tag = tag
+}
+
+function recordPreflight(report: RunReport, preflight: Preflight): void {
+  report.clientVersion = preflight.clientVersion
+  report.secretsFound = secretsFound(preflight)
+  report.optionalSecretsMissing = optionalSecretsMissing(preflight)
+  report.appId = preflight.app.exists ? preflight.app.appId : null
+  report.versionBefore = preflight.liveVersion
+}
+
+/** Deploys, then reads the history back. Returns the version this run made live, or null when nothing changed. */
+async function deployAndVerify(
+  { kit, phase, modal, settings, report }: Flow,
+  target: DeployTarget,
+  endDeployLog: () => void,
+): Promise<number | null> {
+  const deployed = await phase('deploy', `Deploy ${settings.appName} to ${settings.environment}`, async () => {
+    try {
+      const deployed = await deploy(kit, modal, settings, target)
+      return { value: deployed, detail: deployed.outcome === 'unchanged' ? 'no changes detected' : `tag ${target.tag}` }
+    } catch (error) {
+      const published = error instanceof ActionError ? await findPublishedDespiteFailure(modal, settings, target, error) : null
+      if (published) {
+        report.deployedVersion = published.deployedVersion
+        report.versionAfter = published.liveVersion
+        ;(error as ActionError).message += published.note
+      }
+      throw error
+    } finally {
+      endDeployLog()
+    }
+  })
+  report.deployOutcome = deployed.outcome
+  report.dashboardUrl = deployed.dashboardUrl
+  const verdict = await phase('verify', 'Verify the live version', async () => {
+    const verdict = await readBack(modal, settings, target, deployed)
+    if (verdict.status === 'raced') {
+      report.deployedVersion = verdict.ourVersion
+      report.versionAfter = verdict.liveVersion
+    }
+    if (verdict.status === 'raced' || verdict.status === 'unverified') throw verdictError(verdict, settings.appName)
+    return { value: verdict, detail: `live v${verdict.version}` }
+  })
+  report.versionAfter = verdict.version
+  report.deployedVersion = verdict.status === 'deployed' ? verdict.version : null
+  return report.deployedVersion
+}
+
+/** The smoke call; when it fails, the app's recent logs, and a rollback of this run's version when one is due. */
+async function smokeThenRollBack({ kit, phase, modal, settings, report }: Flow, rollbackTarget: RollbackTarget | null): Promise<void> {
+  try {
+    report.smokeStatus = 'failed'
+    const smoke = await phase('smoke', `Smoke call (${settings.mode})`, async () => {
+      const smoke = await smokeCall(kit, modal, settings, report.versionAfter)
+      return { value: smoke, detail: `run answered in mode ${settings.mode}` }
+    })
+    report.appId = smoke.appId
+    report.smokeOutput = smoke.output
+    report.smokeStatus = 'passed'
+  } catch (error) {
+    const failures = asActionErrors(error)
+    const cancelled = failures.some((f) => f.code === 'ERR_CANCELLED')
+    // The app's own log says more about a failed call; there is none to read when the function does not exist.
+    const logs = cancelled || failures[0].code === 'ERR_FUNCTION_NOT_FOUND' ? '' : await recentLogs(modal, settings)
+    if (logs) {
+      failures[0].details.stderrTail =
+        `${failures[0].details.stderrTail ?? ''}\n--- modal app logs ${settings.appName} (last lines) ---\n${logs}`.trim()
+    }
+    if (!cancelled && rollbackTarget !== null) {
+      const target = rollbackTarget
+      const outcome = await phase('rollback', `Roll back to v${target.previousVersion ?? '-'}`, async () => {
+        const outcome = await rollBack(modal, settings, target)
+        if (outcome.status !== 'restored') throw rollbackReport(outcome, settings, target)
+        report.rolledBack = true
+        report.versionAfter = outcome.liveVersion
+        return { value: outcome, detail: `v${target.failedVersion} → v${target.previousVersion} restored as v${outcome.liveVersion}` }
+      }).then(
+        (restored) => [rollbackReport(restored, settings, target)],
+        (rollbackError: unknown) => asActionErrors(rollbackError),
+      )
+      failures.push(...outcome)
+    }
+    throw new Failures(failures)
+  }
+}

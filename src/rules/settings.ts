@@ -1,0 +1,53 @@
+// The settings of one run: the action's inputs as given (RawInputs) and as validated (Settings). Types only, with
+// the list of input names, so that every layer can name them; flow/inputs.ts turns the one into the other.
+import type { ImageRef, ImageVisibility } from './image-ref.js'
+import type { ProcessorRef } from './naming.js'
+import type { ToolSecret } from './secrets-policy.js'
+
+/** Every input the action reads; the contract test holds this list equal to action.yml's inputs. */
+export const INPUT_NAMES = [
+  'processor-ref',
+  'image-ref',
+  'modal-environment',
+  'mode',
+  'tool-secrets',
+  'app-name',
+  'smoke-inputs',
+  'deploy',
+  'image-visibility',
+  'modal-module-dir',
+  'deploy-tag',
+  'preflight-timeout',
+  'deploy-timeout',
+  'smoke-timeout',
+  'dry-run',
+  'rollback-on-failure',
+  'registry-file',
+  'modal-version',
+  'github-token',
+  'report-file',
+] as const
+
+export type InputName = (typeof INPUT_NAMES)[number]
+export type RawInputs = Record<InputName, string>
+
+export interface Settings {
+  processorRef: string
+  processor: ProcessorRef
+  appName: string
+  imageRef: string
+  image: ImageRef
+  imageVisibility: ImageVisibility
+  environment: string
+  mode: 'mock' | 'real'
+  toolSecrets: ToolSecret[]
+  smokeParams: Record<string, unknown>
+  deploy: boolean
+  moduleDir: string | null
+  deployTag: string | null
+  timeouts: { preflight: number; deploy: number; smoke: number }
+  dryRun: boolean
+  rollbackOnFailure: boolean
+  modalVersion: string
+  githubToken: string
+}
