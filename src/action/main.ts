@@ -19,6 +19,7 @@ import { asActionErrors, Failures, phaseRunner, skipPhase } from './phases.js'
 import {
   connectClient,
   moduleDirectory,
+  keptFromReportFile,
   reportFileTarget,
   optionalSecretsMissing,
   preflightProblems,
@@ -347,7 +348,7 @@ async function publish(kit: Toolkit, report: RunReport, secretValues: string[], 
   if (reportFile !== null) {
     // Checked again as it is written: the deploy ran the user's module, which may have put a symlink there since.
     const json = redact(`${JSON.stringify(runReportFile(report), null, 2)}\n`)
-    await writeRegularFile(reportFile.root, reportFile.file, json).catch((error: Error) =>
+    await writeRegularFile(reportFile.root, reportFile.file, json, keptFromReportFile(kit)).catch((error: Error) =>
       kit.annotate(
         'warning',
         'Report file not written',

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { ActionError } from '../rules/errors.js'
 import { parseInputs, readRawInputs, reportFileOf, type Settings } from './inputs.js'
 import { bounded, oneLine } from '../rules/untrusted-text.js'
-import { FileRefused, isSameFile, writeTarget } from '../platform/files.js'
+import { FileRefused, isSameFile, writeTarget, type KeptFile } from '../platform/files.js'
 import {
   isSupportedClientVersion,
   MINIMUM_CLIENT_VERSION,
@@ -55,10 +55,15 @@ export async function reportFileTarget(kit: Toolkit): Promise<ReportFileTarget> 
     // What only the write can tell (a path through a regular file, no permission) is a warning then, not a lost report.
     if (error.problem !== 'unreadable') return refuse(bounded(oneLine(error.message), 500))
   }
-  const catalogue = readRawInputs(kit.getInput)['registry-file'].trim()
-  if (catalogue !== '' && (await isSameFile(workspacePath(kit, catalogue), target)))
-    return refuse('is the processor catalogue (registry-file)')
+  const kept = keptFromReportFile(kit)
+  if (kept !== null && (await isSameFile(kept.file, target))) return refuse(`is ${kept.name}`)
   return { path: target, problem: null }
+}
+
+/** The file the report file may never replace: the processor catalogue, checked again when the report is written. */
+export function keptFromReportFile(kit: Toolkit): KeptFile | null {
+  const catalogue = readRawInputs(kit.getInput)['registry-file'].trim()
+  return catalogue === '' ? null : { file: workspacePath(kit, catalogue), name: 'the processor catalogue (registry-file)' }
 }
 
 /** Raw inputs, completed from the processor catalogue, validated into settings: every problem at once. */
