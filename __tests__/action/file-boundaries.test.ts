@@ -112,6 +112,20 @@ describe('report-file: hard links', () => {
   })
 })
 
+describe('report-file: its text', () => {
+  test('C1 controls and line separators from the processor are escaped in the JSON, never raw', async () => {
+    const { workspace } = workspaceAndOutside()
+    const modal = new FakeModal()
+    modal.answerCall = () => ({ ok: false, error: { type: 'ProcessorError', message: 'bad\u2028line\u2029para\u0085next\u009b31m' } })
+    const result = await run(modal, { 'report-file': 'run.json' }, workspace)
+    expect(result.errors).toContain('ERR_SMOKE_FAILED')
+    const text = readFileSync(path.join(workspace, 'run.json'), 'utf8')
+    expect(text).not.toMatch(/[\u0080-\u009f\u2028\u2029]/)
+    expect(text).toMatch(/\\u2028|\\u0085|\\u009b/)
+    expect(JSON.parse(text)).toMatchObject({ ok: false })
+  })
+})
+
 describe('report-file and registry-file: only regular files, refused at once', () => {
   test('a FIFO, a socket, a device or a folder as report-file', async () => {
     const { workspace } = workspaceAndOutside()

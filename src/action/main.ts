@@ -5,7 +5,7 @@ import { fixValuesFrom } from '../rules/fix-values.js'
 import { defaultDeployTag, stepTag } from '../rules/rollout.js'
 import { redactor, redactValue, secretForms } from '../rules/redaction.js'
 import { runReportFile } from '../rules/run-report-file.js'
-import { bounded, oneLine } from '../rules/untrusted-text.js'
+import { bounded, oneLine, safeJson } from '../rules/untrusted-text.js'
 import { writeRegularFile } from '../platform/files.js'
 import { REGISTRY_KEYS } from '../rules/secrets-policy.js'
 import type { ModalClient } from '../modal/client.js'
@@ -347,7 +347,7 @@ async function publish(kit: Toolkit, report: RunReport, secretValues: string[], 
     .catch((error: Error) => kit.annotate('warning', 'Job summary not written', error.message))
   if (reportFile !== null) {
     // Checked again as it is written: the deploy ran the user's module, which may have put a symlink there since.
-    const json = redact(`${JSON.stringify(runReportFile(report), null, 2)}\n`)
+    const json = redact(`${safeJson(runReportFile(report), 2)}\n`)
     await writeRegularFile(reportFile.root, reportFile.file, json, keptFromReportFile(kit)).catch((error: Error) =>
       kit.annotate(
         'warning',
