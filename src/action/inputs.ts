@@ -12,6 +12,7 @@ import {
 } from '../rules/naming.js'
 import { parseToolSecrets, type ToolSecret } from '../rules/secrets-policy.js'
 import { bounded, oneLine } from '../rules/untrusted-text.js'
+import { jsonSyntaxProblem } from '../rules/json-syntax.js'
 
 /** Every input the action reads; the contract test holds this list equal to action.yml's inputs. */
 export const INPUT_NAMES = [
@@ -164,8 +165,8 @@ const rawSchema = z.object({
     let value: unknown
     try {
       value = JSON.parse(raw)
-    } catch (error) {
-      return fail(ctx, 'ERR_INVALID_SMOKE_INPUTS', `smoke-inputs is not valid JSON (${(error as Error).message}).`)
+    } catch {
+      return fail(ctx, 'ERR_INVALID_SMOKE_INPUTS', `smoke-inputs is not valid JSON (${jsonSyntaxProblem(raw)}).`)
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return fail(ctx, 'ERR_INVALID_SMOKE_INPUTS', 'smoke-inputs must be a JSON object: it becomes the params of the smoke call.')
