@@ -62,6 +62,24 @@ describe('the catalogue of run and matrix', () => {
   })
 })
 
+describe('a file that is not JSON is never quoted', () => {
+  test('an environment file as --registry, --matrix, a report or --inputs-json: its place only, no byte of it', async () => {
+    const dir = folders.make('cli-environ-')
+    const environ = 'PATH=/work/bin\u0000GH_TOKEN=ghs_planted_value_1234\u0000'
+    writeFileSync(path.join(dir, 'environ'), environ)
+    const runs = [
+      await runCli(['matrix', '--registry', 'environ'], { cwd: dir }),
+      await runCli(['fleet-report', '--matrix', 'environ'], { cwd: dir }),
+      await runCli(['fleet-report', 'environ'], { cwd: dir }),
+      await runCli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--inputs-json', `{"params": ${environ}}`], { cwd: dir }),
+    ]
+    for (const run of runs) {
+      expect(run.stdout + run.stderr).toMatch(/unexpected character at line 1, column (1|12)\b/)
+      expect(run.stdout + run.stderr).not.toMatch(/PATH|ghs_planted/)
+    }
+  })
+})
+
 describe('local_command stays inside the catalogue’s folder', () => {
   function repoWith(localCommand: string) {
     const base = folders.make('local-command-')

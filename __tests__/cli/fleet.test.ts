@@ -2,6 +2,8 @@
 // shallow clone), and `fleet-report` over report files.
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { emptyReport } from '../../src/rules/run-report.js'
 import { runReportFile } from '../../src/rules/run-report-file.js'
@@ -315,6 +317,55 @@ describe('modal-processor matrix --since-last-success', () => {
     expect([run.status, run.stdout]).toEqual([2, ''])
     expect(run.stderr).toContain(`could not read the runs of deploy-on-push.yml from GitHub: ${hint}: `)
     expect(run.stderr).toContain(answer.message)
+  })
+})
+
+describe('matrix --since-last-success: an endless answer', () => {
+  /** A GitHub API whose every answer (with `status`) streams forever; it counts the bytes each answer sent. */
+  async function endlessApi(status: number) {
+    const sent: { bytes: number; closed: boolean }[] = []
+    const server = createServer((_, response) => {
+      const answer = { bytes: 0, closed: false }
+      sent.push(answer)
+      response.writeHead(status, { 'content-type': 'application/json', 'x-ratelimit-remaining': '4999' })
+      response.write(status === 200 ? '{"workflow_runs": [' : '{"message": "Resource not accessible by integration ')
+      const chunk = Buffer.alloc(64 * 1024, status === 200 ? ' ' : 'x')
+      const more = () => {
+        while (!answer.closed && response.write(chunk)) answer.bytes += chunk.length
+      }
+      response.on('drain', more)
+      response.on('close', () => (answer.closed = true))
+      more()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    return { url, sent, close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))) }
+  }
+  const env = (url: string) => ({
+    GITHUB_API_URL: url,
+    GITHUB_REPOSITORY: 'acme/processors',
+    GITHUB_WORKFLOW_REF: 'acme/processors/.github/workflows/deploy-on-push.yml@refs/heads/main',
+    GITHUB_REF: 'refs/heads/main',
+    GITHUB_TOKEN: 'ghs_token',
+  })
+
+  test.each([
+    [403, 'HTTP 403 (the job needs permissions: actions: read): {"message": "Resource not accessible by integration xxx'],
+    [200, 'the answer is larger than 1048576 bytes'],
+  ])('HTTP %i: read up to its bound, then the stream is cancelled and the command fails with exit 2', async (status, why) => {
+    const api = await endlessApi(status)
+    try {
+      const run = await runCli(['matrix', '--since-last-success'], { cwd: repository(), env: env(api.url) })
+      expect([run.status, run.stdout]).toEqual([2, ''])
+      expect(run.stderr).toContain(`could not read the runs of deploy-on-push.yml from GitHub: ${why}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(api.sent).toHaveLength(1)
+      expect(api.sent[0].closed).toBe(true)
+      // What was sent before the client stopped reading: its bound, plus what the socket buffers held.
+      expect(api.sent[0].bytes).toBeLessThan(8 * 1024 * 1024)
+    } finally {
+      await api.close()
+    }
   })
 })
 

@@ -4,6 +4,7 @@ import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { Emulator, OPENAI_KEY, REFERENCE_PROCESSOR, REPLICATE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
 import { startChatServer } from '../support/chat-server.js'
+import { startFakeGitHubApi } from '../support/fake-github-api.js'
 import { ACTION_DIR } from './action-under-test.js'
 import { scratchDir } from '../../scripts/lib/scratch.mjs'
 
@@ -314,6 +315,39 @@ describe('modal-processor run --adapter local', () => {
     expect(run.status).toBe(1)
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, error: { type: 'ProcessorError' } })
     expect(run.stderr).toMatch(/^ERR_SMOKE_FAILED: The processor failed \(ProcessorError/)
+  })
+})
+
+describe('modal-processor in a workflow step', () => {
+  test('Ctrl-C while matrix --since-last-success waits on GitHub: the stop-commands fence is closed, later commands work', async () => {
+    const api = await startFakeGitHubApi()
+    api.override(() => 'no answer')
+    try {
+      const child = spawn(process.execPath, [CLI, 'matrix', '--since-last-success'], {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          GITHUB_ACTIONS: 'true',
+          GITHUB_API_URL: api.url,
+          GITHUB_REPOSITORY: 'acme/processors',
+          GITHUB_WORKFLOW_REF: 'acme/processors/.github/workflows/deploy-on-push.yml@refs/heads/main',
+          GITHUB_REF: 'refs/heads/main',
+          GITHUB_TOKEN: 'ghs_token',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let stderr = ''
+      child.stderr.on('data', (c) => (stderr += c))
+      const asked = setInterval(() => api.requests.length > 0 && child.kill('SIGINT'), 5)
+      const status = await new Promise<number | null>((resolve) => child.on('close', resolve))
+      clearInterval(asked)
+      expect(api.requests).toHaveLength(1)
+      expect(status).toBe(130)
+      const fence = /^::stop-commands::([0-9a-f-]{36})\n/.exec(stderr)?.[1]
+      expect(stderr).toBe(`::stop-commands::${fence}\nmodal-processor: cancelled by SIGINT.\n::${fence}::\n`)
+    } finally {
+      await api.close()
+    }
   })
 })
 

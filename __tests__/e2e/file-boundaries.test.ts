@@ -2,13 +2,13 @@
 // is a FIFO or a device and a report-file that leads out of the workspace or onto the catalogue, before anything
 // changes; the CLI never waits on a FIFO, and Ctrl-C or SIGTERM ends it while it reads.
 import { spawn } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs'
+import { linkSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runReportFile } from '../../src/rules/run-report-file.js'
 import { emptyReport } from '../../src/rules/run-report.js'
 import { fifoIn, notRegularFiles, tempFolders } from '../support/special-files.js'
 import { ACTION_DIR } from './action-under-test.js'
-import { errorMessage, expectFailure, World } from './world.js'
+import { errorMessage, errorTitles, expectFailure, World } from './world.js'
 
 const CLI = path.join(ACTION_DIR, 'dist', 'cli.cjs')
 const folders = tempFolders()
@@ -49,6 +49,47 @@ describe('the action', () => {
     expect(readFileSync(path.join(base, 'precious.json'), 'utf8')).toBe('precious')
     expect(readFileSync(path.join(workspace, 'catalogue.json'), 'utf8')).toBe('{"processors": {}}')
     expect(world.versions()).toEqual([])
+  })
+})
+
+describe('the action: report-file through a hard link', () => {
+  test('a hard link to the catalogue made by the module at import is not written; one to a file outside is replaced, not written through', async () => {
+    const { base, workspace } = workspaceAndOutside()
+    const catalogue = path.join(workspace, 'cat.json')
+    writeFileSync(catalogue, '{"processors": {}}')
+    mkdirSync(path.join(workspace, 'reports'))
+    const world = new World()
+    const linking = world.ownModule(
+      [
+        'import modal, os',
+        'if modal.is_local():',
+        `    os.link(${JSON.stringify(catalogue)}, ${JSON.stringify(path.join(workspace, 'reports', 'cat-link.json'))})`,
+        'app = modal.App("llm-litellm-v1")',
+        '@app.function()',
+        'def run(inputs: dict) -> dict:',
+        '    return {"ok": True, "schema": "v1", "processor": "llm/litellm@1", "mode": inputs["mode"], "output": {}, "duration_ms": 1}',
+        '',
+      ].join('\n'),
+    )
+    const inputs = { 'registry-file': 'cat.json', 'image-visibility': 'public' }
+    const linked = await world.run(
+      { ...inputs, 'report-file': 'reports/cat-link.json', 'modal-module-dir': linking },
+      { GITHUB_WORKSPACE: workspace },
+    )
+    expect(errorTitles(linked)).toEqual([])
+    expect(linked.annotations.find((a) => a.title === 'Report file not written')?.message).toMatch(
+      /reports\/cat-link\.json is the processor catalogue \(registry-file\)$/,
+    )
+    expect(readFileSync(catalogue, 'utf8')).toBe('{"processors": {}}')
+
+    linkSync(path.join(base, 'precious.json'), path.join(workspace, 'reports', 'run.json'))
+    const replaced = await world.run({ 'registry-file': 'cat.json', 'report-file': 'reports/run.json' }, { GITHUB_WORKSPACE: workspace })
+    expect(errorTitles(replaced)).toEqual([])
+    expect(JSON.parse(readFileSync(path.join(workspace, 'reports', 'run.json'), 'utf8'))).toMatchObject({
+      ok: true,
+      processorRef: 'llm/litellm@1',
+    })
+    expect(readFileSync(path.join(base, 'precious.json'), 'utf8')).toBe('precious')
   })
 })
 

@@ -76,6 +76,56 @@ describe('report-file: symlinks', () => {
   })
 })
 
+describe('report-file: hard links', () => {
+  test('a hard link to the catalogue made while the step runs (also in dry-run): not written, the catalogue keeps its text', async () => {
+    for (const dryRun of ['false', 'true']) {
+      const { workspace } = workspaceAndOutside()
+      const catalogue = path.join(workspace, 'modal-processors.json')
+      mkdirSync(path.join(workspace, 'reports'))
+      const modal = new FakeModal()
+      // The fake session's first request stands for the module's import.
+      const connect = modal.connect
+      const linking: typeof connect = async (...args) => {
+        linkSync(catalogue, path.join(workspace, 'reports', 'run.json'))
+        return connect(...args)
+      }
+      const kit = recordingToolkit(
+        { ...BASE, 'registry-file': 'modal-processors.json', 'report-file': 'reports/run.json', 'dry-run': dryRun },
+        { GITHUB_WORKSPACE: workspace },
+      )
+      await runAction(kit, { connect: linking })
+      expect({ dryRun, warning: kit.record.annotations.find((a) => a.title === 'Report file not written')?.message }).toEqual({
+        dryRun,
+        warning: expect.stringMatching(/reports\/run\.json is the processor catalogue \(registry-file\)$/),
+      })
+      expect(readFileSync(catalogue, 'utf8')).toBe('{"processors":{}}')
+    }
+  })
+
+  test('a hard link to a file outside the workspace is replaced by the report, the file outside keeps its text', async () => {
+    const { workspace, outside } = workspaceAndOutside()
+    linkSync(path.join(outside, 'precious.json'), path.join(workspace, 'run.json'))
+    const result = await run(new FakeModal(), { 'report-file': 'run.json' }, workspace)
+    expect(result.errors).toEqual([])
+    expect(JSON.parse(readFileSync(path.join(workspace, 'run.json'), 'utf8'))).toMatchObject({ processorRef: 'llm/litellm@1' })
+    expect(readFileSync(path.join(outside, 'precious.json'), 'utf8')).toBe('precious')
+  })
+})
+
+describe('report-file: its text', () => {
+  test('C1 controls and line separators from the processor are escaped in the JSON, never raw', async () => {
+    const { workspace } = workspaceAndOutside()
+    const modal = new FakeModal()
+    modal.answerCall = () => ({ ok: false, error: { type: 'ProcessorError', message: 'bad\u2028line\u2029para\u0085next\u009b31m' } })
+    const result = await run(modal, { 'report-file': 'run.json' }, workspace)
+    expect(result.errors).toContain('ERR_SMOKE_FAILED')
+    const text = readFileSync(path.join(workspace, 'run.json'), 'utf8')
+    expect(text).not.toMatch(/[\u0080-\u009f\u2028\u2029]/)
+    expect(text).toMatch(/\\u2028|\\u0085|\\u009b/)
+    expect(JSON.parse(text)).toMatchObject({ ok: false })
+  })
+})
+
 describe('report-file and registry-file: only regular files, refused at once', () => {
   test('a FIFO, a socket, a device or a folder as report-file', async () => {
     const { workspace } = workspaceAndOutside()

@@ -130,6 +130,22 @@ describe('secrets in what the processor answers', () => {
     expect(result.untrusted.join('\n')).not.toContain(secret)
     expect(result.summary).not.toContain(secret.slice(0, 10))
   })
+
+  test('a JSON credential as a secret: masked by each field and line, and a decoded private key the processor echoes is redacted', async () => {
+    const keyLines = ['MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj', 'MzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDu']
+    const privateKey = ['-----BEGIN PRIVATE KEY-----', ...keyLines, '-----END PRIVATE KEY-----', ''].join('\n')
+    const account = { type: 'service_account', private_key: privateKey, client_email: 'deployer@acme-prod.iam.gserviceaccount.com' }
+    const modal = new FakeModal()
+    modal.answerCall = (payload) => ({ ...(contractAnswer(payload) as object), output: { key: privateKey, again: account } })
+    const result = await run(modal, {}, { OPENAI_API_KEY: JSON.stringify(account, null, 2) })
+    expect(result.errors).toEqual([])
+    expect(result.masks).toEqual(expect.arrayContaining([...keyLines, JSON.stringify(account), account.client_email]))
+    for (const line of keyLines) {
+      expect(result.outputs['smoke-output']).not.toContain(line)
+      expect(result.summary).not.toContain(line)
+    }
+    expect(result.outputs['smoke-output']).not.toContain(account.client_email)
+  })
 })
 
 describe('inputs and preflight', () => {

@@ -1,7 +1,15 @@
 // The file boundary, on real folders, FIFOs, sockets, devices and symlinks: what it refuses, and that it refuses at once.
-import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { FileRefused, isSameFile, readRegularFile, resolveInside, writeRegularFile, writeTarget } from '../../src/platform/files.js'
+import {
+  FileRefused,
+  isSameFile,
+  leadsOut,
+  readRegularFile,
+  resolveInside,
+  writeRegularFile,
+  writeTarget,
+} from '../../src/platform/files.js'
 import { notRegularFiles, tempFolders } from '../support/special-files.js'
 
 const folders = tempFolders()
@@ -118,6 +126,50 @@ describe('writing: inside the root by real path, never through or onto a symlink
     symlinkSync(path.join(workspace, 'reports'), path.join(workspace, 'latest'))
     await writeRegularFile(workspace, path.join(workspace, 'latest', 'a', 'run.json'), 'second')
     expect(readFileSync(path.join(workspace, 'reports', 'a', 'run.json'), 'utf8')).toBe('second')
+  })
+})
+
+describe('writing: a hard link at the target is replaced, never written through', () => {
+  test('a hard link to a file outside the root: the link gets the text, the file outside keeps its own; no temporary file stays', async () => {
+    const { workspace, outside } = workspaceAndOutside()
+    mkdirSync(path.join(workspace, 'reports'))
+    const report = path.join(workspace, 'reports', 'run.json')
+    linkSync(path.join(outside, 'precious.json'), report)
+    chmodSync(report, 0o600)
+    await writeRegularFile(workspace, report, 'report')
+    expect(readFileSync(report, 'utf8')).toBe('report')
+    expect(readFileSync(path.join(outside, 'precious.json'), 'utf8')).toBe('precious')
+    expect(statSync(report).mode & 0o777).toBe(0o600)
+    expect(readdirSync(path.join(workspace, 'reports'))).toEqual(['run.json'])
+  })
+
+  test('the kept file (the catalogue), by a hard link or another name, is refused at the write; nothing changes', async () => {
+    const { workspace } = workspaceAndOutside()
+    const catalogue = path.join(workspace, 'modal-processors.json')
+    writeFileSync(catalogue, '{}')
+    linkSync(catalogue, path.join(workspace, 'hard.json'))
+    symlinkSync(workspace, path.join(workspace, 'here'))
+    const kept = { file: catalogue, name: 'the processor catalogue' }
+    for (const alias of ['hard.json', 'here/modal-processors.json', 'modal-processors.json']) {
+      expect({ alias, ...(await refusal(writeRegularFile(workspace, path.join(workspace, alias), 'x', kept))) }).toEqual({
+        alias,
+        problem: 'kept',
+        message: 'is the processor catalogue',
+      })
+    }
+    expect(readFileSync(catalogue, 'utf8')).toBe('{}')
+    expect(readdirSync(workspace).sort()).toEqual(['hard.json', 'here', 'modal-processors.json'])
+  })
+
+  test('a first folder named like `..reports` is inside the root', async () => {
+    const { workspace } = workspaceAndOutside()
+    await writeRegularFile(workspace, path.join(workspace, '..reports', 'run.json'), 'inside')
+    expect(readFileSync(path.join(workspace, '..reports', 'run.json'), 'utf8')).toBe('inside')
+    expect(await resolveInside(workspace, '..bin/processor')).toBe(path.join(workspace, '..bin', 'processor'))
+    expect(leadsOut('..reports/run.json')).toBe(false)
+    expect(leadsOut('..')).toBe(true)
+    expect(leadsOut(`..${path.sep}x`)).toBe(true)
+    expect(leadsOut('/abs')).toBe(true)
   })
 })
 

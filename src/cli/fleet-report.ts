@@ -9,6 +9,7 @@ import { bounded, oneLine, safeJson, visibleControls } from '../rules/untrusted-
 import { FileRefused, readRegularFile } from '../platform/files.js'
 import type { CliIo } from './io.js'
 import { optionalFlag, UsageError, type Flags } from './options.js'
+import { jsonSyntaxProblem } from '../rules/json-syntax.js'
 
 /** A report file is one small JSON document, and so is a plan (GitHub runs at most 256 jobs of a matrix). */
 const MAX_REPORT_BYTES = 1024 * 1024
@@ -51,8 +52,8 @@ async function plannedFrom(given: string | undefined, cwd: string): Promise<Matr
   let value: unknown
   try {
     value = JSON.parse(json)
-  } catch (error) {
-    throw new UsageError(`--matrix is not JSON (${(error as Error).message}): give the plan's output, {"include":[…]}.`)
+  } catch {
+    throw new UsageError(`--matrix is not JSON (${jsonSyntaxProblem(json)}): give the plan's output, {"include":[…]}.`)
   }
   const parsed = fleetMatrixSchema.safeParse(value)
   if (!parsed.success) throw new UsageError(`--matrix is not the output of modal-processor matrix ({"include":[…]}).`)

@@ -6,6 +6,9 @@ import { CommandError, UsageError } from './options.js'
 import { REST_HEADERS } from '../platform/github-api.js'
 
 const API_TIMEOUT_MS = 10_000
+/** A page of one run is a few KiB; an error body is read only for its first words. Neither is read past its bound. */
+const MAX_ANSWER_BYTES = 1024 * 1024
+const MAX_ERROR_BYTES = 64 * 1024
 
 export interface WorkflowContext {
   apiUrl: string
@@ -76,8 +79,9 @@ export async function lastSuccessfulCommit(context: WorkflowContext): Promise<st
   } catch (error) {
     throw failed((error as Error).message)
   }
-  const text = await response.text().catch(() => '')
+  const { text, over } = await boundedText(response, response.ok ? MAX_ANSWER_BYTES : MAX_ERROR_BYTES)
   if (!response.ok) throw failed(`HTTP ${response.status}${refusalHint(response, text)}: ${text.slice(0, 300)}`)
+  if (over) throw failed(`the answer is larger than ${MAX_ANSWER_BYTES} bytes`)
   let body: unknown
   try {
     body = JSON.parse(text)
@@ -87,4 +91,26 @@ export async function lastSuccessfulCommit(context: WorkflowContext): Promise<st
   const runs = runsSchema.safeParse(body)
   if (!runs.success) throw failed('the answer is not a list of workflow runs')
   return runs.data.workflow_runs[0]?.head_sha ?? null
+}
+
+/** At most `maxBytes` of a body (UTF-8), and whether it had more; the rest is never read: the stream is cancelled. */
+async function boundedText(response: Response, maxBytes: number): Promise<{ text: string; over: boolean }> {
+  if (response.body === null) return { text: '', over: false }
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  let done = false
+  try {
+    while (!done && size <= maxBytes) {
+      const read = await reader.read()
+      done = read.done
+      if (read.value) chunks.push(read.value)
+      size += read.value?.byteLength ?? 0
+    }
+  } catch {
+    // A body cut short (a reset, the timeout) is what arrived so far.
+  } finally {
+    if (!done) await reader.cancel().catch(() => undefined)
+  }
+  return { text: Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8'), over: size > maxBytes }
 }

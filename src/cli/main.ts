@@ -32,12 +32,18 @@ const MAX_MESSAGE_CHARS = 1000
 export async function main(argv: string[], io: CliIo): Promise<number> {
   // In a workflow step nothing the CLI prints may act as a workflow command: it issues none (outputs and the summary
   // go through their files), and what it prints quotes refs, file names, catalogue and Modal text.
-  const fence = io.env.GITHUB_ACTIONS === 'true' ? randomUUID() : null
-  if (fence !== null) io.err(`::stop-commands::${fence}\n`)
+  if (io.env.GITHUB_ACTIONS !== 'true') return runCommandLine(argv, io)
+  const fence = randomUUID()
+  const close = () => io.err(`::${fence}::\n`)
+  io.err(`::stop-commands::${fence}\n`)
+  // Ctrl-C and SIGTERM end the process with process.exit (./signals.ts), past the finally below: a fence left open
+  // would silence every later workflow command of the step (::add-mask:: too), so it is closed on 'exit' then.
+  process.once('exit', close)
   try {
     return await runCommandLine(argv, io)
   } finally {
-    if (fence !== null) io.err(`::${fence}::\n`)
+    process.off('exit', close)
+    close()
   }
 }
 

@@ -4,6 +4,7 @@ import { appendFileSync, existsSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { readCatalogueFile } from '../flow/catalogue-file.js'
 import { DEFAULT_CATALOGUE_FILE, parseCatalogue, type ProcessorCatalogue } from '../rules/catalogue.js'
+import { leadsOut } from '../platform/files.js'
 import { ActionError } from '../rules/errors.js'
 import {
   fleetMatrix,
@@ -136,7 +137,7 @@ function onlyRefs(value: string | undefined): string[] | null {
 function fromRoot(git: Git, target: string): string | null {
   const real = existsSync(target) ? realpathSync(target) : target
   const relative = path.relative(git.root, real)
-  if (relative.startsWith('..') || path.isAbsolute(relative)) return null
+  if (leadsOut(relative)) return null
   return relative.split(path.sep).join('/')
 }
 

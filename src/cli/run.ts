@@ -16,6 +16,7 @@ import { logBlock, safeJson } from '../rules/untrusted-text.js'
 import type { CliIo } from './io.js'
 import { appNameOf, commandClient, environmentOf } from './modal.js'
 import { optionalFlag, requiredFlag, UsageError, type Flags } from './options.js'
+import { jsonSyntaxProblem } from '../rules/json-syntax.js'
 
 export async function runCommand(flags: Flags, io: CliIo): Promise<number> {
   const ref = requiredFlag(flags, 'ref')
@@ -59,8 +60,8 @@ async function envelopeFrom(flags: Flags, defaultParams: () => Promise<Record<st
   if (json !== undefined) {
     try {
       given = JSON.parse(json)
-    } catch (error) {
-      throw new ActionError('ERR_INVALID_SMOKE_INPUTS', `--inputs-json is not valid JSON (${(error as Error).message}).`)
+    } catch {
+      throw new ActionError('ERR_INVALID_SMOKE_INPUTS', `--inputs-json is not valid JSON (${jsonSyntaxProblem(json)}).`)
     }
   }
   const params = isObject(given) ? (given.params ?? (await defaultParams())) : undefined

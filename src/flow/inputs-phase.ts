@@ -6,7 +6,7 @@ import { applyCatalogue } from '../rules/catalogue.js'
 import { ActionError } from '../rules/errors.js'
 import type { RawInputs, Settings } from '../rules/settings.js'
 import { bounded, oneLine } from '../rules/untrusted-text.js'
-import { FileRefused, isSameFile, writeTarget } from '../platform/files.js'
+import { FileRefused, isSameFile, writeTarget, type KeptFile } from '../platform/files.js'
 import { readCatalogueFile } from './catalogue-file.js'
 import { parseInputs } from './inputs.js'
 import { Failures } from './phases.js'
@@ -46,10 +46,15 @@ export async function reportFileTarget(kit: Toolkit, raw: RawInputs): Promise<Re
     // What only the write can tell (a path through a regular file, no permission) is a warning then, not a lost report.
     if (error.problem !== 'unreadable') return refuse(bounded(oneLine(error.message), 500))
   }
-  const catalogue = raw['registry-file'].trim()
-  if (catalogue !== '' && (await isSameFile(workspacePath(kit, catalogue), target)))
-    return refuse('is the processor catalogue (registry-file)')
+  const kept = keptFromReportFile(kit, raw)
+  if (kept !== null && (await isSameFile(kept.file, target))) return refuse(`is ${kept.name}`)
   return { path: target, problem: null }
+}
+
+/** The file the report file may never replace: the processor catalogue, checked again when the report is written. */
+export function keptFromReportFile(kit: Toolkit, raw: RawInputs): KeptFile | null {
+  const catalogue = raw['registry-file'].trim()
+  return catalogue === '' ? null : { file: workspacePath(kit, catalogue), name: 'the processor catalogue (registry-file)' }
 }
 
 /** Raw inputs, completed from the processor catalogue, validated into settings: every problem at once. */

@@ -6,6 +6,7 @@ import { appNameOf, isValidDeployTag, isValidModalAppName, isValidModalEnvironme
 import { parseToolSecrets } from '../rules/secrets-policy.js'
 import { INPUT_NAMES, type InputName, type RawInputs, type Settings } from '../rules/settings.js'
 import { bounded, oneLine } from '../rules/untrusted-text.js'
+import { jsonSyntaxProblem } from '../rules/json-syntax.js'
 
 export const DEFAULT_MODAL_VERSION = '1.5.4'
 export const DEFAULT_SMOKE_PARAMS = { messages: [{ role: 'user', content: 'test' }] }
@@ -110,8 +111,8 @@ const rawSchema = z.object({
     let value: unknown
     try {
       value = JSON.parse(raw)
-    } catch (error) {
-      return fail(ctx, 'ERR_INVALID_SMOKE_INPUTS', `smoke-inputs is not valid JSON (${(error as Error).message}).`)
+    } catch {
+      return fail(ctx, 'ERR_INVALID_SMOKE_INPUTS', `smoke-inputs is not valid JSON (${jsonSyntaxProblem(raw)}).`)
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return fail(ctx, 'ERR_INVALID_SMOKE_INPUTS', 'smoke-inputs must be a JSON object: it becomes the params of the smoke call.')

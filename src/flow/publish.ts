@@ -6,9 +6,10 @@ import { redactor, redactValue } from '../rules/redaction.js'
 import { fixValuesOf, renderSummary, reportOutputs, type ReportedError, type RunReport } from '../rules/run-report.js'
 import { runReportFile } from '../rules/run-report-file.js'
 import type { RawInputs } from '../rules/settings.js'
-import { bounded, oneLine } from '../rules/untrusted-text.js'
+import { bounded, oneLine, safeJson } from '../rules/untrusted-text.js'
 import { tail } from '../modal/output.js'
 import { writeRegularFile } from '../platform/files.js'
+import { keptFromReportFile } from './inputs-phase.js'
 import type { Toolkit } from './toolkit.js'
 
 /** Where the run report file goes: `file`, written only inside `root` (the workspace). */
@@ -70,8 +71,8 @@ export async function publish(
     .catch((error: Error) => kit.annotate('warning', 'Job summary not written', error.message))
   if (reportFile !== null) {
     // Checked again as it is written: the deploy ran the user's module, which may have put a symlink there since.
-    const json = redact(`${JSON.stringify(runReportFile(report), null, 2)}\n`)
-    await writeRegularFile(reportFile.root, reportFile.file, json).catch((error: Error) =>
+    const json = redact(`${safeJson(runReportFile(report), 2)}\n`)
+    await writeRegularFile(reportFile.root, reportFile.file, json, keptFromReportFile(kit, raw)).catch((error: Error) =>
       kit.annotate(
         'warning',
         'Report file not written',

@@ -5,14 +5,16 @@
 //   folder is refused at once, never waited on.
 // - Every read is bounded by reading at most N+1 bytes, never by the size stat reports (0 for /dev/zero).
 // - A written file lands only where its real path (every symlink resolved, its parent folders included) is inside the
-//   allowed root; an existing symlink as the target is refused (O_NOFOLLOW holds it at the open too).
+//   allowed root; an existing symlink as the target is refused. The text is written to a new file beside the target
+//   and renamed over it, so a hard link at the target is replaced, never written through.
 // - Everything is asynchronous: no read can stall the event loop, so Ctrl-C and SIGTERM are handled while it runs.
 import { constants, type Stats } from 'node:fs'
-import { lstat, mkdir, open, realpath, stat, type FileHandle } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { lstat, mkdir, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import { kindOfStats, notRegular, tooLarge } from './file-kinds.mjs'
 
-export type FileProblem = 'missing' | 'not-regular' | 'too-large' | 'outside' | 'symlink' | 'unreadable'
+export type FileProblem = 'missing' | 'not-regular' | 'too-large' | 'outside' | 'symlink' | 'kept' | 'unreadable'
 
 /** Why a path was refused, as the end of a sentence that starts with the path ("… is a FIFO, not a regular file"). */
 export class FileRefused extends Error {
@@ -59,18 +61,49 @@ export async function writeTarget(root: string, target: string): Promise<string>
   return real
 }
 
-/** Writes `text` to `target` (a regular file inside `root`, created with its folders when missing), checked again now. */
-export async function writeRegularFile(root: string, target: string, text: string): Promise<void> {
-  const real = await writeTarget(root, target)
+/** A file a write must never replace (the processor catalogue), and what to call it when refused. */
+export interface KeptFile {
+  file: string
+  name: string
+}
+
+/**
+ * Writes `text` to `target` (a regular file inside `root`, created with its folders when missing), checked again now.
+ * The text goes to a new file made exclusively beside the target, then renamed over it: a hard link at the target (to
+ * the catalogue, or to a file outside the root) is replaced, never written through, and the folder is checked to be
+ * the same real folder inside the root just before the rename.
+ */
+export async function writeRegularFile(root: string, target: string, text: string, kept: KeptFile | null = null): Promise<void> {
+  const real = await checkedTarget(root, target, kept)
+  const folder = path.dirname(real)
   // The folders on the way are real paths already, so creating the missing ones follows no symlink.
-  await mkdir(path.dirname(real), { recursive: true })
-  const handle = await openRegular(real, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+  await mkdir(folder, { recursive: true })
+  const mode = ((await lstat(real).catch(() => null))?.mode ?? 0o644) & 0o777
+  const temporary = path.join(folder, `.${path.basename(real)}.${randomBytes(6).toString('hex')}.tmp`)
+  const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode).catch(
+    (error: unknown) => {
+      throw unreadable(error)
+    },
+  )
+  let renamed = false
   try {
-    await handle.truncate(0)
     await handle.writeFile(text)
-  } finally {
     await handle.close()
+    if ((await checkedTarget(root, target, kept)) !== real || (await realpath(folder)) !== folder) {
+      throw new FileRefused('outside', 'changed while it was written; nothing was written')
+    }
+    await rename(temporary, real)
+    renamed = true
+  } finally {
+    await handle.close().catch(() => undefined)
+    if (!renamed) await unlink(temporary).catch(() => undefined)
   }
+}
+
+async function checkedTarget(root: string, target: string, kept: KeptFile | null): Promise<string> {
+  const real = await writeTarget(root, target)
+  if (kept !== null && (await isSameFile(kept.file, real))) throw new FileRefused('kept', `is ${kept.name}`)
+  return real
 }
 
 /**
@@ -102,11 +135,15 @@ async function realRoot(root: string): Promise<string> {
 async function realPathInside(root: string, target: string): Promise<string> {
   const rootReal = await realRoot(root)
   const real = await realPathOf(target)
-  const relative = path.relative(rootReal, real)
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+  if (leadsOut(path.relative(rootReal, real))) {
     throw new FileRefused('outside', `leads outside ${rootReal} (its real path is ${real})`)
   }
   return real
+}
+
+/** Whether a path relative to a folder leaves it: `..` as its first part (a folder named `..reports` stays inside). */
+export function leadsOut(relative: string): boolean {
+  return relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)
 }
 
 /**

@@ -8,6 +8,7 @@ import { parseProcessorRef } from './naming.js'
 import { didYouMean } from './ref-suggestions.js'
 import { parseToolSecrets } from './secrets-policy.js'
 import { bounded, oneLine } from './untrusted-text.js'
+import { jsonSyntaxProblem } from './json-syntax.js'
 import type { RawInputs } from './settings.js'
 
 /** Also the `registry-file` default in action.yml (the contract test holds them equal). */
@@ -52,8 +53,8 @@ export function parseCatalogue(text: string, file: string): ProcessorCatalogue {
   let json: unknown
   try {
     json = JSON.parse(text)
-  } catch (error) {
-    throw new ActionError('ERR_INVALID_REGISTRY', `${file} is not valid JSON: ${(error as Error).message}`)
+  } catch {
+    throw new ActionError('ERR_INVALID_REGISTRY', `${file} is not valid JSON: ${jsonSyntaxProblem(text)}`)
   }
   // JSON.parse would keep the last of two equal keys, and the schema drops a __proto__ key: either would make the
   // file mean something other than what a reader of it sees.

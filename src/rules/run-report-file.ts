@@ -3,6 +3,7 @@
 import * as z from 'zod'
 import type { RunReport } from './run-report.js'
 import { bounded } from './untrusted-text.js'
+import { jsonSyntaxProblem } from './json-syntax.js'
 
 export const RUN_REPORT_SCHEMA = 'modal-processor-deploy/run-report'
 export const RUN_REPORT_VERSION = 1
@@ -65,8 +66,8 @@ export function parseRunReportFile(text: string): { ok: true; report: RunReportF
   let json: unknown
   try {
     json = JSON.parse(text)
-  } catch (error) {
-    return { ok: false, problem: `not JSON (${(error as Error).message})` }
+  } catch {
+    return { ok: false, problem: `not JSON (${jsonSyntaxProblem(text)})` }
   }
   const header = z.object({ schema: z.literal(RUN_REPORT_SCHEMA), version: z.number() }).safeParse(json)
   if (!header.success) return { ok: false, problem: `not a run report (no "schema": "${RUN_REPORT_SCHEMA}")` }
