@@ -2,11 +2,11 @@
 // as the deployed run) and a command line. Nothing a terminal acts on reaches stdout or stderr, and no line is longer
 // than the bound: a large answer is its beginning and its size.
 import { spawn } from 'node:child_process'
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { chmodSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { MAX_LOG_LINE } from '../../src/rules/untrusted-text.js'
 import { ACTION_DIR } from './action-under-test.js'
+import { scratchDir } from '../../scripts/lib/scratch.mjs'
 
 const CLI = path.join(ACTION_DIR, 'dist', 'cli.cjs')
 const HOSTILE =
@@ -27,7 +27,7 @@ function cli(args: string[]): Promise<{ status: number | null; stdout: string; s
 
 /** A processor (Python) that reads the envelope and runs `body`. */
 function processor(body: string): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'hostile-processor-')), 'processor')
+  const file = path.join(scratchDir('hostile-processor-'), 'processor')
   writeFileSync(
     file,
     ['#!/usr/bin/env python3', 'import json, sys', 'sys.stdin.read()', `HOSTILE = ${JSON.stringify(HOSTILE)}`, body, ''].join('\n'),
