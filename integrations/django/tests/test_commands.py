@@ -182,7 +182,7 @@ class ManagePyTest(unittest.TestCase):
         )
         # The CLI of the setting ran (and refused the ref); the variable's missing file was not looked at.
         self.assertEqual(result.returncode, 1)
-        self.assertIn(f'modal-processors.json has no processors["{UNKNOWN_REF}"].local_command', result.stderr)
+        self.assertIn(f'modal-processors.json has no entry processors["{UNKNOWN_REF}"]', result.stderr)
 
     def test_help_lists_the_flags_and_a_bad_flag_is_a_usage_error(self):
         shown = self.manage("deploy_modal", "--help")
@@ -255,7 +255,8 @@ class InProcessTest(unittest.TestCase):
     def test_a_value_that_looks_like_a_flag_stays_a_value(self):
         code, out, err = self.manage("run_processor", "--ref=--help", "--adapter", "local")
         self.assertEqual(code, 1)
-        self.assertIn('processors["--help"]', err)
+        # Read as the ref it was given (an invalid one), never as the CLI's --help.
+        self.assertIn("ERR_INVALID_PROCESSOR_REF: Invalid processor ref '--help'", err)
         self.assertNotIn("Usage: modal-processor", out)
 
     def test_the_cli_is_found_on_path_when_not_configured(self):
