@@ -5,7 +5,18 @@ import tseslint from 'typescript-eslint'
 import { layerRules } from './eslint.layers.js'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'testing/**', 'modal/**', 'runner/**', 'processors/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'testing/emulator/**',
+      'modal/**',
+      'modal-session/**',
+      'local-adapter/**',
+      'processors/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -33,7 +44,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['__tests__/**/*.ts', 'scripts/**/*.d.mts'],
+    files: ['__tests__/**/*.ts', 'scripts/**/*.d.mts', 'testing/harness/*.d.mts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
 )

@@ -3,8 +3,8 @@
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { REPO_ROOT } from '../scripts/lib/emulator.mjs'
-import { scratchDir } from '../scripts/lib/scratch.mjs'
+import { REPO_ROOT } from '../testing/harness/emulator.mjs'
+import { scratchDir } from '../testing/harness/scratch.mjs'
 
 function lintWorkflows(...files: string[]) {
   // The child must not inherit jest's --experimental-vm-modules.

@@ -7,7 +7,7 @@ import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseWorkflowCommands, type Annotation } from '../scripts/lib/runner-harness.mjs'
+import { parseWorkflowCommands, type Annotation } from '../testing/harness/github-runner.mjs'
 import { RELEASE_ERRORS, changelogSection, compareVersions, parseArguments, parseVersionTag, release } from '../scripts/release.mjs'
 import { githubError, startFakeGitHubApi, type FakeGitHubApi } from './support/fake-github-api.js'
 

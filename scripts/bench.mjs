@@ -3,9 +3,9 @@
 import { spawnSync } from 'node:child_process'
 import { statSync } from 'node:fs'
 import path from 'node:path'
-import { Emulator, REFERENCE_PROCESSOR, REPO_ROOT } from './lib/emulator.mjs'
-import { runAction } from './lib/runner-harness.mjs'
-import { removeScratchDirsOnExit } from './lib/scratch.mjs'
+import { Emulator, REFERENCE_PROCESSOR, REPO_ROOT } from '../testing/harness/emulator.mjs'
+import { runAction } from '../testing/harness/github-runner.mjs'
+import { removeScratchDirsOnExit } from '../testing/harness/scratch.mjs'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7)
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]

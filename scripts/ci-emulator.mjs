@@ -3,7 +3,7 @@
 // the pinned image as the step output `image-ref`; elsewhere it prints `export` lines for `eval "$(…)"`.
 import { appendFileSync } from 'node:fs'
 import path from 'node:path'
-import { Emulator, REPLICATE_PROCESSOR, REPLICATE_TOKEN, REPO_ROOT } from './lib/emulator.mjs'
+import { Emulator, REPLICATE_PROCESSOR, REPLICATE_TOKEN, REPO_ROOT } from '../testing/harness/emulator.mjs'
 
 const emulator = new Emulator()
 const imageRef = emulator.pushReferenceImage()

@@ -1,8 +1,8 @@
 // The README's first command: runs the bundled action end to end against the local Modal emulator, with the
 // README's example inputs, and prints what a user would see in the Actions UI.
-import { Emulator, REFERENCE_PROCESSOR, REPO_ROOT } from './lib/emulator.mjs'
-import { runAction } from './lib/runner-harness.mjs'
-import { removeScratchDirsOnExit } from './lib/scratch.mjs'
+import { Emulator, REFERENCE_PROCESSOR, REPO_ROOT } from '../testing/harness/emulator.mjs'
+import { runAction } from '../testing/harness/github-runner.mjs'
+import { removeScratchDirsOnExit } from '../testing/harness/scratch.mjs'
 
 const rule = (title) => console.log(`\n\x1b[1m── ${title} ${'─'.repeat(Math.max(0, 70 - title.length))}\x1b[0m`)
 

@@ -7,9 +7,11 @@ import { Buffer } from 'node:buffer'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { transform } from 'esbuild'
 import { parse, parseDocument } from 'yaml'
-import { REPO_ROOT } from './lib/emulator.mjs'
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
 // The checks are TypeScript, shared with the tests: compiled here in memory (they import nothing).
 const checksSource = readFileSync(path.join(REPO_ROOT, '__tests__', 'support', 'workflow-checks.ts'), 'utf8')

@@ -1,5 +1,5 @@
 // Runs every Python suite (stdlib unittest only): the code that runs inside Modal (the module, the processor
-// runtime, the reference processor), the code that runs on the runner (the Modal session, the local adapter), the
+// runtime, the reference processor), the Modal session the action and the CLI start, the CLI's local adapter, the
 // emulator, and the Django management commands.
 import { Buffer } from 'node:buffer'
 import { spawn, spawnSync } from 'node:child_process'
@@ -14,7 +14,8 @@ const suites = [
   // The longest first, so the others run beside it.
   { name: 'testing/emulator/', cwd: 'testing/emulator', python: 'python3', args: discover },
   { name: 'modal/ and processors/', cwd: 'modal', python: 'python3', args: discover },
-  { name: 'runner/', cwd: 'runner', python: 'python3', args: discover },
+  { name: 'modal-session/', cwd: 'modal-session', python: 'python3', args: discover },
+  { name: 'local-adapter/', cwd: 'local-adapter', python: 'python3', args: discover },
   { name: 'integrations/django/', cwd: 'integrations/django', python: djangoPython, args: discover },
 ]
 

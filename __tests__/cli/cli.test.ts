@@ -5,10 +5,10 @@ import type { CliIo } from '../../src/cli/io.js'
 import { main } from '../../src/cli/main.js'
 import { COMMANDS, commandHelp } from '../../src/cli/options.js'
 import { SessionFailure } from '../../src/modal/session.js'
-import { REFERENCE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
+import { REFERENCE_PROCESSOR, REPO_ROOT } from '../../testing/harness/emulator.mjs'
 import { runCli } from '../support/cli-in-process.js'
 import { cli as cliAnswer, fails, FakeModal, panel, raised } from '../support/fake-modal.js'
-import { scratchDir } from '../../scripts/lib/scratch.mjs'
+import { scratchDir } from '../../testing/harness/scratch.mjs'
 
 const IMAGE = `ghcr.io/acme/llm-litellm:1@sha256:${'a'.repeat(64)}`
 

@@ -7,10 +7,10 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { emptyReport } from '../../src/rules/run-report.js'
 import { runReportFile } from '../../src/rules/run-report-file.js'
-import { parseWorkflowCommands } from '../../scripts/lib/runner-harness.mjs'
+import { parseWorkflowCommands } from '../../testing/harness/github-runner.mjs'
 import { runCli } from '../support/cli-in-process.js'
 import { githubError, startFakeGitHubApi, type FakeGitHubApi, type Reply } from '../support/fake-github-api.js'
-import { scratchDir } from '../../scripts/lib/scratch.mjs'
+import { scratchDir } from '../../testing/harness/scratch.mjs'
 
 const image = (name: string, hex = 'ab') => `ghcr.io/acme/${name}:1@sha256:${hex.repeat(32)}`
 const CATALOGUE = {

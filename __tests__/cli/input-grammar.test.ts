@@ -8,7 +8,7 @@ import { emptyReport } from '../../src/rules/run-report.js'
 import { runReportFile } from '../../src/rules/run-report-file.js'
 import { runCli } from '../support/cli-in-process.js'
 import { OBJECT_MEMBERS } from '../support/object-members.js'
-import { scratchDir } from '../../scripts/lib/scratch.mjs'
+import { scratchDir } from '../../testing/harness/scratch.mjs'
 
 const image = (name: string) => `ghcr.io/acme/${name}:1@sha256:${'ab'.repeat(32)}`
 const ENTRY = { image: { oci: image('llm') }, local_command: 'processors/llm/bin/processor' }

@@ -49,7 +49,7 @@ test('no tracked file cites a document kept outside the repository', () => {
 
 describe('the checker', () => {
   test.each([
-    ['The Modal session (`runner/session.py`)', 'the-modal-session-runnersessionpy'],
+    ['The Modal session (`modal-session/session.py`)', 'the-modal-session-modal-sessionsessionpy'],
     ['`deploy-fleet.yml`', 'deploy-fleetyml'],
     ['[Unreleased]', 'unreleased'],
     ['Command-line tool: `modal-processor`', 'command-line-tool-modal-processor'],

@@ -5,8 +5,8 @@ import { describe, expect, test } from '@jest/globals'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
-import { REPO_ROOT } from '../../scripts/lib/emulator.mjs'
-import { scratchDir } from '../../scripts/lib/scratch.mjs'
+import { REPO_ROOT } from '../../testing/harness/emulator.mjs'
+import { scratchDir } from '../../testing/harness/scratch.mjs'
 import { shellBlocks, type ShellBlock } from '../support/doc-blocks.js'
 
 const DOCUMENTS = [

@@ -4,13 +4,13 @@
 import { copyFileSync, cpSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { buildAll } from '../../scripts/build.mjs'
-import { REPO_ROOT } from '../../scripts/lib/emulator.mjs'
-import { scratchDir } from '../../scripts/lib/scratch.mjs'
+import { REPO_ROOT } from '../../testing/harness/emulator.mjs'
+import { scratchDir } from '../../testing/harness/scratch.mjs'
 
 async function prepare(): Promise<string> {
   const dir = scratchDir('action-under-test-')
   copyFileSync(path.join(REPO_ROOT, 'action.yml'), path.join(dir, 'action.yml'))
-  for (const entry of ['modal', 'runner', 'scripts', 'testing', 'modal-processors.json', 'node_modules']) {
+  for (const entry of ['modal', 'modal-session', 'local-adapter', 'scripts', 'testing', 'modal-processors.json', 'node_modules']) {
     symlinkSync(path.join(REPO_ROOT, entry), path.join(dir, entry))
   }
   // Copied, not linked: the catalogue's local_command must stay inside the catalogue's folder, symlinks resolved.

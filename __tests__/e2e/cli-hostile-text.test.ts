@@ -6,7 +6,7 @@ import { chmodSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { MAX_LOG_LINE } from '../../src/rules/untrusted-text.js'
 import { ACTION_DIR } from './action-under-test.js'
-import { scratchDir } from '../../scripts/lib/scratch.mjs'
+import { scratchDir } from '../../testing/harness/scratch.mjs'
 
 const CLI = path.join(ACTION_DIR, 'dist', 'cli.cjs')
 const HOSTILE =

@@ -2,11 +2,11 @@
 import { spawn } from 'node:child_process'
 import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { Emulator, OPENAI_KEY, REFERENCE_PROCESSOR, REPLICATE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
+import { Emulator, OPENAI_KEY, REFERENCE_PROCESSOR, REPLICATE_PROCESSOR, REPO_ROOT } from '../../testing/harness/emulator.mjs'
 import { startChatServer } from '../support/chat-server.js'
 import { startFakeGitHubApi } from '../support/fake-github-api.js'
 import { ACTION_DIR } from './action-under-test.js'
-import { scratchDir } from '../../scripts/lib/scratch.mjs'
+import { scratchDir } from '../../testing/harness/scratch.mjs'
 
 const CLI = path.join(ACTION_DIR, 'dist', 'cli.cjs')
 // A well-formed image that no test deploys (the local adapter never pulls it).

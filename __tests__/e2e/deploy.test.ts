@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { errorMessage, errorTitles, expectFailure, REPO_ROOT, World } from './world.js'
-import { scratchDir } from '../../scripts/lib/scratch.mjs'
+import { scratchDir } from '../../testing/harness/scratch.mjs'
 
 /**
  * A folder holding a python3 whose pip either "installs" modal, by linking the emulator's client into a scripts

@@ -3,7 +3,7 @@
 import { ERROR_CATALOG } from '../../src/rules/errors.js'
 import { IMAGE_FAILURE_SIGNATURES } from '../../src/rules/image-build.js'
 import { markdownText } from '../../src/rules/untrusted-text.js'
-import type { ActionRun } from '../../scripts/lib/runner-harness.mjs'
+import type { ActionRun } from '../../testing/harness/github-runner.mjs'
 import { errorMessage, expectFailure, World } from './world.js'
 
 describe('deploy failures', () => {

@@ -2,8 +2,8 @@
 // both reference processors deployed by two runs of the action at once, then one report over their report files.
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
-import { REPLICATE_PROCESSOR, REPLICATE_TOKEN } from '../../scripts/lib/emulator.mjs'
-import type { ActionRun } from '../../scripts/lib/runner-harness.mjs'
+import { REPLICATE_PROCESSOR, REPLICATE_TOKEN } from '../../testing/harness/emulator.mjs'
+import type { ActionRun } from '../../testing/harness/github-runner.mjs'
 import type { MatrixEntry } from '../../src/rules/fleet-plan.js'
 import { ACTION_DIR } from './action-under-test.js'
 import { errorTitles, REPO_ROOT, World } from './world.js'

@@ -4,7 +4,7 @@
 // the outputs or the summary as it was: controls are shown as text, lines are bounded, secret lines are redacted.
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import type { ActionRun } from '../../scripts/lib/runner-harness.mjs'
+import type { ActionRun } from '../../testing/harness/github-runner.mjs'
 import { MAX_LOG_LINE } from '../../src/rules/untrusted-text.js'
 import { expectFailure, World } from './world.js'
 

@@ -2,10 +2,10 @@
 // action. World.run also proves, for every run, that no planted secret value reaches any output, file or log.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { OPENAI_KEY } from '../../scripts/lib/emulator.mjs'
+import { OPENAI_KEY } from '../../testing/harness/emulator.mjs'
 import { startFakeGitHubApi } from '../support/fake-github-api.js'
 import { errorMessage, errorTitles, expectFailure, World } from './world.js'
-import { scratchDir } from '../../scripts/lib/scratch.mjs'
+import { scratchDir } from '../../testing/harness/scratch.mjs'
 
 /** A module folder of the user's own, with a public image, whose `run` is `body` (Python, indented). */
 function moduleWithRun(world: World, body: string, folderName = 'module', decorator = '@app.function()'): string {

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { ACTION_DIR } from './action-under-test.js'
 import { errorMessage, expectFailure, REPO_ROOT, World } from './world.js'
-import { scratchDir } from '../../scripts/lib/scratch.mjs'
+import { scratchDir } from '../../testing/harness/scratch.mjs'
 
 const CATALOGUE = path.join(REPO_ROOT, 'modal-processors.json')
 

@@ -5,11 +5,11 @@
 import { spawn } from 'node:child_process'
 import { chmodSync, cpSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { REFERENCE_PROCESSOR } from '../../scripts/lib/emulator.mjs'
+import { REFERENCE_PROCESSOR } from '../../testing/harness/emulator.mjs'
 import { daemonPid, endsSoon, forkDaemonPython, isRunning, killDaemons, newPidFile } from '../support/daemons.js'
 import { ACTION_DIR } from './action-under-test.js'
 import { errorTitles, expectFailure, World } from './world.js'
-import { scratchDir } from '../../scripts/lib/scratch.mjs'
+import { scratchDir } from '../../testing/harness/scratch.mjs'
 
 const CLI = path.join(ACTION_DIR, 'dist', 'cli.cjs')
 

@@ -3,8 +3,8 @@
 import { expect } from '@jest/globals'
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { Emulator, OPENAI_KEY, REFERENCE_PROCESSOR, REPO_ROOT } from '../../scripts/lib/emulator.mjs'
-import { runAction, type ActionRun } from '../../scripts/lib/runner-harness.mjs'
+import { Emulator, OPENAI_KEY, REFERENCE_PROCESSOR, REPO_ROOT } from '../../testing/harness/emulator.mjs'
+import { runAction, type ActionRun } from '../../testing/harness/github-runner.mjs'
 import { ACTION_DIR } from './action-under-test.js'
 
 export { REPO_ROOT }

@@ -6,7 +6,7 @@ import { SessionFailure } from '../../src/modal/session.js'
 import { startFakeGitHubApi } from '../support/fake-github-api.js'
 import { cli, contractAnswer, fails, FakeModal, panel, raised } from '../support/fake-modal.js'
 import { errorTitles, recordingToolkit } from '../support/recording-toolkit.js'
-import { scratchDir } from '../../scripts/lib/scratch.mjs'
+import { scratchDir } from '../../testing/harness/scratch.mjs'
 import { runAction } from '../../src/flow/run-action.js'
 
 const IMAGE = `ghcr.io/acme/llm-litellm:1@sha256:${'a'.repeat(64)}`

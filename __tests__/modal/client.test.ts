@@ -2,7 +2,7 @@ import { symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { isSupportedClientVersion } from '../../src/modal/client.js'
 import { pythonForModal } from '../../src/modal/install.js'
-import { scratchDir } from '../../scripts/lib/scratch.mjs'
+import { scratchDir } from '../../testing/harness/scratch.mjs'
 
 const dir = scratchDir('modal-script-')
 function script(name: string, firstLine: string): string {

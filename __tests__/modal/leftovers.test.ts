@@ -6,12 +6,12 @@ import { runProcess } from '../../src/platform/process.js'
 import { ModalSession, SessionFailure } from '../../src/modal/session.js'
 import { SessionProcess, sessionOptions } from '../../src/modal/session-process.js'
 import { daemonPid, endsSoon, forkDaemonPython, isRunning, killDaemons, newPidFile } from '../support/daemons.js'
-import { scratchDir } from '../../scripts/lib/scratch.mjs'
+import { scratchDir } from '../../testing/harness/scratch.mjs'
 
-// An action folder whose runner/session.py is the scripted fake.
+// An action folder whose modal-session/session.py is the scripted fake.
 const actionRoot = scratchDir('fake-action-')
-mkdirSync(path.join(actionRoot, 'runner'))
-copyFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'fake-session.py'), path.join(actionRoot, 'runner', 'session.py'))
+mkdirSync(path.join(actionRoot, 'modal-session'))
+copyFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'fake-session.py'), path.join(actionRoot, 'modal-session', 'session.py'))
 
 afterEach(killDaemons)
 

@@ -152,7 +152,7 @@ describe('what is quoted from the build log (untrusted text)', () => {
 describe('a phrase the real client never prints', () => {
   test("'Image pull failed' is only the seed's name for the problem, in the README's troubleshooting table", () => {
     const root = path.resolve(import.meta.dirname, '..', '..')
-    const code = ['src', 'runner', 'modal', 'scripts', 'testing', 'processors', 'integrations'].flatMap((dir) =>
+    const code = ['src', 'modal-session', 'local-adapter', 'modal', 'scripts', 'testing', 'processors', 'integrations'].flatMap((dir) =>
       readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
         .map((file) => path.join(dir, file))
         .filter((file) => statSync(path.join(root, file)).isFile() && !file.includes('__pycache__')),

@@ -1,7 +1,7 @@
 // The CLI's main() in process, with captured streams, a scripted Modal session and a working folder of the test's.
 import type { CliIo } from '../../src/cli/io.js'
 import { main } from '../../src/cli/main.js'
-import { REPO_ROOT } from '../../scripts/lib/emulator.mjs'
+import { REPO_ROOT } from '../../testing/harness/emulator.mjs'
 import { FakeModal } from './fake-modal.js'
 
 export async function runCli(argv: string[], { modal = new FakeModal(), cwd = REPO_ROOT, env = {} as NodeJS.ProcessEnv } = {}) {

@@ -2,7 +2,7 @@
 // they still run, and the kill that keeps any of them from outliving its test.
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { scratchDir } from '../../scripts/lib/scratch.mjs'
+import { scratchDir } from '../../testing/harness/scratch.mjs'
 
 /** Longer than any test may run: a step that waited for such a daemon could not pass. */
 export const DAEMON_LIFETIME_S = 120

@@ -1,6 +1,6 @@
 // A scripted, in-memory Modal session for the in-process tests of the flow and the CLI: a small Modal world
 // (environments, secrets with keys, apps with versions) that answers the session's requests the way
-// runner/session.py reports the real client's facts. `on` replaces the answer of one request to script a fault.
+// modal-session/session.py reports the real client's facts. `on` replaces the answer of one request to script a fault.
 import { requestLabel, SessionFailure, type Operation, type Outcome, type Raised } from '../../src/modal/session.js'
 import type { Session } from '../../src/modal/session-keeper.js'
 

@@ -10,7 +10,7 @@ export default function teardown(): void {
   if (left.length > 0) {
     throw new Error(
       `The tests left ${left.length} temporary folder(s) or file(s) behind: ${left.join(', ')}. ` +
-        'Make them with scratchDir (scripts/lib/scratch.mjs), which removes them after each test file, or remove them in afterAll.',
+        'Make them with scratchDir (testing/harness/scratch.mjs), which removes them after each test file, or remove them in afterAll.',
     )
   }
 }

@@ -3,8 +3,8 @@
 // Time is a fake clock and retries do not wait.
 import path from 'node:path'
 import type { Toolkit } from '../../src/flow/toolkit.js'
-import { REPO_ROOT } from '../../scripts/lib/emulator.mjs'
-import { readActionMetadata } from '../../scripts/lib/runner-harness.mjs'
+import { REPO_ROOT } from '../../testing/harness/emulator.mjs'
+import { readActionMetadata } from '../../testing/harness/github-runner.mjs'
 
 const META = readActionMetadata(REPO_ROOT) as { inputs: Record<string, { default?: string }> }
 

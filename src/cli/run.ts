@@ -93,7 +93,7 @@ async function runLocally(flags: Flags, ref: string, envelope: object, io: CliIo
   const command = given === undefined ? await localCommandFromCatalogue(flags, ref, io.cwd) : path.resolve(io.cwd, given)
   const python = findOnPath('python3', io.env) ?? 'python3'
   const request = { envelope, ref, command, timeout_s: 300 }
-  const result = await runProcess(python, [path.join(io.actionRoot, 'runner', 'run_local.py')], {
+  const result = await runProcess(python, [path.join(io.actionRoot, 'local-adapter', 'run_local.py')], {
     env: io.env,
     input: JSON.stringify(request),
     timeoutMs: 310_000,
@@ -102,9 +102,9 @@ async function runLocally(flags: Flags, ref: string, envelope: object, io: CliIo
   if (answer === null) {
     throw new ActionError(
       'ERR_SMOKE_INVALID_RESPONSE',
-      `The local runner did not answer with JSON (exit code ${result.exitCode}): ${result.stderr.slice(-500)}`,
+      `The local adapter did not answer with JSON (exit code ${result.exitCode}): ${result.stderr.slice(-500)}`,
       {
-        fix: 'The local runner (runner/run_local.py) stopped before it answered: the message ends with its error output; check that python3 on PATH is 3.10 or later and that the processor is an executable file.',
+        fix: 'The local adapter (local-adapter/run_local.py) stopped before it answered: the message ends with its error output; check that python3 on PATH is 3.10 or later and that the processor is an executable file.',
       },
     )
   }
@@ -146,7 +146,7 @@ async function localCommandFromCatalogue(flags: Flags, ref: string, cwd: string)
   }
 }
 
-/** The JSON value on the last line of a command's output (where the local runner answers), or null. */
+/** The JSON value on the last line of a command's output (where the local adapter answers), or null. */
 function lastJsonLine(stdout: string): unknown {
   try {
     return JSON.parse(stdout.trimEnd().split('\n').pop() ?? '')

@@ -24,13 +24,13 @@ export interface Session {
 export type SessionConnector = (timeoutMs: number) => Promise<Session>
 
 export interface ModalClientOptions {
-  /** How sessions start; by default, runner/session.py in a process of its own (see `locate`, `prestarted`). */
+  /** How sessions start; by default, modal-session/session.py in a process of its own (see `locate`, `prestarted`). */
   connect?: SessionConnector
   /** Finds the client (or installs it): called once, before the first check, outside any phase deadline. */
   locate: () => Promise<ModalInstallation>
   /** A session process started early for this step (the action's entry point starts one), if any. */
   prestarted?: SessionProcess | null
-  /** The action's folder: runner/session.py is there. */
+  /** The action's folder: modal-session/session.py is there. */
   actionRoot: string
   env: NodeJS.ProcessEnv
   retry: RetryPolicy

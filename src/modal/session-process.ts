@@ -1,4 +1,4 @@
-// The Modal session's process (runner/session.py) and its four pipes, read line by line: requests out on fd 3,
+// The Modal session's process (modal-session/session.py) and its four pipes, read line by line: requests out on fd 3,
 // protocol lines in on fd 4, the client's and the module's output on stdout and stderr. Kept free of heavy imports,
 // so the action's entry point can start it before the rest of the bundle loads.
 import type { ChildProcess } from 'node:child_process'
@@ -168,7 +168,7 @@ export function sessionOptions(
   const sessionEnv = { ...Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('INPUT_'))), ...QUIET_CLIENT_ENV }
   return {
     python: installation.python,
-    script: path.join(actionRoot, 'runner', 'session.py'),
+    script: path.join(actionRoot, 'modal-session', 'session.py'),
     modalBinDir: path.dirname(realpathSync(installation.modalPath)),
     env: sessionEnv,
   }

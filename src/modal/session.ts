@@ -1,4 +1,4 @@
-// The Modal session: one Python process per step (runner/session.py, started by session-process.ts) that loads the
+// The Modal session: one Python process per step (modal-session/session.py, started by session-process.ts) that loads the
 // Modal client once and answers requests, one at a time. This file is the protocol: the handshake, one schema per
 // answer, a deadline per request, and what happens when the process misbehaves. What an answer means is decided by
 // the caller (client.ts).
@@ -81,7 +81,7 @@ interface Waiting {
 }
 
 const TAIL_LINES = 30
-/** Ends a request's output on stdout and stderr (runner/session.py writes it, with the request's id). */
+/** Ends a request's output on stdout and stderr (modal-session/session.py writes it, with the request's id). */
 const OUTPUT_END = '\x1e'
 const START = 'the start'
 const OUTPUT_GRACE_MS = 500

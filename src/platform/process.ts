@@ -72,7 +72,7 @@ export function runProcess(command: string, args: string[], options: ProcessOpti
       env: options.env,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     })
-    // What matters (the result, the error panel, the runner's answer) comes last: keep the end.
+    // What matters (the result, the error panel, the local adapter's answer) comes last: keep the end.
     const captured = { stdout: tailKeeper(MAX_CAPTURE), stderr: tailKeeper(MAX_CAPTURE) }
     let timedOut = false
     // One decoder per stream: a character split between two reads is not broken in two.

@@ -1,4 +1,4 @@
-"""Execution context: set by the container runner before it imports user code."""
+"""Execution context: set by the emulated container before it imports user code."""
 
 in_container = False
 # {"name", "environment", "version"} of the app version a container runs.

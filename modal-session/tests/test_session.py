@@ -12,11 +12,11 @@ import textwrap
 import unittest
 from pathlib import Path
 
-from tests.support import EMULATOR, RUNNER_DIR
+from tests.support import EMULATOR, SESSION_DIR
 
 import session
 
-SESSION = RUNNER_DIR / "session.py"
+SESSION = SESSION_DIR / "session.py"
 
 
 def high_fd(fd: int) -> int:

@@ -61,7 +61,7 @@ def field(request: dict, name: str, kind: type, *, optional: bool = False):
 
 class Tee(io.TextIOBase):
     """A text stream that writes through to the session's real stream (live output for the caller) and keeps the
-    last CAPTURE_LIMIT characters for the answer. Not a terminal, like the runner's pipes."""
+    last CAPTURE_LIMIT characters for the answer. Not a terminal, like the GitHub runner's pipes."""
 
     def __init__(self, target):
         super().__init__()

@@ -4,12 +4,12 @@ import subprocess
 import sys
 import unittest
 
-from tests.support import REFERENCE_PROCESSOR, RUNNER_DIR
+from tests.support import REFERENCE_PROCESSOR, ADAPTER_DIR
 
 
 def run_local(request: dict, env: dict | None = None) -> dict:
     completed = subprocess.run(
-        [sys.executable, str(RUNNER_DIR / "run_local.py")],
+        [sys.executable, str(ADAPTER_DIR / "run_local.py")],
         input=json.dumps(request),
         capture_output=True,
         text=True,
