@@ -59,18 +59,9 @@ describe('the action: report-file through a hard link', () => {
     writeFileSync(catalogue, '{"processors": {}}')
     mkdirSync(path.join(workspace, 'reports'))
     const world = new World()
-    const linking = world.ownModule(
-      [
-        'import modal, os',
-        'if modal.is_local():',
-        `    os.link(${JSON.stringify(catalogue)}, ${JSON.stringify(path.join(workspace, 'reports', 'cat-link.json'))})`,
-        'app = modal.App("llm-litellm-v1")',
-        '@app.function()',
-        'def run(inputs: dict) -> dict:',
-        '    return {"ok": True, "schema": "v1", "processor": "llm/litellm@1", "mode": inputs["mode"], "output": {}, "duration_ms": 1}',
-        '',
-      ].join('\n'),
-    )
+    const linking = world.moduleRunningAtImport([
+      `os.link(${JSON.stringify(catalogue)}, ${JSON.stringify(path.join(workspace, 'reports', 'cat-link.json'))})`,
+    ])
     const inputs = { 'registry-file': 'cat.json', 'image-visibility': 'public' }
     const linked = await world.run(
       { ...inputs, 'report-file': 'reports/cat-link.json', 'modal-module-dir': linking },

@@ -2,11 +2,11 @@
 // module (during the deploy) and from the processor (its answer, its error), a 20 MB answer, and multi-line secrets
 // (a PEM key, a pretty-printed JSON credential) printed by both. Nothing of it may reach the log, the annotations,
 // the outputs or the summary as it was: controls are shown as text, lines are bounded, secret lines are redacted.
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { ActionRun } from '../../testing/harness/github-runner.mjs'
 import { MAX_LOG_LINE } from '../../src/rules/untrusted-text.js'
-import { expectFailure, World } from './world.js'
+import { expectFailure, placesOf, World } from './world.js'
 
 const HOSTILE =
   '\u001b[2J\u001b]8;;https://evil.example/\u0007link\u001b]8;;\u0007 \u001b]52;c;cm0gLXJmIH4=\u001b\\ \u009b31m\u009d0;title\u009c\u0007\u007f ok\rFORGED'
@@ -56,31 +56,8 @@ function hostileModule(world: World, body: string): string {
   return dir
 }
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const full = path.join(dir, entry)
-    return statSync(full).isDirectory() ? filesUnder(full) : [full]
-  })
-}
-
-/** Every place the runner shows or keeps what the step wrote. */
-function places(run: ActionRun): [string, string][] {
-  return [
-    [
-      'stdout',
-      run.stdout
-        .split('\n')
-        .filter((line) => !line.startsWith('::add-mask::'))
-        .join('\n'),
-    ],
-    ['stderr', run.stderr],
-    ['annotations', JSON.stringify(run.annotations.map((a) => [a.title, a.message]))],
-    ...filesUnder(run.base).map((file): [string, string] => [file, readFileSync(file, 'utf8')]),
-  ]
-}
-
 function expectSafe(run: ActionRun): void {
-  for (const [place, text] of places(run)) {
+  for (const [place, text] of placesOf(run)) {
     expect([place, CONTROL.exec(text)?.[0]]).toEqual([place, undefined])
     for (const line of SECRET_LINES) expect([place, text.includes(line)]).toEqual([place, false])
   }

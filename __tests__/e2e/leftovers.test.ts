@@ -17,18 +17,7 @@ afterEach(killDaemons)
 
 /** A module of the user's own whose import forks a daemon on the deploying machine (not in the container). */
 function moduleForkingAtImport(world: World, daemon: string, before = ''): string {
-  return world.ownModule(
-    [
-      'import modal',
-      'if modal.is_local():',
-      ...`${daemon}\n${before}`.split('\n').map((line) => `    ${line}`),
-      'app = modal.App("llm-litellm-v1")',
-      '@app.function()',
-      'def run(inputs: dict) -> dict:',
-      '    return {"ok": True, "schema": "v1", "processor": "llm/litellm@1", "mode": inputs["mode"], "output": {}, "duration_ms": 1}',
-      '',
-    ].join('\n'),
-  )
+  return world.moduleRunningAtImport(`${daemon}\n${before}`.split('\n'))
 }
 
 /** An image whose processor answers, then leaves a daemon behind holding its stdout and stderr. */

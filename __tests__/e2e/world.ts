@@ -73,7 +73,25 @@ export class World {
     return dir
   }
 
-  /** Processes still running that were started for this world's emulator. */
+  /**
+   * A module of the user's own that runs `atImport` on the deploying machine (never in the container) and whose
+   * `run` answers the processor contract; returns its folder.
+   */
+  moduleRunningAtImport(atImport: string[]): string {
+    return this.ownModule(
+      [
+        'import modal, os',
+        'if modal.is_local():',
+        ...atImport.map((line) => `    ${line}`),
+        'app = modal.App("llm-litellm-v1")',
+        '@app.function()',
+        'def run(inputs: dict) -> dict:',
+        '    return {"ok": True, "schema": "v1", "processor": "llm/litellm@1", "mode": inputs["mode"], "output": {}, "duration_ms": 1}',
+        '',
+      ].join('\n'),
+    )
+  }
+
   /** The emulator's processes still running once killed ones have had time to go (see processesLeftRunning). */
   clientProcessesLeftRunning(): Promise<number[]> {
     return this.emulator.processesLeftRunning()
@@ -97,9 +115,9 @@ function filesUnder(dir: string): string[] {
   })
 }
 
-/** No planted secret value may reach stdout, stderr, an output, the summary or any file the action wrote. */
-export function expectNoSecretLeak(run: ActionRun, secrets: string[]): void {
-  const places: [string, string][] = [
+/** Every place the runner shows or keeps what the step wrote, with its text. */
+export function placesOf(run: ActionRun): [string, string][] {
+  return [
     // ::add-mask:: is how the runner learns what to hide; it never reaches the log.
     [
       'stdout',
@@ -111,10 +129,15 @@ export function expectNoSecretLeak(run: ActionRun, secrets: string[]): void {
     ['stderr', run.stderr],
     ['outputs', JSON.stringify(run.outputs)],
     ['summary', run.summary],
+    ['annotations', JSON.stringify(run.annotations.map((a) => [a.title, a.message]))],
     ...filesUnder(run.base).map((file): [string, string] => [file, readFileSync(file, 'utf8')]),
   ]
+}
+
+/** No planted secret value may reach stdout, stderr, an output, the summary or any file the action wrote. */
+export function expectNoSecretLeak(run: ActionRun, secrets: string[]): void {
   for (const secret of secrets) {
-    for (const [place, text] of places) {
+    for (const [place, text] of placesOf(run)) {
       if (text.includes(secret)) throw new Error(`secret value leaked into ${place}`)
     }
   }
