@@ -14,7 +14,7 @@ import { didYouMean } from '../rules/ref-suggestions.js'
 import { smokePayload, type Mode } from '../rules/smoke-contract.js'
 import { logBlock, safeJson } from '../rules/untrusted-text.js'
 import type { CliIo } from './io.js'
-import { appNameOf, commandClient, environmentOf } from './modal.js'
+import { appNameFromFlags, commandClient, environmentOf } from './modal.js'
 import { optionalFlag, requiredFlag, UsageError, type Flags } from './options.js'
 import { jsonSyntaxProblem } from '../rules/json-syntax.js'
 
@@ -79,7 +79,7 @@ async function runOnModal(flags: Flags, envelope: Record<string, unknown>, io: C
   if (given !== undefined && !/^[1-9][0-9]{0,8}$/.test(given))
     throw new UsageError(`--version must be a version number (1, 2, …), got '${given}'.`)
   const version = given === undefined ? null : Number(given)
-  const call = { environment: environmentOf(flags), appName: appNameOf(flags), version, payload: envelope }
+  const call = { environment: environmentOf(flags), appName: appNameFromFlags(flags), version, payload: envelope }
   const client = commandClient(io)
   try {
     return (await client.smoke(call, 300_000)).result
