@@ -2,6 +2,7 @@
 // declared, and the README's tables are generated from it.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { readCatalogueFile } from '../../src/flow/catalogue-file.js'
+import { catalogueChoice } from '../../src/flow/inputs-phase.js'
 import { DEFAULT_MODAL_VERSION, DEFAULT_SMOKE_PARAMS, parseInputs } from '../../src/flow/inputs.js'
 import { DEFAULT_CATALOGUE_FILE } from '../../src/rules/catalogue.js'
 import { OUTPUT_NAMES } from '../../src/rules/run-report.js'
@@ -41,9 +42,10 @@ describe('action.yml', () => {
     for (const spec of Object.values(meta.outputs)) expect(spec.description.length).toBeGreaterThan(10)
   })
 
-  test('every input is required or has a default', () => {
+  test('every input is required or has a default, but the deprecated alias registry-file (so that giving it shows)', () => {
     for (const [name, spec] of Object.entries(meta.inputs))
-      expect({ name, declared: spec.required === true || spec.default !== undefined }).toEqual({ name, declared: true })
+      expect({ name, declared: spec.required === true || spec.default !== undefined }).toEqual({ name, declared: name !== 'registry-file' })
+    expect(meta.inputs['registry-file'].description).toMatch(/^Deprecated alias of `catalogue-file`/)
   })
 
   test('runs the committed bundle on node24', () => {
@@ -56,7 +58,7 @@ describe('action.yml', () => {
 // input out (the runner passes the default) and a CLI or test that passes nothing get the same run.
 describe('action.yml defaults', () => {
   // Read apart from parseInputs, each checked below on its own terms.
-  const READ_ELSEWHERE: InputName[] = ['registry-file', 'github-token', 'report-file']
+  const READ_ELSEWHERE: InputName[] = ['catalogue-file', 'registry-file', 'github-token', 'report-file']
   const defaultOf = (name: InputName) => meta.inputs[name].default ?? ''
   // The required inputs, and image-ref (which the processor catalogue may give), get valid values; every other input
   // is what a workflow that leaves it out passes: action.yml's default.
@@ -98,10 +100,15 @@ describe('action.yml defaults', () => {
     expect(outcome({ ...given, [name]: '%not a value%' })).not.toEqual(outcome(given))
   })
 
-  test('registry-file: the default catalogue file, ignored when it does not exist', async () => {
-    expect(defaultOf('registry-file')).toBe(DEFAULT_CATALOGUE_FILE)
-    expect(await readCatalogueFile('/nonexistent/catalogue.json', defaultOf('registry-file'))).toBeNull()
+  test('catalogue-file: the default catalogue file, ignored when it does not exist', async () => {
+    expect(defaultOf('catalogue-file')).toBe(DEFAULT_CATALOGUE_FILE)
+    expect(await readCatalogueFile('/nonexistent/catalogue.json', defaultOf('catalogue-file'))).toBeNull()
     await expect(readCatalogueFile('/nonexistent/catalogue.json', 'other.json')).rejects.toThrow(/does not exist/)
+  })
+
+  test('registry-file: no default, so the catalogue-file default stands unless the alias is given', () => {
+    expect(meta.inputs['registry-file'].default).toBeUndefined()
+    expect(catalogueChoice(given)).toEqual({ ok: true, file: DEFAULT_CATALOGUE_FILE, aliasUsed: false })
   })
 
   test("github-token: the job's own token, filled in by the runner", () => {

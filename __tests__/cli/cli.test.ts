@@ -207,7 +207,7 @@ describe('run', () => {
     const dir = scratchDir('catalogue-')
     const file = path.join(dir, 'modal-processors.json')
     writeFileSync(file, JSON.stringify({ processors: { 'llm/litellm@1': { image: { oci: IMAGE } } } }))
-    const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--registry', file])
+    const run = await cli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--catalogue', file])
     expect(run.status).toBe(1)
     expect(run.stderr).toMatch(/^ERR_REGISTRY_ENTRY_MISSING: --processor is not given/)
   })
@@ -221,7 +221,7 @@ describe('one error vocabulary: every failure is ERR_*, a one-line message and a
   const tokenless = (token: 'missing' | 'rejected') => () => Object.assign(new FakeModal(), { token })
   // What only the action has: the CLI's fixes never send anyone looking for these.
   const ACTION_ONLY =
-    /(?<![-\w])(modal-environment|processor-ref|registry-file|smoke-inputs|modal-version|[a-z]+-timeout)\b|deploy: true|step env|\bthe step\b/
+    /(?<![-\w])(modal-environment|processor-ref|catalogue-file|registry-file|smoke-inputs|modal-version|[a-z]+-timeout)\b|deploy: true|step env|\bthe step\b/
 
   /** The failure as printed: by main (`ERR_…: …` / `Fix: …`) or by deploy's flow (`✗ ERR_…: …` / `    Fix: …`). */
   function failure(stderr: string) {
@@ -296,7 +296,7 @@ describe('one error vocabulary: every failure is ERR_*, a one-line message and a
     // Values that are not names at all.
     ['logs, bad environment name', ['logs', '--env', 'en-x', '--ref', ref], deployed, 'ERR_INVALID_ENVIRONMENT', ['e.g. dev']],
     ['run modal, bad app name', onModal('dev', '--app-name', 'a b'), deployed, 'ERR_INVALID_INPUT', ['modal-processor run --help']],
-    ['matrix, no catalogue', ['matrix', '--registry', 'nope.json'], () => new FakeModal(), 'ERR_INVALID_REGISTRY', ['--registry']],
+    ['matrix, no catalogue', ['matrix', '--catalogue', 'nope.json'], () => new FakeModal(), 'ERR_INVALID_REGISTRY', ['--catalogue']],
   ])('%s', async (_, argv, modal, code, fixNames) => {
     const run = await cli(argv as string[], (modal as () => FakeModal)())
     const printed = failure(run.stderr)
@@ -344,7 +344,7 @@ describe('one error vocabulary: every failure is ERR_*, a one-line message and a
     expect(failure(deploy.stderr)).toEqual({
       code: 'ERR_REGISTRY_ENTRY_MISSING',
       message: 'image-ref is empty and modal-processors.json has no entry processors["llm/litelm@1"]. Did you mean \'llm/litellm@1\'?',
-      fix: 'Give --image-ref (and --tool-secrets), or add llm/litelm@1 to the processor catalogue (--registry, default modal-processors.json); check --ref for a typo.',
+      fix: 'Give --image-ref (and --tool-secrets), or add llm/litelm@1 to the processor catalogue (--catalogue, default modal-processors.json); check --ref for a typo.',
     })
     const local = await cli(['run', '--ref', 'replicate/generik@1', '--adapter', 'local'])
     expect(failure(local.stderr)).toMatchObject({

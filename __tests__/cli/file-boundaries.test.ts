@@ -43,12 +43,12 @@ describe('fleet-report', () => {
 })
 
 describe('the catalogue of run and matrix', () => {
-  test('--registry that is a FIFO, a socket, a device or a folder is ERR_INVALID_REGISTRY, at once', async () => {
+  test('--catalogue that is a FIFO, a socket, a device or a folder is ERR_INVALID_REGISTRY, at once', async () => {
     const { dir, special } = await specialFolder()
     for (const [name, file] of special) {
       for (const argv of [
-        ['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--registry', file],
-        ['matrix', '--registry', file],
+        ['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--catalogue', file],
+        ['matrix', '--catalogue', file],
       ]) {
         const run = await runCli(argv, { cwd: dir })
         // A plan that cannot be made exits 2.
@@ -63,12 +63,12 @@ describe('the catalogue of run and matrix', () => {
 })
 
 describe('a file that is not JSON is never quoted', () => {
-  test('an environment file as --registry, --matrix, a report or --inputs-json: its place only, no byte of it', async () => {
+  test('an environment file as --catalogue, --matrix, a report or --inputs-json: its place only, no byte of it', async () => {
     const dir = folders.make('cli-environ-')
     const environ = 'PATH=/work/bin\u0000GH_TOKEN=ghs_planted_value_1234\u0000'
     writeFileSync(path.join(dir, 'environ'), environ)
     const runs = [
-      await runCli(['matrix', '--registry', 'environ'], { cwd: dir }),
+      await runCli(['matrix', '--catalogue', 'environ'], { cwd: dir }),
       await runCli(['fleet-report', '--matrix', 'environ'], { cwd: dir }),
       await runCli(['fleet-report', 'environ'], { cwd: dir }),
       await runCli(['run', '--ref', 'llm/litellm@1', '--adapter', 'local', '--inputs-json', `{"params": ${environ}}`], { cwd: dir }),

@@ -128,7 +128,7 @@ describe('modal-processor matrix', () => {
     expect(planned((await matrix(root, '--changed-since', 'HEAD~1', '--module-dir', 'deploy/modal')).stdout)).toEqual([])
   })
 
-  test('the catalogue is read from --registry, its processor folders relative to it, from a subfolder too', async () => {
+  test('the catalogue is read from --catalogue, its processor folders relative to it, from a subfolder too', async () => {
     const root = repository()
     write(
       root,
@@ -138,7 +138,7 @@ describe('modal-processor matrix', () => {
     git(root, 'add', '.')
     git(root, 'commit', '-qm', 'fleet')
     commit(root, 'fleet/ocr/model.txt', 'weights\n')
-    const run = await runCli(['matrix', '--registry', 'cat.json', '--changed-since', 'HEAD~1'], { cwd: path.join(root, 'fleet') })
+    const run = await runCli(['matrix', '--catalogue', 'cat.json', '--changed-since', 'HEAD~1'], { cwd: path.join(root, 'fleet') })
     expect(planned(run.stdout)).toEqual(['ocr/tesseract@2'])
     expect(run.stderr).toContain('its files changed (fleet/ocr/)')
   })

@@ -123,7 +123,7 @@ describe('matrix --module-dir', () => {
     writeFileSync(path.join(root, 'deploy/modal/modal_app.py'), '# module v2\n')
     mkdirSync(path.join(root, 'sub'))
     const run = await runCli(
-      ['matrix', '--registry', '../modal-processors.json', '--changed-since', 'HEAD', '--module-dir', 'deploy/modal'],
+      ['matrix', '--catalogue', '../modal-processors.json', '--changed-since', 'HEAD', '--module-dir', 'deploy/modal'],
       {
         cwd: path.join(root, 'sub'),
       },
@@ -133,7 +133,7 @@ describe('matrix --module-dir', () => {
     expect(run.stderr).toContain('llm/litellm@1: the Modal module changed (deploy/modal/)')
     // The default, modal/, is the root's too.
     writeFileSync(path.join(root, 'modal/modal_app.py'), '# module v2\n')
-    const byDefault = await runCli(['matrix', '--registry', '../modal-processors.json', '--changed-since', 'HEAD'], {
+    const byDefault = await runCli(['matrix', '--catalogue', '../modal-processors.json', '--changed-since', 'HEAD'], {
       cwd: path.join(root, 'sub'),
     })
     expect(byDefault.stderr).toContain('the Modal module changed (modal/)')

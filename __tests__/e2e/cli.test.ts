@@ -55,7 +55,7 @@ function consumerRepo(imageRef: string, extra: object = {}): string {
   const dir = scratchDir('consumer-')
   // local_command stays inside the catalogue's folder: the processor is part of the repository.
   cpSync(REFERENCE_PROCESSOR.dir, path.join(dir, 'processor'), { recursive: true })
-  const registry = {
+  const catalogue = {
     processors: {
       [REFERENCE_PROCESSOR.ref]: {
         image: { oci: imageRef },
@@ -65,7 +65,7 @@ function consumerRepo(imageRef: string, extra: object = {}): string {
       },
     },
   }
-  writeFileSync(path.join(dir, 'modal-processors.json'), JSON.stringify(registry, null, 2))
+  writeFileSync(path.join(dir, 'modal-processors.json'), JSON.stringify(catalogue, null, 2))
   return dir
 }
 
@@ -214,20 +214,20 @@ describe('modal-processor with the emulator', () => {
     expect(near.stderr).toContain(
       '✗ ERR_REGISTRY_ENTRY_MISSING: image-ref is empty and modal-processors.json has no entry processors["llm/litelm@1"]. Did you mean \'llm/litellm@1\'?',
     )
-    expect(near.stderr).toContain('Fix: Give --image-ref (and --tool-secrets), or add llm/litelm@1 to the processor catalogue (--registry')
+    expect(near.stderr).toContain('Fix: Give --image-ref (and --tool-secrets), or add llm/litelm@1 to the processor catalogue (--catalogue')
     const local = await cli(['run', '--ref', 'llm/litelm@1', '--adapter', 'local'], { cwd: repo })
     expect(local.stderr).toMatch(/^ERR_REGISTRY_ENTRY_MISSING: .*Did you mean 'llm\/litellm@1'\?\nFix: Give --processor PATH/)
     for (const run of [invalid, near, local]) expectTerminalText(run.stderr)
   })
 
-  test('deploy of a ref missing from the registry names the file and the field', async () => {
+  test('deploy of a ref missing from the catalogue names the file and the field', async () => {
     const run = await cli(['deploy', '--env', 'dev', '--ref', 'ocr/tesseract@2'], { env, cwd: repo })
     expect(run.status).toBe(1)
     expect(run.stderr).toContain('ERR_REGISTRY_ENTRY_MISSING')
     expect(run.stderr).toContain('modal-processors.json has no entry processors["ocr/tesseract@2"]')
   })
 
-  test('an invalid registry entry is a clear error naming the field', async () => {
+  test('an invalid catalogue entry is a clear error naming the field', async () => {
     const broken = consumerRepo(imageRef, { image: { digest: 'x' } })
     const run = await cli(['deploy', '--env', 'dev', '--ref', 'llm/litellm@1'], { env, cwd: broken })
     expect(run.status).toBe(1)

@@ -104,14 +104,26 @@ describe('input validation', () => {
 describe('the processor catalogue', () => {
   test('a ref alone is enough when the catalogue gives the image and the secrets', async () => {
     const world = new World()
-    const file = path.join(world.emulator.home, 'registry.json')
+    const file = path.join(world.emulator.home, 'catalogue.json')
     writeFileSync(
       file,
       JSON.stringify({ processors: { 'llm/litellm@1': { image: { oci: world.imageRef }, tool_secrets: ['OPENAI_API_KEY'] } } }),
     )
-    const run = await world.run({ 'image-ref': '', 'tool-secrets': '', 'registry-file': file })
+    const run = await world.run({ 'image-ref': '', 'tool-secrets': '', 'catalogue-file': file })
     expect(errorTitles(run)).toEqual([])
     expect(run.summary).toContain('`REGISTRY_AUTH`, `OPENAI_API_KEY`')
+    expect(run.summary).toContain(world.imageRef.split('@')[1])
+  })
+
+  test('registry-file, the v1 name of catalogue-file, still names it, with a deprecation warning on the step', async () => {
+    const world = new World()
+    const file = path.join(world.emulator.home, 'v1-catalogue.json')
+    writeFileSync(file, JSON.stringify({ processors: { 'llm/litellm@1': { image: { oci: world.imageRef }, tool_secrets: [] } } }))
+    const run = await world.run({ 'image-ref': '', 'tool-secrets': '', 'registry-file': file, 'dry-run': 'true' })
+    expect(errorTitles(run)).toEqual([])
+    expect(run.annotations.filter((a) => a.title === 'Deprecated input')).toEqual([
+      expect.objectContaining({ level: 'warning', message: expect.stringMatching(/^registry-file is deprecated, use catalogue-file/) }),
+    ])
     expect(run.summary).toContain(world.imageRef.split('@')[1])
   })
 })

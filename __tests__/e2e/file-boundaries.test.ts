@@ -31,15 +31,15 @@ describe('the action', () => {
     symlinkSync(workspace, path.join(workspace, 'here'))
     const world = new World({ prepare: false })
     const cases = [
-      { 'registry-file': 'modal-processors.json', 'report-file': 'reports/precious.json', registry: 'is a FIFO (named pipe)' },
-      { 'registry-file': '/dev/zero', 'report-file': '../precious.json', registry: 'is a character device' },
-      { 'registry-file': 'catalogue.json', 'report-file': 'here/catalogue.json', report: 'is the processor catalogue' },
+      { 'catalogue-file': 'modal-processors.json', 'report-file': 'reports/precious.json', catalogue: 'is a FIFO (named pipe)' },
+      { 'catalogue-file': '/dev/zero', 'report-file': '../precious.json', catalogue: 'is a character device' },
+      { 'catalogue-file': 'catalogue.json', 'report-file': 'here/catalogue.json', report: 'is the processor catalogue' },
     ]
-    for (const { registry, report, ...inputs } of cases) {
+    for (const { catalogue, report, ...inputs } of cases) {
       const run = await world.run(inputs, { GITHUB_WORKSPACE: workspace })
-      if (registry) {
+      if (catalogue) {
         expectFailure(run, ['ERR_INVALID_REGISTRY', 'ERR_INVALID_INPUT'], 'inputs')
-        expect(errorMessage(run)).toContain(`The processor catalogue '${inputs['registry-file']}' ${registry}, not a regular file`)
+        expect(errorMessage(run)).toContain(`The processor catalogue '${inputs['catalogue-file']}' ${catalogue}, not a regular file`)
         expect(errorMessage(run, 1)).toContain(`report-file '${inputs['report-file']}' is outside the workspace`)
       } else {
         expectFailure(run, ['ERR_INVALID_INPUT'], 'inputs')
@@ -62,19 +62,19 @@ describe('the action: report-file through a hard link', () => {
     const linking = world.moduleRunningAtImport([
       `os.link(${JSON.stringify(catalogue)}, ${JSON.stringify(path.join(workspace, 'reports', 'cat-link.json'))})`,
     ])
-    const inputs = { 'registry-file': 'cat.json', 'image-visibility': 'public' }
+    const inputs = { 'catalogue-file': 'cat.json', 'image-visibility': 'public' }
     const linked = await world.run(
       { ...inputs, 'report-file': 'reports/cat-link.json', 'modal-module-dir': linking },
       { GITHUB_WORKSPACE: workspace },
     )
     expect(errorTitles(linked)).toEqual([])
     expect(linked.annotations.find((a) => a.title === 'Report file not written')?.message).toMatch(
-      /reports\/cat-link\.json is the processor catalogue \(registry-file\)$/,
+      /reports\/cat-link\.json is the processor catalogue \(catalogue-file\)$/,
     )
     expect(readFileSync(catalogue, 'utf8')).toBe('{"processors": {}}')
 
     linkSync(path.join(base, 'precious.json'), path.join(workspace, 'reports', 'run.json'))
-    const replaced = await world.run({ 'registry-file': 'cat.json', 'report-file': 'reports/run.json' }, { GITHUB_WORKSPACE: workspace })
+    const replaced = await world.run({ 'catalogue-file': 'cat.json', 'report-file': 'reports/run.json' }, { GITHUB_WORKSPACE: workspace })
     expect(errorTitles(replaced)).toEqual([])
     expect(JSON.parse(readFileSync(path.join(workspace, 'reports', 'run.json'), 'utf8'))).toMatchObject({
       ok: true,

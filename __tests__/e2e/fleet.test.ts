@@ -33,7 +33,7 @@ describe('a fleet of two processors', () => {
           'processor-ref': entry['processor-ref'],
           'image-ref': entry['image-ref'],
           'tool-secrets': entry['tool-secrets'],
-          'registry-file': CATALOGUE,
+          'catalogue-file': CATALOGUE,
           'report-file': `fleet-reports/${entry['app-name']}.json`,
         }),
       ),

@@ -27,7 +27,7 @@ const entry = (imageRef: string) => `{"image": {"oci": "${imageRef}"}, "tool_sec
 describe('the bundled action', () => {
   test.each(['constructor', '__proto__'])('processor-ref %s is an invalid ref and only that, refused in the inputs phase', async (ref) => {
     const world = new World({ prepare: false })
-    const run = await world.run({ 'processor-ref': ref, 'image-ref': '', 'registry-file': CATALOGUE })
+    const run = await world.run({ 'processor-ref': ref, 'image-ref': '', 'catalogue-file': CATALOGUE })
     expectFailure(run, ['ERR_INVALID_PROCESSOR_REF'], 'inputs')
     expect(errorMessage(run)).toContain(`Invalid processor ref '${ref}'`)
     expect(world.versions()).toEqual([])
@@ -38,7 +38,7 @@ describe('the bundled action', () => {
     const { file } = catalogueFolder(
       `{"processors": {"llm/litellm@1": ${entry(world.imageRef)}, "llm/litellm@1": ${entry(world.imageRef)}}}`,
     )
-    const run = await world.run({ 'image-ref': '', 'registry-file': file })
+    const run = await world.run({ 'image-ref': '', 'catalogue-file': file })
     expectFailure(run, ['ERR_INVALID_REGISTRY'], 'inputs')
     expect(errorMessage(run)).toContain(`${file}: processors.llm/litellm@1: this key appears more than once in its object`)
     expect(world.versions()).toEqual([])

@@ -43,8 +43,8 @@ describe('report-file: symlinks', () => {
       ['reports/run.json', 'is outside the workspace'],
       ['out.json', 'is outside the workspace'],
       ['catalogue-link.json', 'is a symbolic link'],
-      ['here/modal-processors.json', 'is the processor catalogue (registry-file)'],
-      ['catalogue-hard-link.json', 'is the processor catalogue (registry-file)'],
+      ['here/modal-processors.json', 'is the processor catalogue (catalogue-file)'],
+      ['catalogue-hard-link.json', 'is the processor catalogue (catalogue-file)'],
     ]
     for (const [file, why] of cases) {
       const modal = new FakeModal()
@@ -90,13 +90,13 @@ describe('report-file: hard links', () => {
         return connect(...args)
       }
       const kit = recordingToolkit(
-        { ...BASE, 'registry-file': 'modal-processors.json', 'report-file': 'reports/run.json', 'dry-run': dryRun },
+        { ...BASE, 'catalogue-file': 'modal-processors.json', 'report-file': 'reports/run.json', 'dry-run': dryRun },
         { GITHUB_WORKSPACE: workspace },
       )
       await runAction(kit, { connect: linking })
       expect({ dryRun, warning: kit.record.annotations.find((a) => a.title === 'Report file not written')?.message }).toEqual({
         dryRun,
-        warning: expect.stringMatching(/reports\/run\.json is the processor catalogue \(registry-file\)$/),
+        warning: expect.stringMatching(/reports\/run\.json is the processor catalogue \(catalogue-file\)$/),
       })
       expect(readFileSync(catalogue, 'utf8')).toBe('{"processors":{}}')
     }
@@ -126,7 +126,7 @@ describe('report-file: its text', () => {
   })
 })
 
-describe('report-file and registry-file: only regular files, refused at once', () => {
+describe('report-file and catalogue-file: only regular files, refused at once', () => {
   test('a FIFO, a socket, a device or a folder as report-file', async () => {
     const { workspace } = workspaceAndOutside()
     const special = await notRegularFiles(workspace, folders)
@@ -141,7 +141,7 @@ describe('report-file and registry-file: only regular files, refused at once', (
     }
   })
 
-  test('a FIFO, a socket, a device, a folder or an oversized file as registry-file (also through a symlink)', async () => {
+  test('a FIFO, a socket, a device, a folder or an oversized file as catalogue-file (also through a symlink)', async () => {
     const { workspace } = workspaceAndOutside()
     const special = await notRegularFiles(workspace, folders)
     writeFileSync(path.join(workspace, 'huge.json'), `{"processors": {}}${' '.repeat(1024 * 1024)}`)
@@ -156,7 +156,7 @@ describe('report-file and registry-file: only regular files, refused at once', (
     ]
     for (const [file, why] of cases) {
       const modal = new FakeModal()
-      const result = await run(modal, { 'registry-file': file }, workspace)
+      const result = await run(modal, { 'catalogue-file': file }, workspace)
       expect({ file, errors: result.errors }).toEqual({ file, errors: ['ERR_INVALID_REGISTRY'] })
       expect(result.message).toContain(`The processor catalogue '${file}' ${why} (looked in ${path.resolve(workspace, file)})`)
       expect(modal.sessionsStarted).toBe(0)
@@ -165,7 +165,7 @@ describe('report-file and registry-file: only regular files, refused at once', (
 
   test('a hostile file name is one line in the message', async () => {
     const { workspace } = workspaceAndOutside()
-    const result = await run(new FakeModal(), { 'registry-file': 'cat\n::error::forged.json' }, workspace)
+    const result = await run(new FakeModal(), { 'catalogue-file': 'cat\n::error::forged.json' }, workspace)
     expect(result.errors).toEqual(['ERR_INVALID_REGISTRY'])
     expect(result.message).toContain("The processor catalogue 'cat ⏎ ::error::forged.json' does not exist")
     expect(result.message.split('\n')[0]).toContain('forged')

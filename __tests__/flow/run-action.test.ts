@@ -178,7 +178,7 @@ describe('inputs and preflight', () => {
       'image-ref is empty and modal-processors.json has no entry processors["llm/litelm@1"]. Did you mean \'llm/litellm@1\'?',
     )
     expect(message(result)).toContain(
-      'Fix: Give image-ref (and tool-secrets) as inputs, or add llm/litelm@1 to the processor catalogue (registry-file)',
+      'Fix: Give image-ref (and tool-secrets) as inputs, or add llm/litelm@1 to the processor catalogue (catalogue-file)',
     )
     expect(result.summary).toContain("Did you mean 'llm/litellm@1'?")
     const far = await run(new FakeModal(), { 'processor-ref': 'ocr/paddle@1', 'image-ref': '' })
@@ -193,7 +193,7 @@ describe('inputs and preflight', () => {
     const result = await run(new FakeModal(), {
       'processor-ref': 'llm/litelm@1',
       'image-ref': '',
-      'registry-file': path.join(dir, 'cat.json'),
+      'catalogue-file': path.join(dir, 'cat.json'),
     })
     expect(result.errors).toEqual(['ERR_REGISTRY_ENTRY_MISSING'])
     expect(message(result).split('\n')[0]).toMatch(/Did you mean 'llm\/lite ⏎ `lm@1'\?$/)
@@ -201,7 +201,7 @@ describe('inputs and preflight', () => {
   })
 
   test('a processor catalogue named but missing is reported with every other bad input', async () => {
-    const result = await run(new FakeModal(), { 'registry-file': 'nope/modal-processors.json', 'modal-environment': 'en-x' })
+    const result = await run(new FakeModal(), { 'catalogue-file': 'nope/modal-processors.json', 'modal-environment': 'en-x' })
     expect(result.errors).toEqual(['ERR_INVALID_REGISTRY', 'ERR_INVALID_ENVIRONMENT'])
   })
 
@@ -574,7 +574,7 @@ describe('the report file', () => {
   test.each([
     ['outside the workspace', '../r.json', 'is outside the workspace'],
     ['a folder', 'reports', 'is a folder'],
-    ['the processor catalogue', 'modal-processors.json', 'is the processor catalogue (registry-file)'],
+    ['the processor catalogue', 'modal-processors.json', 'is the processor catalogue (catalogue-file)'],
   ])('a report-file %s is refused with the inputs, before anything changes', async (_, file, why) => {
     const dir = workspace()
     mkdirSync(path.join(dir, 'reports'))

@@ -149,7 +149,7 @@ describe('writing: a hard link at the target is replaced, never written through'
     writeFileSync(catalogue, '{}')
     linkSync(catalogue, path.join(workspace, 'hard.json'))
     symlinkSync(workspace, path.join(workspace, 'here'))
-    const kept = { file: catalogue, name: 'the processor catalogue' }
+    const kept = [{ file: catalogue, name: 'the processor catalogue' }]
     for (const alias of ['hard.json', 'here/modal-processors.json', 'modal-processors.json']) {
       expect({ alias, ...(await refusal(writeRegularFile(workspace, path.join(workspace, alias), 'x', kept))) }).toEqual({
         alias,

@@ -1,5 +1,5 @@
 // A JSON syntax error is reported by its place only: the text may be a file that is no JSON at all
-// (`registry-file: /proc/self/environ`), and V8's message would quote it.
+// (`catalogue-file: /proc/self/environ`), and V8's message would quote it.
 import fc from 'fast-check'
 import { parseCatalogue } from '../../src/rules/catalogue.js'
 import { jsonErrorOffset, jsonSyntaxProblem } from '../../src/rules/json-syntax.js'

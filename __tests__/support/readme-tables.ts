@@ -28,9 +28,11 @@ export function inputsTable(meta: ActionMetadata): string {
   const rows = Object.entries(meta.inputs).map(([name, spec]) => {
     const fallback = spec.required
       ? '(required)'
-      : spec.default === '' || spec.default === undefined
-        ? '""'
-        : `\`${escapeCell(spec.default)}\``
+      : spec.default === undefined
+        ? '(none)'
+        : spec.default === ''
+          ? '""'
+          : `\`${escapeCell(spec.default)}\``
     return `| \`${name}\` | ${fallback} | ${escapeCell(spec.description)} |`
   })
   return ['| Input | Default | Description |', '| --- | --- | --- |', ...rows].join('\n')

@@ -1,9 +1,9 @@
 // `modal-processor deploy`: the action's own flow, with the terminal as its toolkit.
 import { DEFAULT_MODAL_VERSION } from '../flow/inputs.js'
-import { DEFAULT_CATALOGUE_FILE } from '../rules/catalogue.js'
 import { logText, safeJson } from '../rules/untrusted-text.js'
 import { fixFor } from '../rules/errors.js'
 import { fixValuesFrom } from '../rules/fix-values.js'
+import { catalogueFileFromFlags } from './catalogue-flag.js'
 import type { CliIo } from './io.js'
 import { optionalFlag, requiredFlag, type Flags } from './options.js'
 import { terminalToolkit } from './toolkit.js'
@@ -22,7 +22,8 @@ export async function deployCommand(flags: Flags, io: CliIo): Promise<number> {
     mode: optionalFlag(flags, 'mode') ?? '',
     'dry-run': String(flags['dry-run'] === true),
     'rollback-on-failure': String(flags['no-rollback'] !== true),
-    'registry-file': optionalFlag(flags, 'registry') ?? DEFAULT_CATALOGUE_FILE,
+    // Chosen here between --catalogue and --registry, so the flow sees one file and the terminal the flags' names.
+    'catalogue-file': catalogueFileFromFlags(flags, io),
     'modal-version': DEFAULT_MODAL_VERSION,
     'report-file': optionalFlag(flags, 'report-file') ?? '',
   }

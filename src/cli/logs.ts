@@ -3,7 +3,7 @@ import { classifyReadFailure, failureText } from '../modal/output.js'
 import { ActionError } from '../rules/errors.js'
 import { logLines } from '../rules/untrusted-text.js'
 import type { CliIo } from './io.js'
-import { appNameOf, commandClient, environmentOf } from './modal.js'
+import { appNameFromFlags, commandClient, environmentOf } from './modal.js'
 import { optionalFlag, requiredFlag, UsageError, type Flags } from './options.js'
 
 // setTimeout's longest delay (about 24 days): "until Ctrl-C" for --follow.
@@ -11,7 +11,7 @@ const FOLLOW_FOREVER_MS = 2 ** 31 - 1
 const LOGS_TIMEOUT_MS = 300_000
 
 export async function logsCommand(flags: Flags, io: CliIo): Promise<number> {
-  const app = appNameOf(flags)
+  const app = appNameFromFlags(flags)
   const env = environmentOf(flags)
   const tail = optionalFlag(flags, 'tail') ?? '100'
   if (!/^[1-9][0-9]*$/.test(tail)) throw new UsageError(`--tail must be a positive whole number, got '${tail}'.`)

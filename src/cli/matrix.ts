@@ -3,7 +3,7 @@
 import { appendFileSync, existsSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { readCatalogueFile } from '../flow/catalogue-file.js'
-import { DEFAULT_CATALOGUE_FILE, parseCatalogue, type ProcessorCatalogue } from '../rules/catalogue.js'
+import { parseCatalogue, type ProcessorCatalogue } from '../rules/catalogue.js'
 import { leadsOut } from '../platform/files.js'
 import { ActionError } from '../rules/errors.js'
 import {
@@ -19,6 +19,7 @@ import { modalAppNameFromRef } from '../rules/naming.js'
 import { logLine, oneLine } from '../rules/untrusted-text.js'
 import { openGit, type Git } from './git.js'
 import { lastSuccessfulCommit, workflowContext } from './last-success.js'
+import { catalogueFileFromFlags } from './catalogue-flag.js'
 import type { CliIo } from './io.js'
 import { optionalFlag, UsageError, type Flags } from './options.js'
 
@@ -27,7 +28,7 @@ const DEFAULT_MODULE_DIR = 'modal'
 const NO_COMMIT = /^0{40}$/
 
 export async function matrixCommand(flags: Flags, io: CliIo): Promise<number> {
-  const file = optionalFlag(flags, 'registry') ?? DEFAULT_CATALOGUE_FILE
+  const file = catalogueFileFromFlags(flags, io)
   const catalogueFile = path.resolve(io.cwd, file)
   const catalogue = await readCatalogueFile(catalogueFile, file)
   if (catalogue === null)

@@ -22,7 +22,7 @@ export function commandClient(io: CliIo): ModalClient {
 }
 
 /** --app-name, or the name the ref gives; the ref is checked either way. */
-export function appNameOf(flags: Flags): string {
+export function appNameFromFlags(flags: Flags): string {
   const name = modalAppNameFromRef(requiredFlag(flags, 'ref'))
   if (!name.ok) throw new ActionError('ERR_INVALID_PROCESSOR_REF', name.error)
   const given = optionalFlag(flags, 'app-name')

@@ -24,7 +24,9 @@ export interface CommandSpec {
 const env: OptionSpec = { name: 'env', value: 'ENV', help: 'Modal environment', required: true }
 const ref: OptionSpec = { name: 'ref', value: 'REF', help: 'processor ref, e.g. llm/litellm@1', required: true }
 const appName: OptionSpec = { name: 'app-name', value: 'NAME', help: 'override the app name derived from the ref' }
-const catalogue: OptionSpec = { name: 'registry', value: 'FILE', help: `processor catalogue file (default: ${DEFAULT_CATALOGUE_FILE})` }
+const catalogue: OptionSpec = { name: 'catalogue', value: 'FILE', help: `processor catalogue file (default: ${DEFAULT_CATALOGUE_FILE})` }
+/** The v1 name of --catalogue, still accepted (with a deprecation line on stderr). */
+const registryAlias: OptionSpec = { name: 'registry', value: 'FILE', help: 'deprecated alias of --catalogue' }
 
 export const COMMANDS = {
   deploy: {
@@ -39,6 +41,7 @@ export const COMMANDS = {
       { name: 'dry-run', help: 'check everything and print the plan; change nothing' },
       { name: 'no-rollback', help: 'keep a version whose smoke call failed' },
       catalogue,
+      registryAlias,
       { name: 'report-file', value: 'FILE', help: 'also write the run report as JSON to FILE (what fleet-report reads)' },
       { name: 'json', help: 'print the result as JSON on stdout' },
       { name: 'quiet', help: 'no progress on stderr' },
@@ -75,12 +78,14 @@ export const COMMANDS = {
       appName,
       { name: 'processor', value: 'PATH', help: "the processor executable (local adapter; default: the catalogue's local_command)" },
       catalogue,
+      registryAlias,
     ],
   },
   matrix: {
     summary: 'Print the GitHub Actions matrix of a fleet deploy: one job per processor of the catalogue',
     options: [
       catalogue,
+      registryAlias,
       { name: 'changed-since', value: 'REF', help: 'only the processors a change since this git commit touches (default: all)' },
       {
         name: 'since-last-success',

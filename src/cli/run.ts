@@ -7,14 +7,15 @@ import { runProcess } from '../platform/process.js'
 import { readCatalogueFile } from '../flow/catalogue-file.js'
 import { FileRefused, resolveInside } from '../platform/files.js'
 import { bounded, oneLine } from '../rules/untrusted-text.js'
-import { catalogueEntry as ownEntry, DEFAULT_CATALOGUE_FILE } from '../rules/catalogue.js'
+import { catalogueEntry as ownEntry } from '../rules/catalogue.js'
 import { ActionError } from '../rules/errors.js'
 import { parseProcessorRef } from '../rules/naming.js'
 import { didYouMean } from '../rules/ref-suggestions.js'
 import { smokePayload, type Mode } from '../rules/smoke-contract.js'
 import { logBlock, safeJson } from '../rules/untrusted-text.js'
+import { catalogueFileFromFlags } from './catalogue-flag.js'
 import type { CliIo } from './io.js'
-import { appNameOf, commandClient, environmentOf } from './modal.js'
+import { appNameFromFlags, commandClient, environmentOf } from './modal.js'
 import { optionalFlag, requiredFlag, UsageError, type Flags } from './options.js'
 import { jsonSyntaxProblem } from '../rules/json-syntax.js'
 
@@ -24,8 +25,9 @@ export async function runCommand(flags: Flags, io: CliIo): Promise<number> {
   if (adapter !== 'modal' && adapter !== 'local') throw new UsageError(`--adapter must be modal or local, got '${adapter}'.`)
   const parsed = parseProcessorRef(ref)
   if (!parsed.ok) throw new ActionError('ERR_INVALID_PROCESSOR_REF', parsed.error)
-  const envelope = await envelopeFrom(flags, async () => (await catalogueEntry(flags, ref, io.cwd))?.smoke_inputs ?? DEFAULT_SMOKE_PARAMS)
-  const result = adapter === 'local' ? await runLocally(flags, ref, envelope, io) : await runOnModal(flags, envelope, io)
+  const file = catalogueFileFromFlags(flags, io)
+  const envelope = await envelopeFrom(flags, async () => (await catalogueEntry(file, ref, io.cwd))?.smoke_inputs ?? DEFAULT_SMOKE_PARAMS)
+  const result = adapter === 'local' ? await runLocally(flags, file, ref, envelope, io) : await runOnModal(flags, envelope, io)
   // The answer is the processor's text: bounded like every log block (a 20 MB answer is its beginning and its size).
   io.out(`${logBlock(safeJson(result, 2).split('\n')).join('\n')}\n`)
   // Judged like the action's smoke call, with the same codes and messages; on this machine there is no app or log.
@@ -79,7 +81,7 @@ async function runOnModal(flags: Flags, envelope: Record<string, unknown>, io: C
   if (given !== undefined && !/^[1-9][0-9]{0,8}$/.test(given))
     throw new UsageError(`--version must be a version number (1, 2, …), got '${given}'.`)
   const version = given === undefined ? null : Number(given)
-  const call = { environment: environmentOf(flags), appName: appNameOf(flags), version, payload: envelope }
+  const call = { environment: environmentOf(flags), appName: appNameFromFlags(flags), version, payload: envelope }
   const client = commandClient(io)
   try {
     return (await client.smoke(call, 300_000)).result
@@ -88,9 +90,9 @@ async function runOnModal(flags: Flags, envelope: Record<string, unknown>, io: C
   }
 }
 
-async function runLocally(flags: Flags, ref: string, envelope: object, io: CliIo): Promise<unknown> {
+async function runLocally(flags: Flags, file: string, ref: string, envelope: object, io: CliIo): Promise<unknown> {
   const given = optionalFlag(flags, 'processor')
-  const command = given === undefined ? await localCommandFromCatalogue(flags, ref, io.cwd) : path.resolve(io.cwd, given)
+  const command = given === undefined ? await localCommandFromCatalogue(file, ref, io.cwd) : path.resolve(io.cwd, given)
   const python = findOnPath('python3', io.env) ?? 'python3'
   const request = { envelope, ref, command, timeout_s: 300 }
   const result = await runProcess(python, [path.join(io.actionRoot, 'local-adapter', 'run_local.py')], {
@@ -112,15 +114,13 @@ async function runLocally(flags: Flags, ref: string, envelope: object, io: CliIo
 }
 
 /** The processor's catalogue entry, when there is a catalogue and it has one. */
-async function catalogueEntry(flags: Flags, ref: string, cwd: string) {
-  const file = optionalFlag(flags, 'registry') ?? DEFAULT_CATALOGUE_FILE
+async function catalogueEntry(file: string, ref: string, cwd: string) {
   const catalogue = await readCatalogueFile(path.resolve(cwd, file), file)
   return catalogue === null ? undefined : ownEntry(catalogue, ref)
 }
 
 /** The entry's local_command: inside the catalogue's folder (real paths), as the README promises. */
-async function localCommandFromCatalogue(flags: Flags, ref: string, cwd: string): Promise<string> {
-  const file = optionalFlag(flags, 'registry') ?? DEFAULT_CATALOGUE_FILE
+async function localCommandFromCatalogue(file: string, ref: string, cwd: string): Promise<string> {
   const catalogue = await readCatalogueFile(path.resolve(cwd, file), file)
   const entry = catalogue === null ? undefined : ownEntry(catalogue, ref)
   if (!entry?.local_command) {
@@ -130,7 +130,7 @@ async function localCommandFromCatalogue(flags: Flags, ref: string, cwd: string)
       'ERR_REGISTRY_ENTRY_MISSING',
       `--processor is not given and ${file} has no ${missing} for the local adapter.${guess}`,
       {
-        fix: 'Give --processor PATH, or add {ref} with a local_command to the processor catalogue (--registry, default modal-processors.json); check --ref for a typo.',
+        fix: 'Give --processor PATH, or add {ref} with a local_command to the processor catalogue (--catalogue, default modal-processors.json); check --ref for a typo.',
       },
     )
   }

@@ -1,4 +1,4 @@
-// Reading the processor catalogue file (the `registry-file` input, `--registry` of the CLI), through the file boundary.
+// Reading the processor catalogue file (the `catalogue-file` input, `--catalogue` of the CLI), through the file boundary.
 import { DEFAULT_CATALOGUE_FILE, parseCatalogue, type ProcessorCatalogue } from '../rules/catalogue.js'
 import { ActionError } from '../rules/errors.js'
 import { bounded, oneLine } from '../rules/untrusted-text.js'

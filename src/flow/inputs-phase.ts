@@ -2,7 +2,8 @@
 // file's place and the module folder checked too: every problem at once, before anything changes.
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { applyCatalogue } from '../rules/catalogue.js'
+import { applyCatalogue, DEFAULT_CATALOGUE_FILE } from '../rules/catalogue.js'
+import { aliasNotice, CATALOGUE_FLAGS, CATALOGUE_INPUTS, chooseCatalogueFile, type CatalogueChoice } from '../rules/catalogue-alias.js'
 import { ActionError } from '../rules/errors.js'
 import type { RawInputs, Settings } from '../rules/settings.js'
 import { bounded, oneLine } from '../rules/untrusted-text.js'
@@ -46,37 +47,64 @@ export async function reportFileTarget(kit: Toolkit, raw: RawInputs): Promise<Re
     // What only the write can tell (a path through a regular file, no permission) is a warning then, not a lost report.
     if (error.problem !== 'unreadable') return refuse(bounded(oneLine(error.message), 500))
   }
-  const kept = keptFromReportFile(kit, raw)
-  if (kept !== null && (await isSameFile(kept.file, target))) return refuse(`is ${kept.name}`)
+  for (const kept of keptFromReportFile(kit, raw)) {
+    if (await isSameFile(kept.file, target)) return refuse(`is ${kept.name}`)
+  }
   return { path: target, problem: null }
 }
 
-/** The file the report file may never replace: the processor catalogue, checked again when the report is written. */
-export function keptFromReportFile(kit: Toolkit, raw: RawInputs): KeptFile | null {
-  const catalogue = raw['registry-file'].trim()
-  return catalogue === '' ? null : { file: workspacePath(kit, catalogue), name: 'the processor catalogue (registry-file)' }
+/** The catalogue file the inputs name: catalogue-file, or its v1 alias registry-file when catalogue-file is left at
+ * its default (the runner gives the default, so a catalogue-file equal to it counts as not given). */
+export function catalogueChoice(raw: RawInputs): CatalogueChoice {
+  const given = raw['catalogue-file'].trim()
+  const alias = raw['registry-file'].trim()
+  return chooseCatalogueFile(given === DEFAULT_CATALOGUE_FILE ? null : given, alias === '' ? null : alias, CATALOGUE_INPUTS)
+}
+
+/** The files the report file may never replace: the processor catalogue (both files named, when the inputs name two
+ * and the run is refused for it), checked again when the report is written. */
+export function keptFromReportFile(kit: Toolkit, raw: RawInputs): KeptFile[] {
+  const choice = catalogueChoice(raw)
+  const names = kit.surface === 'cli' ? CATALOGUE_FLAGS : CATALOGUE_INPUTS
+  const named = choice.ok
+    ? [[choice.file, choice.aliasUsed ? names.alias : names.current]]
+    : [
+        [raw['catalogue-file'].trim(), names.current],
+        [raw['registry-file'].trim(), names.alias],
+      ]
+  return named
+    .filter(([file]) => file !== '')
+    .map(([file, input]) => ({ file: workspacePath(kit, file), name: `the processor catalogue (${input})` }))
+}
+
+/** The inputs completed from the catalogue they name; a problem with it goes to `problems`. */
+async function completeFromCatalogue(kit: Toolkit, raw: RawInputs, problems: ActionError[]): Promise<RawInputs> {
+  const choice = catalogueChoice(raw)
+  if (!choice.ok) {
+    problems.push(choice.error)
+    return raw
+  }
+  if (choice.aliasUsed) kit.annotate('warning', 'Deprecated input', aliasNotice(CATALOGUE_INPUTS))
+  const file = choice.file
+  try {
+    const catalogue = file === '' ? null : await readCatalogueFile(workspacePath(kit, file), file)
+    return applyCatalogue(raw, catalogue, file || 'the processor catalogue')
+  } catch (error) {
+    if (!(error instanceof ActionError)) throw error
+    problems.push(error)
+    return raw
+  }
 }
 
 /** Raw inputs, completed from the processor catalogue, validated into settings: every problem at once. */
 export async function validateInputs(kit: Toolkit, raw: RawInputs): Promise<Settings> {
   const problems: ActionError[] = []
-  let completed = raw
-  try {
-    const file = raw['registry-file'].trim()
-    completed = applyCatalogue(
-      raw,
-      file === '' ? null : await readCatalogueFile(workspacePath(kit, file), file),
-      file || 'the processor catalogue',
-    )
-  } catch (error) {
-    if (!(error instanceof ActionError)) throw error
-    problems.push(error)
-  }
+  const completed = await completeFromCatalogue(kit, raw, problems)
   const reportFile = (await reportFileTarget(kit, raw)).problem
   if (reportFile !== null) problems.push(reportFile)
   const parsed = parseInputs(completed)
   if (!parsed.ok) {
-    // With the registry already failing, or no catalogue entry to look up for an invalid ref, an empty image-ref
+    // With the catalogue already failing, or no catalogue entry to look up for an invalid ref, an empty image-ref
     // says nothing new.
     const refInvalid = parsed.errors.some((e) => e.code === 'ERR_INVALID_PROCESSOR_REF')
     const imageEmpty = completed['image-ref'].trim() === '' && (problems.length > 0 || refInvalid)

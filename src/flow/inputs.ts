@@ -136,6 +136,8 @@ const rawSchema = z.object({
   'smoke-timeout': seconds('smoke-timeout', 300),
   'dry-run': booleanInput('dry-run', false),
   'rollback-on-failure': booleanInput('rollback-on-failure', true),
+  // Read by the inputs phase, which chooses between the catalogue file and its alias before these rules run.
+  'catalogue-file': z.string(),
   'registry-file': z.string(),
   'modal-version': z.string().transform((raw, ctx) => {
     const version = raw.trim() || DEFAULT_MODAL_VERSION

@@ -61,7 +61,7 @@ export async function writeTarget(root: string, target: string): Promise<string>
   return real
 }
 
-/** A file a write must never replace (the processor catalogue), and what to call it when refused. */
+/** A file a write must never replace (a processor catalogue), and what to call it when refused. */
 export interface KeptFile {
   file: string
   name: string
@@ -73,7 +73,7 @@ export interface KeptFile {
  * the catalogue, or to a file outside the root) is replaced, never written through, and the folder is checked to be
  * the same real folder inside the root just before the rename.
  */
-export async function writeRegularFile(root: string, target: string, text: string, kept: KeptFile | null = null): Promise<void> {
+export async function writeRegularFile(root: string, target: string, text: string, kept: readonly KeptFile[] = []): Promise<void> {
   const real = await checkedTarget(root, target, kept)
   const folder = path.dirname(real)
   // The folders on the way are real paths already, so creating the missing ones follows no symlink.
@@ -100,9 +100,9 @@ export async function writeRegularFile(root: string, target: string, text: strin
   }
 }
 
-async function checkedTarget(root: string, target: string, kept: KeptFile | null): Promise<string> {
+async function checkedTarget(root: string, target: string, kept: readonly KeptFile[]): Promise<string> {
   const real = await writeTarget(root, target)
-  if (kept !== null && (await isSameFile(kept.file, real))) throw new FileRefused('kept', `is ${kept.name}`)
+  for (const { file, name } of kept) if (await isSameFile(file, real)) throw new FileRefused('kept', `is ${name}`)
   return real
 }
 

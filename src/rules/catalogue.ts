@@ -1,5 +1,5 @@
-// The processor catalogue (modal-processors.json, the `registry-file` input): per processor ref, the pinned image and
-// the tool secrets, so a ref alone is enough. Reading the file is the caller's (action/catalogue-file.ts).
+// The processor catalogue (modal-processors.json, the `catalogue-file` input): per processor ref, the pinned image and
+// the tool secrets, so a ref alone is enough. Reading the file is the caller's (flow/catalogue-file.ts).
 import * as z from 'zod'
 import { ActionError } from './errors.js'
 import { parseImageRef } from './image-ref.js'
@@ -11,7 +11,7 @@ import { bounded, oneLine } from './untrusted-text.js'
 import { jsonSyntaxProblem } from './json-syntax.js'
 import type { RawInputs } from './settings.js'
 
-/** Also the `registry-file` default in action.yml (the contract test holds them equal). */
+/** Also the `catalogue-file` default in action.yml (the contract test holds them equal). */
 export const DEFAULT_CATALOGUE_FILE = 'modal-processors.json'
 
 // The same rules as the inputs they stand for, so a bad entry is named by its file and field.

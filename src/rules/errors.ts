@@ -57,16 +57,16 @@ export const ERROR_CATALOG = {
   ERR_INVALID_REGISTRY: {
     phase: 'inputs',
     fix: {
-      action: 'Fix the processor catalogue (registry-file) at the field named in the message; the README shows its format.',
-      cli: 'Fix the processor catalogue (--registry, default modal-processors.json) at the field named in the message; the README shows its format.',
+      action: 'Fix the processor catalogue (catalogue-file) at the field named in the message; the README shows its format.',
+      cli: 'Fix the processor catalogue (--catalogue, default modal-processors.json) at the field named in the message; the README shows its format.',
     },
   },
   ERR_REGISTRY_ENTRY_MISSING: {
     phase: 'inputs',
     fix: {
       action:
-        'Give image-ref (and tool-secrets) as inputs, or add {ref} to the processor catalogue (registry-file); check the ref for a typo.',
-      cli: 'Give --image-ref (and --tool-secrets), or add {ref} to the processor catalogue (--registry, default modal-processors.json); check --ref for a typo.',
+        'Give image-ref (and tool-secrets) as inputs, or add {ref} to the processor catalogue (catalogue-file); check the ref for a typo.',
+      cli: 'Give --image-ref (and --tool-secrets), or add {ref} to the processor catalogue (--catalogue, default modal-processors.json); check --ref for a typo.',
     },
   },
   ERR_MODAL_CLI_MISSING: {

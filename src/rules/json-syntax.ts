@@ -1,5 +1,5 @@
 // Where JSON text goes wrong, as a line and column: V8's own message quotes the text around the error, and the text
-// may be a file that is no JSON at all (`registry-file: /proc/self/environ`), so a message never quotes it.
+// may be a file that is no JSON at all (`catalogue-file: /proc/self/environ`), so a message never quotes it.
 
 type Expecting = 'value' | 'value-or-close' | 'key' | 'key-or-close' | 'colon' | 'after-value'
 

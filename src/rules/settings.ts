@@ -22,6 +22,8 @@ export const INPUT_NAMES = [
   'smoke-timeout',
   'dry-run',
   'rollback-on-failure',
+  'catalogue-file',
+  /** The v1 alias of catalogue-file (flow/inputs-phase.ts chooses between them). */
   'registry-file',
   'modal-version',
   'github-token',
