@@ -10,6 +10,11 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+  // The documentation's shell blocks run the demo, the CLI and the emulator from a copy of the work tree: a heavy
+  // file that runs on its own after the others (`npm run test:docs`), so it never competes with the tests that
+  // time processes (a cancelled session test failed beside it).
+  testPathIgnorePatterns:
+    process.env.DOCS_SHELL_BLOCKS === 'only' ? ['/node_modules/'] : ['/node_modules/', '/__tests__/docs/shell-blocks\\.test\\.ts$'],
   testTimeout: 60000,
   // Temporary folders: each test file's are removed when it ends; the run's TMPDIR is checked empty, then removed.
   setupFilesAfterEnv: ['<rootDir>/__tests__/support/scratch-cleanup.ts'],
