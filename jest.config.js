@@ -10,6 +10,8 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+  // jest's transform cache stays with the dependencies, not in /tmp: a test run leaves nothing there.
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   // The documentation's shell blocks run the demo, the CLI and the emulator from a copy of the work tree: a heavy
   // file that runs on its own after the others (`npm run test:docs`), so it never competes with the tests that
   // time processes (a cancelled session test failed beside it).
