@@ -3,17 +3,11 @@
 import { MAX_LOG_LINE } from '../../src/rules/untrusted-text.js'
 import { runCli } from '../support/cli-in-process.js'
 import { FakeModal } from '../support/fake-modal.js'
+import { CONTROL, PEM, PEM_LINES } from '../support/hostile-samples.js'
 
 const IMAGE = `ghcr.io/acme/llm-litellm:1@sha256:${'a'.repeat(64)}`
 const HOSTILE =
   '\u001b[2J\u001b]8;;https://evil.example/\u0007link\u001b]8;;\u0007 \u001b]52;c;cm0gLXJmIH4=\u001b\\ \u009b31m\u0007 ok\rFORGED'
-// eslint-disable-next-line no-control-regex -- finding controls is the point
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/
-const PEM_LINES = [
-  'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj',
-  'MzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu',
-]
-const PEM = ['-----BEGIN PRIVATE KEY-----', ...PEM_LINES, '-----END PRIVATE KEY-----'].join('\n')
 
 const answer = (output: unknown) => ({ ok: true, schema: 'v1', processor: 'llm/litellm@1', mode: 'mock', output, duration_ms: 1 })
 

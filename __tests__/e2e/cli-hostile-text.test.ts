@@ -7,12 +7,11 @@ import path from 'node:path'
 import { MAX_LOG_LINE } from '../../src/rules/untrusted-text.js'
 import { ACTION_DIR } from './action-under-test.js'
 import { scratchDir } from '../../testing/harness/scratch.mjs'
+import { CONTROL } from '../support/hostile-samples.js'
 
 const CLI = path.join(ACTION_DIR, 'dist', 'cli.cjs')
 const HOSTILE =
   '\u001b[2J\u001b]8;;https://evil.example/\u0007link\u001b]8;;\u0007 \u001b]52;c;cm0gLXJmIH4=\u001b\\ \u009b31m\u0007 ok\rFORGED'
-// eslint-disable-next-line no-control-regex -- finding controls is the point
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/
 
 function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

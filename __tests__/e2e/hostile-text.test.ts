@@ -7,17 +7,10 @@ import path from 'node:path'
 import type { ActionRun } from '../../testing/harness/github-runner.mjs'
 import { MAX_LOG_LINE } from '../../src/rules/untrusted-text.js'
 import { expectFailure, placesOf, World } from './world.js'
+import { CONTROL, PEM } from '../support/hostile-samples.js'
 
 const HOSTILE =
   '\u001b[2J\u001b]8;;https://evil.example/\u0007link\u001b]8;;\u0007 \u001b]52;c;cm0gLXJmIH4=\u001b\\ \u009b31m\u009d0;title\u009c\u0007\u007f ok\rFORGED'
-// eslint-disable-next-line no-control-regex -- finding controls is the point
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/
-const PEM = [
-  '-----BEGIN PRIVATE KEY-----',
-  'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj',
-  'MzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu',
-  '-----END PRIVATE KEY-----',
-].join('\n')
 const CREDENTIAL = JSON.stringify(
   {
     type: 'service_account',

@@ -4,6 +4,7 @@
 import fc from 'fast-check'
 import { redactor } from '../../src/rules/redaction.js'
 import { lines, logBlock, logLine, MAX_LOG_LINE, oneLine, safeJson, visibleControls } from '../../src/rules/untrusted-text.js'
+import { CONTROL } from '../support/hostile-samples.js'
 
 const RUNS = { numRuns: 10_000 }
 const PIECES = [
@@ -36,9 +37,6 @@ const hostileText = fc
 // Long enough to be cut at small bounds, so that the cut itself is tried at every place.
 const bound = fc.integer({ min: 40, max: 200 })
 
-/** A control a terminal acts on: C0 but tab and line feed, DEL, C1. */
-// eslint-disable-next-line no-control-regex -- finding controls is the point
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/
 // eslint-disable-next-line no-control-regex -- finding controls is the point
 const ANY_CONTROL_OR_BREAK = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/
 
