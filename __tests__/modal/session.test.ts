@@ -194,16 +194,17 @@ describe('the client over a session', () => {
   function clientFor(script: Script) {
     const env = envFor(script)
     const retries: string[] = []
+    const output: string[] = []
     const client = new ModalClient({
       locate: async () => installation,
       actionRoot,
       env,
       retry,
       hooks: { sleep: async () => {}, random: () => 0, onRetry: (_, __, reason) => retries.push(reason) },
-      onOutputLine: () => {},
+      onOutputLine: (line) => output.push(line),
       onTiming: () => {},
     })
-    return { client, env, retries }
+    return { client, env, retries, output }
   }
 
   test('a session that dies during the preflight is the phase’s titled error with its last lines', async () => {
@@ -269,9 +270,11 @@ describe('the client over a session', () => {
 
   // Last: a cancel is for the whole process.
   test('a cancelled job ends the session in flight: ERR_CANCELLED, nothing left running', async () => {
-    const { client, env } = clientFor({ answers: { cli: ['hang'] } })
+    const { client, env, output } = clientFor({ answers: { cli: ['hang'] } })
     const deploy = actionErrorOf(client.deploy({ moduleDir: actionRoot, environment: 'dev', tag: 'tag', moduleEnv: {} }, 60000))
-    expect(await eventually(() => leftRunning(env).length >= 2)).toBe(true)
+    // The deploy is in flight once the session has said it got the request (it starts a child that hangs next).
+    expect(await eventually(() => output.includes('fake session: cli request 1'))).toBe(true)
+    await eventually(() => leftRunning(env).length >= 2, 5000)
     cancelRunningProcesses()
     const error = await deploy
     expect(error.code).toBe('ERR_CANCELLED')

@@ -16,8 +16,18 @@ export function newPidFile(): string {
   return file
 }
 
+/** A daemon's pid file holds its pid and its start time (see forkDaemonPython). */
 export function daemonPid(pidFile: string): number {
-  return Number(readFileSync(pidFile, 'utf8'))
+  return Number(readFileSync(pidFile, 'utf8').split(' ')[0])
+}
+
+/** A process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), or null when it is gone. */
+function startTime(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ')[19]
+  } catch {
+    return null
+  }
 }
 
 /** Alive and not a zombie waiting to be reaped. */
@@ -39,8 +49,11 @@ export async function endsSoon(pid: number): Promise<boolean> {
 export function killDaemons(): void {
   for (const file of pidFiles.splice(0)) {
     if (!existsSync(file)) continue
+    const [pid, started] = readFileSync(file, 'utf8').split(' ')
+    // Only the daemon itself: once it is gone its pid may be another process's (of another test file, even).
+    if (startTime(Number(pid)) !== started) continue
     try {
-      process.kill(daemonPid(file), 'SIGKILL')
+      process.kill(Number(pid), 'SIGKILL')
     } catch {
       // already gone
     }
@@ -54,7 +67,8 @@ export function forkDaemonPython(pidFile: string, { setsid = false } = {}): stri
     'import os as _os, time as _time',
     'if _os.fork() == 0:',
     ...(setsid ? ['    _os.setsid()'] : []),
-    `    with open(${tmp}, "w") as _f: _f.write(str(_os.getpid()))`,
+    '    _started = open("/proc/self/stat").read().rsplit(") ", 1)[1].split()[19]',
+    `    with open(${tmp}, "w") as _f: _f.write(f"{_os.getpid()} {_started}")`,
     `    _os.rename(${tmp}, ${JSON.stringify(pidFile)})`,
     '    _os.write(2, b"daemon: still here\\n")',
     `    _time.sleep(${DAEMON_LIFETIME_S})`,
