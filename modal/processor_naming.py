@@ -55,6 +55,46 @@ def modal_app_name_from_ref(ref: str) -> str:
     return f"{parsed.namespace}-{parsed.name}-v{parsed.major}"
 
 
+# Apps that stand beside a processor's live app: a pull request's preview (`-pr<N>`) and a verify-first
+# release's candidate (`-candidate`). A processor's own app name always ends in `-v<major>`, so neither
+# suffix can name one. Mirrors src/rules/naming.ts; pinned by test-vectors/app-name-variants.json.
+APP_NAME_MAX_LENGTH = 64
+HASH_LENGTH = 8
+CANDIDATE_SUFFIX = "candidate"
+PULL_REQUEST_MAX = 9_999_999_999
+
+
+def preview_app_name(app_name: str, pull_request: int) -> str:
+    """`llm-litellm-v1` -> `llm-litellm-v1-pr42`."""
+    if isinstance(pull_request, bool) or not isinstance(pull_request, int) or not 1 <= pull_request <= PULL_REQUEST_MAX:
+        raise ValueError(f"a pull request number is an integer from 1 to {PULL_REQUEST_MAX}, not {pull_request!r}")
+    return _app_name_with_suffix(app_name, f"pr{pull_request}")
+
+
+def candidate_app_name(app_name: str) -> str:
+    """`llm-litellm-v1` -> `llm-litellm-v1-candidate`: where a verify-first release is tested first."""
+    return _app_name_with_suffix(app_name, CANDIDATE_SUFFIX)
+
+
+def _app_name_with_suffix(app_name: str, suffix: str) -> str:
+    # `<app>-<suffix>` when it fits; otherwise `<cut app>-<8 hex>-<suffix>`, exactly 64 characters, where the
+    # hash of the whole name keeps two long names that share a beginning apart.
+    whole = f"{app_name}-{suffix}"
+    if len(whole) <= APP_NAME_MAX_LENGTH:
+        return whole
+    kept = app_name[: APP_NAME_MAX_LENGTH - len(suffix) - HASH_LENGTH - 2]
+    return f"{kept}-{_fnv1a32(app_name)}-{suffix}"
+
+
+def _fnv1a32(text: str) -> str:
+    # FNV-1a (32 bits) over the name's bytes; app names are ASCII, so this equals the TypeScript rule's
+    # hash over UTF-16 code units.
+    value = 0x811C9DC5
+    for byte in text.encode("ascii"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return f"{value:0{HASH_LENGTH}x}"
+
+
 def _character_problem(ref) -> str | None:
     # Character checks come first so that hostile input (shell metacharacters,
     # newlines, look-alike Unicode) is named for what it is.

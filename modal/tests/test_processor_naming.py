@@ -3,7 +3,14 @@ import unittest
 
 from tests.support import APP_NAME_VECTORS
 
-from processor_naming import InvalidProcessorRef, ProcessorRef, modal_app_name_from_ref, parse_processor_ref
+from processor_naming import (
+    InvalidProcessorRef,
+    ProcessorRef,
+    candidate_app_name,
+    modal_app_name_from_ref,
+    parse_processor_ref,
+    preview_app_name,
+)
 
 MODAL_OBJECT_NAME = r"[a-zA-Z0-9._-]{1,64}"
 
@@ -58,3 +65,25 @@ class ParseProcessorRefTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class AppNameVariantVectorsTest(unittest.TestCase):
+    """Previews and candidates are named alike in both languages (test-vectors/app-name-variants.json)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.vectors = json.loads((APP_NAME_VECTORS.parent / "app-name-variants.json").read_text())
+
+    def test_previews_and_candidates(self):
+        for v in self.vectors["variants"]:
+            with self.subTest(app_name=v["app_name"], pull_request=v["pull_request"]):
+                self.assertEqual(preview_app_name(v["app_name"], v["pull_request"]), v["preview"])
+                self.assertEqual(candidate_app_name(v["app_name"]), v["candidate"])
+                self.assertEqual(candidate_app_name(preview_app_name(v["app_name"], v["pull_request"])), v["preview_candidate"])
+                for name in (v["preview"], v["candidate"], v["preview_candidate"]):
+                    self.assertRegex(name, f"^{MODAL_OBJECT_NAME}$")
+
+    def test_refused_pull_request_numbers(self):
+        for pull_request in [*self.vectors["reject_pull_requests"], True, "7"]:
+            with self.subTest(pull_request=pull_request), self.assertRaises(ValueError):
+                preview_app_name("llm-litellm-v1", pull_request)

@@ -109,3 +109,44 @@ export function isValidModalEnvironmentName(name: string): boolean {
 export function isValidDeployTag(tag: string): boolean {
   return /^[a-zA-Z0-9._-]{1,50}$/.test(tag)
 }
+
+// Apps that stand beside a processor's live app: a pull request's preview (`-pr<N>`) and a verify-first release's
+// candidate (`-candidate`). A processor's own app name always ends in `-v<major>`, so neither suffix can name one.
+// One rule, mirrored by modal/processor_naming.py and pinned by test-vectors/app-name-variants.json.
+const APP_NAME_MAX_LENGTH = 64
+const HASH_LENGTH = 8
+export const CANDIDATE_SUFFIX = 'candidate'
+export const PULL_REQUEST_MAX = 9_999_999_999
+
+/** `llm-litellm-v1` → `llm-litellm-v1-pr42`. */
+export function previewAppName(appName: string, pullRequest: number): string {
+  if (!Number.isSafeInteger(pullRequest) || pullRequest < 1 || pullRequest > PULL_REQUEST_MAX) {
+    throw new RangeError(`a pull request number is an integer from 1 to ${PULL_REQUEST_MAX}, not ${pullRequest}`)
+  }
+  return appNameWithSuffix(appName, `pr${pullRequest}`)
+}
+
+/** `llm-litellm-v1` → `llm-litellm-v1-candidate`: where a verify-first release is tested before it goes live. */
+export function candidateAppName(appName: string): string {
+  return appNameWithSuffix(appName, CANDIDATE_SUFFIX)
+}
+
+// `<app>-<suffix>` when it fits Modal's 64 characters; otherwise the app name is cut and a hash of the whole name keeps
+// two long names that share a beginning apart: `<cut app>-<8 hex>-<suffix>`, exactly 64 characters.
+function appNameWithSuffix(appName: string, suffix: string): string {
+  const whole = `${appName}-${suffix}`
+  if (whole.length <= APP_NAME_MAX_LENGTH) return whole
+  const kept = appName.slice(0, APP_NAME_MAX_LENGTH - suffix.length - HASH_LENGTH - 2)
+  return `${kept}-${fnv1a32(appName)}-${suffix}`
+}
+
+// FNV-1a (32 bits) over the name's UTF-16 code units, as 8 hex digits: app names are ASCII, so the Python mirror,
+// which hashes bytes, agrees.
+function fnv1a32(text: string): string {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193) >>> 0
+  }
+  return hash.toString(16).padStart(HASH_LENGTH, '0')
+}
