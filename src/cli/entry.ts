@@ -1,3 +1,6 @@
+import { fixFor } from '../rules/errors.js'
+import { describeUnexpected } from '../rules/unexpected.js'
+import { logLine } from '../rules/untrusted-text.js'
 import { bundleRoot } from '../platform/bundle-root.js'
 import { main } from './main.js'
 import { endOnSignals } from './signals.js'
@@ -15,7 +18,8 @@ main(process.argv.slice(2), io).then(
     process.exitCode = code
   },
   (error: unknown) => {
-    process.stderr.write(`ERR_UNEXPECTED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    // main() reports its own failures; this is the CLI failing before or after it.
+    process.stderr.write(`ERR_UNEXPECTED: ${logLine(describeUnexpected(error))}\nFix: ${fixFor({ code: 'ERR_UNEXPECTED' }, 'cli')}\n`)
     process.exitCode = 1
   },
 )

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { ActionError, fixFor, type FixValues } from '../rules/errors.js'
 import { fixValuesFrom } from '../rules/fix-values.js'
+import { describeUnexpected } from '../rules/unexpected.js'
 import { bounded, logText, oneLine } from '../rules/untrusted-text.js'
 import { deployCommand } from './deploy.js'
 import { fleetReportCommand } from './fleet-report.js'
@@ -101,7 +102,9 @@ async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
       io.err(`${logText(usage)}\n`)
       return 2
     }
-    throw error
+    // A bug of the CLI itself: one titled line and the fix, never a raw stack.
+    io.err(`${logText(errorText(new ActionError('ERR_UNEXPECTED', describeUnexpected(error)), values).trimEnd())}\n`)
+    return 1
   }
 }
 

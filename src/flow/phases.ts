@@ -2,6 +2,7 @@
 import { ActionError } from '../rules/errors.js'
 import type { Phase } from '../rules/errors.js'
 import type { PhaseRecord } from '../rules/run-report.js'
+import { describeUnexpected } from '../rules/unexpected.js'
 import type { Toolkit } from './toolkit.js'
 
 /** Several problems found together (all bad inputs, all missing secrets), reported as one annotation each. */
@@ -14,8 +15,7 @@ export class Failures extends Error {
 export function asActionErrors(error: unknown): ActionError[] {
   if (error instanceof Failures) return error.errors
   if (error instanceof ActionError) return [error]
-  const text = error instanceof Error ? (error.stack ?? error.message) : String(error)
-  return [new ActionError('ERR_UNEXPECTED', `Unexpected failure inside the action: ${text}`)]
+  return [new ActionError('ERR_UNEXPECTED', `Unexpected failure inside the action: ${describeUnexpected(error)}`)]
 }
 
 export type PhaseBody<T> = () => Promise<{ value: T; detail: string }>
