@@ -94,7 +94,10 @@ describe('modal-processor matrix', () => {
     commit(root, 'modal-processors.json', JSON.stringify(changed, null, 2))
     const run = await matrix(root, '--changed-since', 'HEAD~1')
     expect(planned(run.stdout)).toEqual(['replicate/generic@1'])
-    expect(run.stderr).toContain('replicate/generic@1: its catalogue entry changed')
+    // One summary line by default; --verbose says it per processor.
+    expect(run.stderr).toBe('Planned 1 of 2 processors (1 its catalogue entry changed). --verbose lists each processor.\n')
+    const verbose = await matrix(root, '--changed-since', 'HEAD~1', '--verbose')
+    expect(verbose.stderr).toContain('replicate/generic@1: its catalogue entry changed\n')
   })
 
   test("a change in a processor's folder selects it; uncommitted changes count too", async () => {
@@ -102,7 +105,7 @@ describe('modal-processor matrix', () => {
     const base = git(root, 'rev-parse', 'HEAD').trim()
     write(root, 'processors/llm/README.md', 'notes\n')
     git(root, 'add', '.')
-    const run = await matrix(root, '--changed-since', base)
+    const run = await matrix(root, '--changed-since', base, '--verbose')
     expect(planned(run.stdout)).toEqual(['llm/litellm@1'])
     expect(run.stderr).toContain('llm/litellm@1: its files changed (processors/llm/)')
   })
@@ -138,7 +141,9 @@ describe('modal-processor matrix', () => {
     git(root, 'add', '.')
     git(root, 'commit', '-qm', 'fleet')
     commit(root, 'fleet/ocr/model.txt', 'weights\n')
-    const run = await runCli(['matrix', '--catalogue', 'cat.json', '--changed-since', 'HEAD~1'], { cwd: path.join(root, 'fleet') })
+    const run = await runCli(['matrix', '--catalogue', 'cat.json', '--changed-since', 'HEAD~1', '--verbose'], {
+      cwd: path.join(root, 'fleet'),
+    })
     expect(planned(run.stdout)).toEqual(['ocr/tesseract@2'])
     expect(run.stderr).toContain('its files changed (fleet/ocr/)')
   })
@@ -217,6 +222,62 @@ describe('modal-processor matrix', () => {
     const run = await matrix(dir, '--changed-since', 'HEAD')
     expect(run.status).toBe(2)
     expect(run.stderr).toContain('Comparing with a commit needs a git repository')
+  })
+})
+
+describe('modal-processor matrix --max-jobs', () => {
+  /** A catalogue of `count` processors in a folder of its own (no git: no base, every processor planned). */
+  function fleet(count: number): string {
+    const root = scratchDir('fleet-big-')
+    const processors = Object.fromEntries(
+      Array.from({ length: count }, (_, i) => [`team${i}/proc@1`, { image: { oci: image(`p${i}`) }, tool_secrets: [] }]),
+    )
+    write(root, 'modal-processors.json', JSON.stringify({ processors }))
+    return root
+  }
+  type Job = { 'processor-ref'?: string; 'processor-refs'?: string; batch?: string }
+  const jobsOf = (stdout: string) => (JSON.parse(stdout) as { include: Job[] }).include
+
+  test('up to N processors: one job each, exactly as without the flag', async () => {
+    const root = fleet(3)
+    const run = await runCli(['matrix', '--max-jobs', '3'], { cwd: root })
+    expect(run.status).toBe(0)
+    expect(run.stdout).toBe((await runCli(['matrix'], { cwd: root })).stdout)
+    expect(jobsOf(run.stdout).map((j) => j['processor-ref'])).toEqual(['team0/proc@1', 'team1/proc@1', 'team2/proc@1'])
+  })
+
+  test('past N: N jobs of processor-refs, balanced, in catalogue order, each processor once; count is the jobs', async () => {
+    const root = fleet(7)
+    const output = path.join(root, 'github-output')
+    const run = await runCli(['matrix', '--max-jobs', '3'], { cwd: root, env: { GITHUB_OUTPUT: output } })
+    expect(run.status).toBe(0)
+    expect(jobsOf(run.stdout)).toEqual([
+      { 'processor-refs': 'team0/proc@1,team1/proc@1,team2/proc@1', batch: 'batch-1-of-3' },
+      { 'processor-refs': 'team3/proc@1,team4/proc@1', batch: 'batch-2-of-3' },
+      { 'processor-refs': 'team5/proc@1,team6/proc@1', batch: 'batch-3-of-3' },
+    ])
+    expect(readFileSync(output, 'utf8')).toMatch(/\ncount=3\n$/)
+    expect(run.stderr).toBe(
+      'no base given: planning all 7 processors\nPlanned 7 of 7 processors (7 no base to compare with), packed into 3 jobs.\n',
+    )
+  })
+
+  test('600 processors take the default 256 jobs at most, each processor exactly once', async () => {
+    const run = await runCli(['matrix'], { cwd: fleet(600) })
+    const jobs = jobsOf(run.stdout)
+    expect(jobs).toHaveLength(256)
+    const refs = jobs.flatMap((j) => j['processor-refs']!.split(','))
+    expect(refs).toHaveLength(600)
+    expect(new Set(refs).size).toBe(600)
+    // One line of notes, not one per processor.
+    expect(run.stderr.trim().split('\n')).toHaveLength(2)
+  })
+
+  test.each(['0', '257', '2.5', 'many', '-1'])('--max-jobs %s exits 2', async (value) => {
+    const run = await runCli(['matrix', `--max-jobs=${value}`], { cwd: fleet(2) })
+    expect(run.status).toBe(2)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toContain(`--max-jobs '${value}' is not a whole number from 1 to 256.`)
   })
 })
 
@@ -414,6 +475,19 @@ describe('modal-processor fleet-report', () => {
       processors: [
         { processorRef: 'llm/litellm@1', status: 'passed' },
         { processorRef: 'replicate/generic@1', status: 'no report' },
+      ],
+    })
+  })
+
+  test('a batched plan: every processor of every batch is planned, so one left without a report is listed', async () => {
+    const { dir, files } = reports()
+    const batched = JSON.stringify({ include: [{ 'processor-refs': 'llm/litellm@1,replicate/generic@1', batch: 'batch-1-of-1' }] })
+    const run = await runCli(['fleet-report', '--json', '--matrix', batched, ...files], { cwd: dir })
+    expect(run.status).toBe(1)
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      processors: [
+        { processorRef: 'llm/litellm@1', status: 'passed' },
+        { processorRef: 'replicate/generic@1', appName: 'replicate-generic-v1', status: 'no report' },
       ],
     })
   })

@@ -2,7 +2,7 @@
 // (the action's `report-file`). Exit 0 when every processor passed, 1 otherwise.
 import { appendFileSync } from 'node:fs'
 import path from 'node:path'
-import { fleetMatrixSchema, type MatrixEntry } from '../rules/fleet-plan.js'
+import { fleetMatrixSchema, plannedEntries, type PlannedEntry } from '../rules/fleet-plan.js'
 import { fleetRows, fleetVerdict, renderFleetReport, type ReadReport } from '../rules/fleet-report.js'
 import { parseRunReportFile } from '../rules/run-report-file.js'
 import { bounded, oneLine, safeJson, visibleControls } from '../rules/untrusted-text.js'
@@ -36,7 +36,7 @@ export async function fleetReportCommand(flags: Flags, files: string[], io: CliI
 }
 
 /** The plan, given as its JSON text or as a file that holds it. */
-async function plannedFrom(given: string | undefined, cwd: string): Promise<MatrixEntry[] | null> {
+async function plannedFrom(given: string | undefined, cwd: string): Promise<PlannedEntry[] | null> {
   if (given === undefined) return null
   let json = given
   if (!given.trimStart().startsWith('{')) {
@@ -57,7 +57,7 @@ async function plannedFrom(given: string | undefined, cwd: string): Promise<Matr
   }
   const parsed = fleetMatrixSchema.safeParse(value)
   if (!parsed.success) throw new UsageError(`--matrix is not the output of modal-processor matrix ({"include":[…]}).`)
-  return parsed.data.include
+  return plannedEntries(parsed.data)
 }
 
 async function readReport(filePath: string, file: string): Promise<ReadReport> {

@@ -1,16 +1,18 @@
-// `modal-processor matrix`: the GitHub Actions matrix of a fleet deploy, one job per processor of the catalogue;
-// with --changed-since, only those a change since that commit touches.
+// `modal-processor matrix`: the GitHub Actions matrix of a fleet deploy, one job per processor of the catalogue (past
+// --max-jobs, batches of them); with --changed-since, only those a change since that commit touches.
 import { appendFileSync, existsSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { readCatalogueFile } from '../flow/catalogue-file.js'
 import { parseCatalogue, type ProcessorCatalogue } from '../rules/catalogue.js'
 import { leadsOut } from '../platform/files.js'
 import { ActionError } from '../rules/errors.js'
+import { GITHUB_MAX_MATRIX_JOBS, parseMaxJobs, planSummary } from '../rules/fleet-jobs.js'
 import {
   fleetMatrix,
   planFleet,
   processorDirOf,
   removedProcessors,
+  splitRefs,
   unknownRefs,
   type FleetChanges,
   type FleetLayout,
@@ -33,6 +35,7 @@ export async function matrixCommand(flags: Flags, io: CliIo): Promise<number> {
   const catalogue = await readCatalogueFile(catalogueFile, file)
   if (catalogue === null)
     throw new ActionError('ERR_INVALID_REGISTRY', `There is no processor catalogue ${file} (looked in ${catalogueFile}).`)
+  const maxJobs = maxJobsFlag(optionalFlag(flags, 'max-jobs'))
   const only = onlyRefs(optionalFlag(flags, 'only'))
   const unknown = unknownRefs(catalogue, only ?? [])
   if (unknown.length > 0) {
@@ -41,10 +44,21 @@ export async function matrixCommand(flags: Flags, io: CliIo): Promise<number> {
   }
   const { changes, layout, noBase } = await changesToPlan(flags, io, catalogue, catalogueFile, file)
   const planned = planFleet(catalogue, changes, layout, only)
-  const matrix = fleetMatrix(catalogue, planned, file)
+  const matrix = fleetMatrix(catalogue, planned, file, maxJobs)
+  const jobs = matrix.include.length
   // Without a base every processor has the same reason: one line says it, rather than one a processor.
   if (noBase !== null) io.err(`${logLine(`${noBase}: ${planningAll(planned.length, only !== null)}`)}\n`)
-  else for (const { ref, reason } of planned) io.err(`${logLine(`${ref}: ${reason}`)}\n`)
+  // A fleet of hundreds would print hundreds of lines: one summary, each processor's reason with --verbose.
+  if (flags.verbose === true) io.err(planned.map(({ ref, reason }) => `${logLine(`${ref}: ${reason}`)}\n`).join(''))
+  if (planned.length > 0 && (noBase === null || jobs < planned.length)) {
+    const size = Object.keys(catalogue.processors).length
+    const summary = planSummary(
+      planned.map(({ reason }) => reason),
+      jobs,
+      size,
+    )
+    io.err(`${logLine(`${summary}${flags.verbose === true || noBase !== null ? '' : ' --verbose lists each processor.'}`)}\n`)
+  }
   for (const ref of removedProcessors(catalogue, changes)) {
     const app = modalAppNameFromRef(ref)
     const stop = app.ok ? `: modal app stop ${app.value} --env <env> stops it` : ''
@@ -124,12 +138,16 @@ async function resolveBase(git: Git, base: string, lastSuccess: boolean): Promis
   throw new UsageError(`${named} is not a commit, branch or tag of this repository.`)
 }
 
+function maxJobsFlag(value: string | undefined): number {
+  if (value === undefined) return GITHUB_MAX_MATRIX_JOBS
+  const maxJobs = parseMaxJobs(value)
+  if (maxJobs === null) throw new UsageError(`--max-jobs '${oneLine(value)}' is not a whole number from 1 to ${GITHUB_MAX_MATRIX_JOBS}.`)
+  return maxJobs
+}
+
 function onlyRefs(value: string | undefined): string[] | null {
   if (value === undefined) return null
-  const refs = value
-    .split(',')
-    .map((ref) => ref.trim())
-    .filter((ref) => ref !== '')
+  const refs = splitRefs(value)
   if (refs.length === 0) throw new UsageError('--only needs at least one processor ref, e.g. --only llm/litellm@1.')
   return refs
 }

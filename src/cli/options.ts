@@ -97,8 +97,14 @@ export const COMMANDS = {
         value: 'DIR',
         help: 'the Modal module folder, relative to the repository root; a change in it selects every processor (default: modal)',
       },
+      {
+        name: 'max-jobs',
+        value: 'N',
+        help: 'at most N jobs (1-256, default 256); past N processors, batches of processor-refs (deploy --refs)',
+      },
+      { name: 'verbose', help: 'each planned processor and why, on stderr (default: one summary line)' },
     ],
-    note: 'Also written to $GITHUB_OUTPUT as matrix and count when it is set. A plan that cannot be made exits 2.',
+    note: 'Also written to $GITHUB_OUTPUT as matrix and count (of jobs) when it is set. A plan that cannot be made exits 2.',
     // The plan is the workflow's input: a catalogue or git problem is an error of the call, never an empty plan.
     failureExitCode: 2,
   },

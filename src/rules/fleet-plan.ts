@@ -3,16 +3,23 @@
 import * as z from 'zod'
 import { catalogueEntry, type CatalogueEntry, type ProcessorCatalogue } from './catalogue.js'
 import { ActionError } from './errors.js'
+import { GITHUB_MAX_MATRIX_JOBS, packJobs } from './fleet-jobs.js'
 import { modalAppNameFromRef } from './naming.js'
 import { oneLine } from './untrusted-text.js'
 
-/** The matrix `matrix` prints and `fleet-report --matrix` reads back: per job, the action's inputs for one processor. */
-export const fleetMatrixSchema = z.object({
-  include: z.array(z.object({ 'processor-ref': z.string(), 'app-name': z.string(), 'image-ref': z.string(), 'tool-secrets': z.string() })),
-})
+const singleJob = z.object({ 'processor-ref': z.string(), 'app-name': z.string(), 'image-ref': z.string(), 'tool-secrets': z.string() })
+/** A job of a fleet past its job limit: several processors, deployed in turn by one `modal-processor deploy --refs`. */
+const batchJob = z.object({ 'processor-refs': z.string(), batch: z.string() })
+
+/** The matrix `matrix` prints and `fleet-report --matrix` reads back: per job, the action's inputs for one processor,
+ * or (past the job limit) the refs of a batch. */
+export const fleetMatrixSchema = z.object({ include: z.array(z.union([singleJob, batchJob])) })
 
 export type FleetMatrix = z.infer<typeof fleetMatrixSchema>
-export type MatrixEntry = FleetMatrix['include'][number]
+export type MatrixEntry = z.infer<typeof singleJob>
+export type BatchEntry = z.infer<typeof batchJob>
+/** What a fleet report needs of each planned processor. */
+export type PlannedEntry = Pick<MatrixEntry, 'processor-ref' | 'app-name'>
 
 /** What changed since the base commit. Paths are relative to the repository root, with `/`. */
 export interface FleetChanges {
@@ -92,7 +99,12 @@ export function processorDirOf(localCommand: string): string {
 
 /** The matrix for the planned processors. Every ref of the catalogue must follow the naming rule, planned or not:
  * a fleet is planned from the whole file. */
-export function fleetMatrix(catalogue: ProcessorCatalogue, planned: PlannedProcessor[], file: string): FleetMatrix {
+export function fleetMatrix(
+  catalogue: ProcessorCatalogue,
+  planned: PlannedProcessor[],
+  file: string,
+  maxJobs = GITHUB_MAX_MATRIX_JOBS,
+): FleetMatrix {
   const appNames = new Map<string, string>()
   const problems: string[] = []
   for (const ref of Object.keys(catalogue.processors)) {
@@ -102,6 +114,16 @@ export function fleetMatrix(catalogue: ProcessorCatalogue, planned: PlannedProce
     else problems.push(`${file}: processors.${ref}: ${appName.error}`)
   }
   if (problems.length > 0) throw new ActionError('ERR_INVALID_REGISTRY', problems.join('\n'))
+  if (planned.length > maxJobs) {
+    const jobs = packJobs(planned, maxJobs)
+    const width = String(jobs.length).length
+    return {
+      include: jobs.map((job, index) => ({
+        'processor-refs': job.map(({ ref }) => ref).join(','),
+        batch: `batch-${String(index + 1).padStart(width, '0')}-of-${jobs.length}`,
+      })),
+    }
+  }
   return {
     include: planned.map(({ ref }) => {
       const entry = catalogueEntry(catalogue, ref)!
@@ -113,4 +135,23 @@ export function fleetMatrix(catalogue: ProcessorCatalogue, planned: PlannedProce
       }
     }),
   }
+}
+
+/** Every processor a plan names, in its order, whatever the shape of its jobs (a batch's app names by the rule). */
+export function plannedEntries(matrix: FleetMatrix): PlannedEntry[] {
+  return matrix.include.flatMap((job) => {
+    if ('processor-ref' in job) return [{ 'processor-ref': job['processor-ref'], 'app-name': job['app-name'] }]
+    return splitRefs(job['processor-refs']).map((ref) => {
+      const appName = modalAppNameFromRef(ref)
+      return { 'processor-ref': ref, 'app-name': appName.ok ? appName.value : '' }
+    })
+  })
+}
+
+/** A comma separated list of refs, blanks left out. */
+export function splitRefs(text: string): string[] {
+  return text
+    .split(',')
+    .map((ref) => ref.trim())
+    .filter((ref) => ref !== '')
 }

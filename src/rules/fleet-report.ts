@@ -1,6 +1,6 @@
 // One table for a fleet deploy: a row per processor from the run report files of its jobs, and the overall verdict.
 // Report files are untrusted text (artifacts): every cell is escaped and bounded.
-import type { MatrixEntry } from './fleet-plan.js'
+import type { PlannedEntry } from './fleet-plan.js'
 import type { RunReportFile } from './run-report-file.js'
 import { markdownCell, secondsText, versionLabel } from './report-text.js'
 
@@ -32,7 +32,7 @@ export interface FleetVerdict {
  * Rows in ref order. Each planned processor that left no report has a row that says so; a report for a processor the
  * plan does not have, or a second one for the same processor, is not counted as a pass.
  */
-export function fleetRows(reports: ReadReport[], planned: MatrixEntry[] | null): FleetRow[] {
+export function fleetRows(reports: ReadReport[], planned: PlannedEntry[] | null): FleetRow[] {
   const plannedRefs = planned === null ? null : new Set(planned.map((entry) => entry['processor-ref']))
   const reported = new Set<string | null>()
   const rows = reports.map((read) => {
