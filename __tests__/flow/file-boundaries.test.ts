@@ -11,8 +11,8 @@ const IMAGE = `ghcr.io/acme/llm-litellm:1@sha256:${'a'.repeat(64)}`
 const BASE = { 'processor-ref': 'llm/litellm@1', 'image-ref': IMAGE, 'modal-environment': 'dev', 'tool-secrets': 'OPENAI_API_KEY' }
 const folders = tempFolders()
 
-async function run(modal: FakeModal, inputs: Record<string, string>, workspace: string) {
-  const kit = recordingToolkit({ ...BASE, ...inputs }, { GITHUB_WORKSPACE: workspace })
+async function run(modal: FakeModal, inputs: Record<string, string>, workspace: string, env: NodeJS.ProcessEnv = {}) {
+  const kit = recordingToolkit({ ...BASE, ...inputs }, { GITHUB_WORKSPACE: workspace, ...env })
   await runAction(kit, { connect: modal.connect })
   const errors = kit.record.annotations.filter((a) => a.level === 'error')
   return { ...kit.record, errors: errorTitles(kit.record), message: errors[0]?.message ?? '' }
@@ -72,6 +72,40 @@ describe('report-file: symlinks', () => {
     expect(result.annotations.find((a) => a.title === 'Report file not written')?.message).toMatch(
       /workspace\/run\.json leads outside .*precious\.json\)$/,
     )
+    expect(readFileSync(path.join(outside, 'precious.json'), 'utf8')).toBe('precious')
+  })
+})
+
+describe('report-file: under RUNNER_TEMP', () => {
+  test('written there by the same rules as in the workspace; a symlink out of it, or a place outside both, refused', async () => {
+    const { workspace, outside } = workspaceAndOutside()
+    const runnerTemp = path.join(path.dirname(workspace), 'runner-temp')
+    mkdirSync(runnerTemp)
+    const env = { RUNNER_TEMP: runnerTemp }
+    const written = await run(new FakeModal(), { 'report-file': path.join(runnerTemp, 'reports', 'run.json') }, workspace, env)
+    expect(written.errors).toEqual([])
+    expect(JSON.parse(readFileSync(path.join(runnerTemp, 'reports', 'run.json'), 'utf8'))).toMatchObject({ ok: true })
+    symlinkSync(outside, path.join(runnerTemp, 'out'))
+    symlinkSync(path.join(outside, 'precious.json'), path.join(runnerTemp, 'precious.json'))
+    symlinkSync(path.join(runnerTemp, 'reports', 'run.json'), path.join(runnerTemp, 'link.json'))
+    const cases: [string, string][] = [
+      [path.join(runnerTemp, 'out', 'run.json'), 'is outside the workspace and RUNNER_TEMP'],
+      [path.join(runnerTemp, 'precious.json'), 'is outside the workspace and RUNNER_TEMP'],
+      [path.join(runnerTemp, 'link.json'), 'is a symbolic link'],
+      [path.join(outside, 'run.json'), 'is outside the workspace and RUNNER_TEMP'],
+    ]
+    for (const [file, why] of cases) {
+      const modal = new FakeModal()
+      const result = await run(modal, { 'report-file': file }, workspace, env)
+      expect({ file, errors: result.errors }).toEqual({ file, errors: ['ERR_INVALID_INPUT'] })
+      expect(result.message).toContain(`report-file '${file}' ${why}`)
+      expect(result.message).toContain('(or under RUNNER_TEMP)')
+      expect(modal.sessionsStarted).toBe(0)
+    }
+    // Without RUNNER_TEMP the runner's folder is just another place outside the workspace.
+    const without = await run(new FakeModal(), { 'report-file': path.join(runnerTemp, 'run2.json') }, workspace)
+    expect(without.message).toContain('is outside the workspace; give the path of a file inside the workspace such as reports/run.json.')
+    expect(readdirSync(outside)).toEqual(['precious.json'])
     expect(readFileSync(path.join(outside, 'precious.json'), 'utf8')).toBe('precious')
   })
 })

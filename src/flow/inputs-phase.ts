@@ -20,37 +20,48 @@ export function workspacePath(kit: Toolkit, relative: string): string {
 export interface ReportFileTarget {
   /** Where the run report is written; null when none is asked for, or when it may not go there. */
   path: string | null
+  /** The folder it must stay inside when written: the workspace, or the runner's temporary folder. */
+  root: string
   problem: ActionError | null
 }
 
 /**
- * The report-file input as a place in the workspace (file boundary rules in src/platform/files.ts): its real path inside
- * the workspace, never a symlink, a folder or another kind of non-regular file, nor the processor catalogue.
+ * The report-file input as a place in the workspace or in the runner's temporary folder (RUNNER_TEMP, the runner's own
+ * place for such files), by the file boundary rules of src/platform/files.ts: its real path inside one of them, never
+ * a symlink, a folder or another kind of non-regular file, nor the processor catalogue.
  */
 export async function reportFileTarget(kit: Toolkit, raw: RawInputs): Promise<ReportFileTarget> {
   const given = raw['report-file'].trim()
-  if (given === '') return { path: null, problem: null }
   const workspace = workspacePath(kit, '.')
+  if (given === '') return { path: null, root: workspace, problem: null }
   const target = workspacePath(kit, given)
+  const runnerTemp = kit.env.RUNNER_TEMP?.trim() ? path.resolve(kit.env.RUNNER_TEMP) : null
   const refuse = (why: string) => ({
     path: null,
+    root: workspace,
     problem: new ActionError(
       'ERR_INVALID_INPUT',
-      `report-file '${bounded(oneLine(given), 300)}' ${why}; give the path of a file inside the workspace such as reports/run.json.`,
+      `report-file '${bounded(oneLine(given), 300)}' ${why}; give the path of a file inside the workspace such as reports/run.json${runnerTemp === null ? '' : ' (or under RUNNER_TEMP)'}.`,
     ),
   })
-  try {
-    await writeTarget(workspace, target)
-  } catch (error) {
-    if (!(error instanceof FileRefused)) throw error
-    if (error.problem === 'outside') return refuse('is outside the workspace')
-    // What only the write can tell (a path through a regular file, no permission) is a warning then, not a lost report.
-    if (error.problem !== 'unreadable') return refuse(bounded(oneLine(error.message), 500))
+  let root: string | null = null
+  for (const candidate of runnerTemp === null ? [workspace] : [workspace, runnerTemp]) {
+    try {
+      await writeTarget(candidate, target)
+    } catch (error) {
+      if (!(error instanceof FileRefused)) throw error
+      if (error.problem === 'outside') continue
+      // What only the write can tell (a path through a regular file, no permission) is a warning then, not a lost report.
+      if (error.problem !== 'unreadable') return refuse(bounded(oneLine(error.message), 500))
+    }
+    root = candidate
+    break
   }
+  if (root === null) return refuse(runnerTemp === null ? 'is outside the workspace' : 'is outside the workspace and RUNNER_TEMP')
   for (const kept of keptFromReportFile(kit, raw)) {
     if (await isSameFile(kept.file, target)) return refuse(`is ${kept.name}`)
   }
-  return { path: target, problem: null }
+  return { path: target, root, problem: null }
 }
 
 /** The catalogue file the inputs name: catalogue-file, or its v1 alias registry-file when catalogue-file is left at

@@ -11,7 +11,7 @@ import { finishGithubDeployment, startGithubDeployment, type DeploymentRecorder 
 import { readRawInputs } from './inputs.js'
 import { connectClient, type SessionSource } from './modal-client.js'
 import { asActionErrors, Failures, phaseRunner, skipPhase } from './phases.js'
-import { moduleDirectory, reportFileTarget, validateInputs, workspacePath } from './inputs-phase.js'
+import { moduleDirectory, reportFileTarget, validateInputs } from './inputs-phase.js'
 import { optionalSecretsMissing, preflightProblems, runPreflight, secretsFound, type Preflight } from './preflight.js'
 import { publish } from './publish.js'
 import { recentLogs, rollBack, rollbackReport, type RollbackTarget } from './rollback.js'
@@ -38,7 +38,7 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
   // Every text the action writes goes through one redaction step, whatever writes it.
   const kit = redacting(givenKit, secretValues)
   // Known before the inputs are validated: the report file is written on every path, also when they are refused.
-  const reportFile = (await reportFileTarget(kit, raw)).path
+  const reportFile = await reportFileTarget(kit, raw)
   const phase = phaseRunner(kit, report.phases)
   // The deploy's output is untrusted text (it includes the module's prints): the runner must not run it as commands.
   const deployLog = kit.untrustedStream()
@@ -91,7 +91,7 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
     }
     report.durationMs = kit.now() - started
     // What the runner shows comes first: on a cancel, the runner kills the step about 10 s after SIGINT.
-    await publish(kit, raw, report, secretValues, reportFile === null ? null : { root: workspacePath(kit, '.'), file: reportFile })
+    await publish(kit, raw, report, secretValues, reportFile.path === null ? null : { root: reportFile.root, file: reportFile.path })
     await finishGithubDeployment(githubDeployment, report)
   }
   return report
