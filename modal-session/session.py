@@ -143,7 +143,9 @@ class Session:
     def cli(self, request: dict):
         """`modal <args>` in this process, through the CLI's own entry point (what `python -m modal` runs), with
         cwd, argv and environment as the command would have them; stdout, stderr and the exit code as facts.
-        Whatever the command changes of the process (environment, cwd, argv, sys.path, streams) is put back."""
+        Whatever the command changes of the process (environment, cwd, argv, sys.path, streams) is put back, and the
+        modules it imported from its folder (the user's `modal_app` and what it imports) are forgotten, so that the next
+        deploy in this session imports them afresh: a batch deploys many processors through one session."""
         args = field(request, "args", list)
         extra_env = request.get("env") or {}
         if not all(isinstance(arg, str) for arg in args) or not all(
@@ -154,6 +156,7 @@ class Session:
         from modal.__main__ import main as modal_main
 
         saved = (dict(os.environ), os.getcwd(), sys.argv, list(sys.path), sys.stdout, sys.stderr)
+        modules_before = set(sys.modules)
         out, err = Tee(sys.stdout), Tee(sys.stderr)
         try:
             os.environ.update(extra_env)
@@ -169,7 +172,25 @@ class Session:
             os.environ.clear()
             os.environ.update(environ)
             os.chdir(cwd_before)
+            if cwd is not None:
+                forget_modules_from(cwd, modules_before, self.modal)
         return {"exit_code": exit_code, "stdout": out.captured(), "stderr": err.captured()}
+
+
+def forget_modules_from(folder: str, modules_before: set, modal) -> None:
+    """Removes from sys.modules what was imported since `modules_before` from files inside `folder`: the next import
+    of the user's module runs it again. The client's own modules and the interpreter's are kept, also when they lie in
+    that folder (a virtual environment in the repository): a second copy of a client module would make its exception
+    classes differ from the ones already caught by type."""
+    root = os.path.realpath(folder) + os.sep
+    kept = tuple(
+        os.path.realpath(p) + os.sep for p in (sys.prefix, sys.base_prefix, os.path.dirname(os.path.dirname(modal.__file__)))
+    )
+    for name in [name for name in sys.modules if name not in modules_before]:
+        where = getattr(sys.modules[name], "__file__", None)
+        real = os.path.realpath(where) if where else None
+        if real and real.startswith(root) and not real.startswith(kept):
+            del sys.modules[name]
 
 
 def run_like_a_process(entry_point) -> int:

@@ -233,15 +233,38 @@ class DeployInTheSessionTest(EmulatedSessionTest):
         self.assertIn("printing-app", listed["value"]["stdout"])
 
     def test_sys_exit_at_import_is_the_exit_code_a_process_would_have(self):
+        # One session for all three: each deploy imports its folder's `modal_app` afresh.
         for statement, code in (("sys.exit(3)", 3), ("sys.exit()", 0), ("sys.exit('gone')", 1)):
             with self.subTest(statement=statement):
                 folder = self.module_dir(f"import sys\n{statement}\n")
                 answer = self.deploy(folder)["value"]
                 self.assertEqual(answer["exit_code"], code, answer)
-                # A session imports `modal_app` once (it stays in sys.modules): a new one for the next module.
-                self.session.close()
-                self.session = SessionProcess(self.env, str(self.tmp))
-                self.session.read()
+
+    def test_each_deploy_imports_the_module_afresh_so_one_session_deploys_many_apps(self):
+        folder = self.module_dir(
+            """
+            import os
+            import modal
+            app = modal.App(os.environ["APP"])
+            if modal.is_local():
+                import helper  # noqa: F401 - imported for what it prints
+
+            @app.function()
+            def run(payload):
+                return {"app": app.name}
+            """
+        )
+        Path(folder, "helper.py").write_text('import os\nprint("helper imported for", os.environ["APP"])\n')
+        for name in ("batch-one", "batch-two", "batch-three"):
+            deployed = self.deploy(folder, APP=name)["value"]
+            self.assertEqual(deployed["exit_code"], 0, deployed)
+            # The module's own imports run again too.
+            self.assertIn(f"helper imported for {name}", deployed["stdout"])
+        listed = self.session.ask("cli", args=["app", "list", "--env", "dev", "--json"], cwd=None, env={})
+        names = {row["description"] for row in json.loads(listed["value"]["stdout"])}
+        self.assertLessEqual({"batch-one", "batch-two", "batch-three"}, names)
+        # The client's own modules stay loaded: the deploys did not import a second copy of it.
+        self.assertTrue(self.session.ask("authenticate")["ok"])
 
     def test_an_import_error_is_the_cli_traceback_and_exit_1(self):
         folder = self.module_dir("import does_not_exist\n")
