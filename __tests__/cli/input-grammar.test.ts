@@ -130,7 +130,7 @@ describe('matrix --module-dir', () => {
     )
     expect(run.status).toBe(0)
     expect(planned(run.stdout)).toBe(1)
-    expect(run.stderr).toContain('llm/litellm@1: the Modal module changed (deploy/modal/)')
+    expect(run.stderr).toContain('Planned 1 of 1 processor (1 the Modal module changed (deploy/modal/)).')
     // The default, modal/, is the root's too.
     writeFileSync(path.join(root, 'modal/modal_app.py'), '# module v2\n')
     const byDefault = await runCli(['matrix', '--catalogue', '../modal-processors.json', '--changed-since', 'HEAD'], {

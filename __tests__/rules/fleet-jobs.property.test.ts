@@ -104,8 +104,12 @@ describe('fleetMatrix past the job limit', () => {
 })
 
 describe('planSummary', () => {
-  test('groups reasons by kind, and says when the processors were packed', () => {
+  test('groups reasons by kind (details kept when the group shares them), and says when the processors were packed', () => {
+    expect(planSummary(['the Modal module changed (modal/)', 'the Modal module changed (modal/)'], 2, 2)).toBe(
+      'Planned 2 of 2 processors (2 the Modal module changed (modal/)).',
+    )
     const reasons = ['its files changed (a/)', 'its files changed (b/)', 'new in the catalogue']
+    expect(planSummary([], 0, 10)).toBe('Planned 0 of 10 processors.')
     expect(planSummary(reasons, 3, 10)).toBe('Planned 3 of 10 processors (2 its files changed; 1 new in the catalogue).')
     expect(planSummary(reasons, 2, 10)).toBe(
       'Planned 3 of 10 processors (2 its files changed; 1 new in the catalogue), packed into 2 jobs.',

@@ -66,7 +66,8 @@ async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
     values = fixValuesFrom({
       command,
       env: optionalFlag(flags, 'env'),
-      ref: command === 'name' ? positionals[0] : optionalFlag(flags, 'ref'),
+      // deploy's --ref may be given more than once: the first one.
+      ref: command === 'name' ? positionals[0] : ([flags.ref].flat()[0] as string | undefined),
       app: optionalFlag(flags, 'app-name'),
     })
     if (flags.help) {

@@ -8,6 +8,8 @@ export interface OptionSpec {
   value?: string
   help: string
   required?: boolean
+  /** A string option that may be given more than once (its value is then a list). */
+  multiple?: boolean
 }
 
 export interface CommandSpec {
@@ -33,7 +35,13 @@ export const COMMANDS = {
     summary: "Preflight, deploy, verify and smoke-test a processor (the GitHub Action's flow)",
     options: [
       env,
-      ref,
+      {
+        ...ref,
+        required: false,
+        multiple: true,
+        help: 'processor ref, e.g. llm/litellm@1 (required); give it again, or --refs, to deploy several in turn through one Modal session',
+      },
+      { name: 'refs', value: 'LIST', help: 'processor refs, comma separated (with --ref, or instead of it)' },
       { name: 'image-ref', value: 'REF', help: 'image pinned by digest (default: from the processor catalogue)' },
       { name: 'tool-secrets', value: 'LIST', help: 'secret names, comma separated (default: from the processor catalogue)' },
       appName,
@@ -43,9 +51,11 @@ export const COMMANDS = {
       catalogue,
       registryAlias,
       { name: 'report-file', value: 'FILE', help: 'also write the run report as JSON to FILE (what fleet-report reads)' },
+      { name: 'report-dir', value: 'DIR', help: 'write a run report per processor to DIR/<app-name>.json' },
       { name: 'json', help: 'print the result as JSON on stdout' },
       { name: 'quiet', help: 'no progress on stderr' },
     ],
+    note: 'With several refs, every processor is attempted even when one fails; a summary ends the output, and the exit code is 0 only when all passed.',
   },
   logs: {
     summary: "Show the logs of a processor's Modal app",
@@ -130,7 +140,7 @@ export const COMMANDS = {
 } satisfies Record<string, CommandSpec>
 
 export type CommandName = keyof typeof COMMANDS
-export type Flags = Record<string, string | boolean | undefined>
+export type Flags = Record<string, string | string[] | boolean | undefined>
 
 export class UsageError extends Error {}
 
@@ -168,7 +178,7 @@ export function commandHelp(name: CommandName): string {
 export function parseCommandArgs(name: CommandName, args: string[]): { flags: Flags; positionals: string[] } {
   const spec: CommandSpec = COMMANDS[name]
   const options = Object.fromEntries([
-    ...spec.options.map((o) => [o.name, { type: o.value ? ('string' as const) : ('boolean' as const) }]),
+    ...spec.options.map((o) => [o.name, { type: o.value ? ('string' as const) : ('boolean' as const), multiple: o.multiple === true }]),
     ['help', { type: 'boolean' as const, short: 'h' }],
   ])
   try {

@@ -32,16 +32,19 @@ export function parseMaxJobs(text: string): number | null {
 }
 
 /**
- * One line for the plan's notes: how many processors, grouped by the kind of reason (a reason's own details, such as
- * the folder that changed, are left to `--verbose`), and how many jobs they take.
+ * One line for the plan's notes: how many processors, grouped by the kind of reason, and how many jobs they take. A
+ * reason's details (the folder that changed) are kept when the whole group shares them, and else left to --verbose.
  */
 export function planSummary(reasons: readonly string[], jobs: number, catalogueSize: number): string {
-  const counts = new Map<string, number>()
+  const groups = new Map<string, { count: number; reasons: Set<string> }>()
   for (const reason of reasons) {
     const kind = reason.replace(/ \(.*$/s, '')
-    counts.set(kind, (counts.get(kind) ?? 0) + 1)
+    const group = groups.get(kind) ?? { count: 0, reasons: new Set<string>() }
+    group.count++
+    group.reasons.add(reason)
+    groups.set(kind, group)
   }
-  const why = [...counts].map(([kind, count]) => `${count} ${kind}`).join('; ')
+  const why = [...groups].map(([kind, group]) => `${group.count} ${group.reasons.size === 1 ? [...group.reasons][0] : kind}`).join('; ')
   const processors = `${reasons.length} of ${catalogueSize} processor${catalogueSize === 1 ? '' : 's'}`
   const packed = jobs < reasons.length ? `, packed into ${jobs} job${jobs === 1 ? '' : 's'}` : ''
   return `Planned ${processors}${why ? ` (${why})` : ''}${packed}.`
