@@ -231,18 +231,21 @@ describe('ci.yml', () => {
 })
 
 describe('deploy-fleet.yml', () => {
-  type Step = { uses?: string; run?: string; with?: Record<string, unknown> }
+  type Step = { uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> }
   type Job = { needs?: unknown; if?: string; strategy?: Record<string, unknown>; concurrency?: unknown; steps: Step[] }
   const copies = [
     repoWorkflows.find((f) => f.path.endsWith('/deploy-fleet.yml'))!,
     docExamples.find((f) => f.path.endsWith('/deploy-fleet.yml'))!,
   ].map((file) => [file.path, parseWorkflow(file).jobs as Record<string, Job>] as const)
 
-  test.each(copies)('%s: plan, one job per processor that never cancels the others, and one report', (_, jobs) => {
+  test.each(copies)('%s: plan, one job per processor (or per batch) that never cancels the others, and one report', (_, jobs) => {
     expect(Object.keys(jobs)).toEqual(['plan', 'deploy', 'report'])
     const plan = jobs.plan.steps.map((s) => s.run ?? '').join('\n')
-    expect(plan).toMatch(/dist\/cli\.cjs matrix --since-last-success\n/)
-    expect(plan).toMatch(/dist\/cli\.cjs matrix --changed-since="\$CHANGED_SINCE"\n/)
+    // Every way of planning keeps to max-jobs: past it, the jobs are batches of processors.
+    expect(plan).toMatch(/dist\/cli\.cjs matrix --max-jobs="\$MAX_JOBS" --since-last-success\n/)
+    expect(plan).toMatch(/dist\/cli\.cjs matrix --max-jobs="\$MAX_JOBS" --changed-since="\$CHANGED_SINCE"\n/)
+    expect(plan).toMatch(/dist\/cli\.cjs matrix --max-jobs="\$MAX_JOBS"\n/)
+    expect(plan.match(/dist\/cli\.cjs matrix/g)).toHaveLength(3)
     const { deploy, report } = jobs
     expect(deploy.if).toBe("needs.plan.outputs.count != '0'")
     expect(deploy.strategy).toEqual({
@@ -251,17 +254,27 @@ describe('deploy-fleet.yml', () => {
       matrix: '${{ fromJSON(needs.plan.outputs.matrix) }}',
     })
     expect(deploy.concurrency).toEqual({
-      group: 'modal-deploy-${{ inputs.environment }}-${{ matrix.processor-ref }}',
+      group: 'modal-deploy-${{ inputs.environment }}-${{ matrix.processor-ref || matrix.batch }}',
       'cancel-in-progress': false,
     })
+    // A job of one processor runs the action; a batch runs the CLI's deploy --refs, its reports in the same folder.
     const action = deploy.steps.find((s) => s.uses !== undefined && isThisAction(s.uses))!
+    expect(action.if).toBe("matrix.processor-ref != ''")
     expect(action.with).toMatchObject({
       'processor-ref': '${{ matrix.processor-ref }}',
       'report-file': 'fleet-reports/${{ matrix.app-name }}.json',
     })
+    const batch = deploy.steps.find((s) => /dist\/cli\.cjs deploy /.test(s.run ?? ''))!
+    expect(batch.if).toBe("matrix.processor-refs != ''")
+    expect(batch.env).toMatchObject({ REFS: '${{ matrix.processor-refs }}', MODAL_TOKEN_ID: '${{ secrets.MODAL_TOKEN_ID }}' })
+    expect(batch.run).toMatch(/deploy --env="\$ENVIRONMENT" --mode="\$MODE" --refs="\$REFS" --report-dir=fleet-reports$/)
     const upload = deploy.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'))!
     // A re-run of a failed job must replace its report, or the fleet could never turn green.
-    expect(upload.with).toMatchObject({ name: 'fleet-report-${{ matrix.app-name }}', path: action.with!['report-file'], overwrite: true })
+    expect(upload.with).toMatchObject({
+      name: 'fleet-report-${{ matrix.app-name || matrix.batch }}',
+      path: 'fleet-reports/',
+      overwrite: true,
+    })
     // The report runs whatever happened to the deploy jobs, and reads every artifact the deploy jobs upload.
     expect(report.if).toBe("always() && needs.plan.result == 'success'")
     expect(report.steps.find((s) => s.uses?.startsWith('actions/download-artifact'))!.with).toMatchObject({
