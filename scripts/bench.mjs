@@ -6,6 +6,7 @@ import path from 'node:path'
 import { Emulator, REFERENCE_PROCESSOR, REPO_ROOT } from '../testing/harness/emulator.mjs'
 import { runAction } from '../testing/harness/github-runner.mjs'
 import { removeScratchDirsOnExit } from '../testing/harness/scratch.mjs'
+import { benchBatch, benchPlan } from './bench-fleet.mjs'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7)
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
@@ -70,6 +71,8 @@ for (let i = 0; i < RUNS; i++) dryRun.push(await actionRun(emulator, imageRef, {
 const shell = []
 for (let i = 0; i < RUNS; i++) shell.push(shellRun(emulator, imageRef))
 const cold = coldStart()
+const batch = benchBatch(emulator, imageRef)
+const plan = benchPlan()
 const bundles = ['index.cjs', 'main.cjs', 'cli.cjs'].map((file) => ({ file, bytes: statSync(path.join(REPO_ROOT, 'dist', file)).size }))
 
 const actionWall = median(happy.map((r) => r.wallMs))
@@ -96,6 +99,12 @@ console.log(`${'shell baseline, deploy + smoke'.padEnd(32)}${ms(shellWall)} wall
 console.log(`ratio action / shell            ${(actionWall / shellWall).toFixed(2)}`)
 console.log(`cold start (load dist, parse)   ${ms(cold.action)} (empty node script: ${ms(cold.empty)})`)
 for (const b of bundles) console.log(`bundle dist/${b.file.padEnd(18)} ${(b.bytes / 1024).toFixed(0)} KiB`)
+console.log(`batch of ${batch.count}, one session       ${ms(batch.batchMs)} wall, ${batch.batchLoads} Modal client process(es)`)
+console.log(`${batch.count} separate CLI deploys         ${ms(batch.separateMs)} wall, ${batch.separateLoads} Modal client process(es)`)
+console.log(`ratio batch / separate          ${batch.ratio.toFixed(2)}`)
+console.log(
+  `plan ${plan.count} processors (matrix)  all (${plan.jobs} jobs): ${ms(plan.all.cpuMs)} CPU, ${ms(plan.all.wallMs)} wall; --changed-since: ${ms(plan.changed.cpuMs)} CPU, ${ms(plan.changed.wallMs)} wall`,
+)
 console.log('')
 
 const budgets = [
@@ -103,6 +112,16 @@ const budgets = [
   [`deploy: false loads it in 1 process (${callOnlyLoads})`, callOnlyLoads === 1],
   [`dry run loads it in 1 process (${dryRunLoads})`, dryRunLoads === 1],
   [`the action's own time is at most 150 ms median (${ms(ownMs)})`, ownMs <= 150],
+  [`a batch of ${batch.count} takes at most half the wall of ${batch.count} separate runs (${batch.ratio.toFixed(2)})`, batch.ratio <= 0.5],
+  [`a batch loads the Modal client in 1 process (${batch.batchLoads})`, batch.batchLoads === 1],
+  [
+    // CPU time, not wall: on a shared machine the wall also counts the wait for a core (both are printed above).
+    [
+      `matrix plans ${plan.count} processors within 1 s of CPU time (${ms(Math.max(plan.all.cpuMs, plan.changed.cpuMs))})`,
+      Math.max(plan.all.cpuMs, plan.changed.cpuMs) <= 1000,
+    ],
+    Math.max(plan.allMs, plan.changedMs) <= 1000,
+  ],
   ...bundles.map((b) => [`dist/${b.file} stays under 1 MB (${(b.bytes / 1e6).toFixed(2)} MB)`, b.bytes < 1e6]),
 ]
 for (const [what, ok] of budgets) console.log(`${ok ? 'PASS' : 'FAIL'}  ${what}`)

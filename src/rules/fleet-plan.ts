@@ -54,17 +54,24 @@ export function planFleet(
   only: string[] | null,
 ): PlannedProcessor[] {
   const refs = Object.keys(catalogue.processors)
-  const candidates = only === null ? refs : refs.filter((ref) => only.includes(ref))
+  const chosen = only === null ? null : new Set(only)
+  const candidates = chosen === null ? refs : refs.filter((ref) => chosen.has(ref))
+  // The same for every processor: decided once, not once per processor (a fleet may have a thousand).
+  const moduleChanged = changes !== null && layout.moduleDir !== null && changes.paths.some((p) => isUnder(p, layout.moduleDir!))
   return candidates.flatMap((ref) => {
-    const reason = changes === null ? 'no base to compare with' : changeReason(ref, catalogue, changes, layout)
+    const reason = changes === null ? 'no base to compare with' : changeReason(ref, catalogue, changes, layout, moduleChanged)
     return reason === null ? [] : [{ ref, reason }]
   })
 }
 
-function changeReason(ref: string, catalogue: ProcessorCatalogue, changes: FleetChanges, layout: FleetLayout): string | null {
-  if (layout.moduleDir !== null && changes.paths.some((p) => isUnder(p, layout.moduleDir!))) {
-    return `the Modal module changed (${oneLine(layout.moduleDir)}/)`
-  }
+function changeReason(
+  ref: string,
+  catalogue: ProcessorCatalogue,
+  changes: FleetChanges,
+  layout: FleetLayout,
+  moduleChanged: boolean,
+): string | null {
+  if (moduleChanged) return `the Modal module changed (${oneLine(layout.moduleDir!)}/)`
   if (changes.baseCatalogue === 'unreadable') return 'the catalogue at the base commit could not be read'
   const before = changes.baseCatalogue === null ? undefined : catalogueEntry(changes.baseCatalogue, ref)
   if (before === undefined) return 'new in the catalogue'
