@@ -114,13 +114,10 @@ const budgets = [
   [`the action's own time is at most 150 ms median (${ms(ownMs)})`, ownMs <= 150],
   [`a batch of ${batch.count} takes at most half the wall of ${batch.count} separate runs (${batch.ratio.toFixed(2)})`, batch.ratio <= 0.5],
   [`a batch loads the Modal client in 1 process (${batch.batchLoads})`, batch.batchLoads === 1],
+  // CPU time, not wall: on a shared machine the wall also counts the wait for a core (both are printed above).
   [
-    // CPU time, not wall: on a shared machine the wall also counts the wait for a core (both are printed above).
-    [
-      `matrix plans ${plan.count} processors within 1 s of CPU time (${ms(Math.max(plan.all.cpuMs, plan.changed.cpuMs))})`,
-      Math.max(plan.all.cpuMs, plan.changed.cpuMs) <= 1000,
-    ],
-    Math.max(plan.allMs, plan.changedMs) <= 1000,
+    `matrix plans ${plan.count} processors within 1 s of CPU time (${ms(Math.max(plan.all.cpuMs, plan.changed.cpuMs))})`,
+    Math.max(plan.all.cpuMs, plan.changed.cpuMs) <= 1000,
   ],
   ...bundles.map((b) => [`dist/${b.file} stays under 1 MB (${(b.bytes / 1e6).toFixed(2)} MB)`, b.bytes < 1e6]),
 ]
