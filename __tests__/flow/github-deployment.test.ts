@@ -69,6 +69,7 @@ describe('planDeployment', () => {
       repo: 'processors',
       ref: SHA,
       environment: 'modal-dev',
+      transient: false,
       logUrl: LOG_URL,
       description: 'llm/litellm@1 → llm-litellm-v1',
       token: TOKEN,

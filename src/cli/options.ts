@@ -43,6 +43,7 @@ export const COMMANDS = {
       catalogue,
       registryAlias,
       { name: 'report-file', value: 'FILE', help: 'also write the run report as JSON to FILE (what fleet-report reads)' },
+      { name: 'preview', value: 'N', help: "deploy pull request N's preview app <app>-pr<N>; the live app is not touched" },
       { name: 'json', help: 'print the result as JSON on stdout' },
       { name: 'quiet', help: 'no progress on stderr' },
     ],
