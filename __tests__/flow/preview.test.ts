@@ -129,20 +129,26 @@ describe('a pull request opened, pushed to, closed', () => {
     expect(again.report.notes.join('\n')).toContain('nothing to stop')
   })
 
-  test('closing a pull request whose preview was never deployed is fine', async () => {
+  test('closing a pull request whose preview was never deployed is fine, and writes no comment', async () => {
     const modal = new FakeModal()
     const result = await run(modal, runnerEnv(event('closed')))
     expect(result.errors).toEqual([])
     expect(result.report.notes.join('\n')).toContain('never deployed')
+    expect(api.comments).toEqual([])
   })
 
   test('a stop Modal refuses fails the step with ERR_PREVIEW_TEARDOWN_FAILED', async () => {
-    const modal = new FakeModal().deployed('llm-litellm-v1-pr42', 't')
+    const modal = new FakeModal()
+    await run(modal, runnerEnv(event('opened')))
     modal.on('modal app stop', () => ({ ok: true, value: { exit_code: 1, stdout: '', stderr: 'Permission denied for app stop\n' } }))
     const result = await run(modal, runnerEnv(event('closed')))
     expect(result.errors).toEqual(['ERR_PREVIEW_TEARDOWN_FAILED'])
-    expect(api.comments[0].body).toContain('Preview deploy failed')
-    expect(api.deployments).toEqual([])
+    expect(result.failed).toBe(true)
+    expect(api.comments).toHaveLength(1)
+    expect(api.comments[0].body).toContain('Preview could not be removed')
+    expect(api.comments[0].body).toContain('Permission denied for app stop')
+    // The app still runs: its deployment stays as it was.
+    expect(api.deployments.map((d) => d.states.at(-1))).toEqual(['success'])
   })
 })
 

@@ -82,7 +82,7 @@ export async function writePreviewComment(
       environment: settings.environment,
       appName: settings.appName,
       pullRequest: preview.pullRequest,
-      state: report.errors.length > 0 ? 'failed' : preview.action === 'teardown' ? 'removed' : 'deployed',
+      state: commentState(preview, report),
       version: report.versionAfter,
       smokeStatus: report.smokeStatus,
       error: report.errors[0] ?? null,
@@ -94,6 +94,8 @@ export async function writePreviewComment(
     const body = renderPreviewComment(facts, redactor(secretValues))
     const found = await findComment(github, repository, preview.pullRequest, marker)
     if (!found.ok) return warn(refused('Reading the pull request comments', found, 'pull-requests: write'))
+    // A close plans every processor: one that never had a preview gets no comment just to say so.
+    if (found.data === null && preview.action === 'teardown') return kit.info('No preview comment to update.')
     const written =
       found.data === null
         ? await send(DEFAULT_API_TIMEOUT_MS, (options) =>
@@ -150,4 +152,10 @@ export async function finishPreview(
     await deactivatePreviewDeployments(kit, run.settings, run.preview.pullRequest)
   }
   await writePreviewComment(kit, run, report, secretValues)
+}
+
+function commentState(preview: PreviewTarget, report: RunReport): PreviewCommentFacts['state'] {
+  const failed = report.errors.length > 0
+  if (preview.action === 'teardown') return failed ? 'removal-failed' : 'removed'
+  return failed ? 'failed' : 'deployed'
 }

@@ -9,7 +9,7 @@ export interface PreviewCommentFacts {
   environment: string
   appName: string
   pullRequest: number
-  state: 'deployed' | 'failed' | 'removed'
+  state: 'deployed' | 'failed' | 'removed' | 'removal-failed'
   version: number | null
   smokeStatus: string
   error: ReportedError | null
@@ -49,6 +49,7 @@ const HEADLINE: Record<PreviewCommentFacts['state'], string> = {
   deployed: '✅ Preview deployed and smoke-tested',
   failed: '❌ Preview deploy failed',
   removed: '🧹 Preview removed',
+  'removal-failed': '❌ Preview could not be removed',
 }
 
 /** Redaction comes first, on the values as given: escaping could split a secret's text so that it is no longer found. */
@@ -75,12 +76,12 @@ export function renderPreviewComment(given: PreviewCommentFacts, redact: (text: 
           : `failed: ${cell(facts.error?.code ?? 'unknown')}`,
     ],
   ]
-  if (facts.state !== 'removed') {
+  if (facts.state === 'deployed' || facts.state === 'failed') {
     rows.push(['Version', versionLabel(facts.version)], ['Smoke call', cell(facts.smokeStatus)])
   }
   rows.push(
     ['Commit', facts.commit === null ? '—' : code(facts.commit)],
-    ['Dashboard', facts.state === 'removed' ? '—' : link('Modal dashboard', facts.dashboardUrl)],
+    ['Dashboard', facts.state === 'deployed' || facts.state === 'failed' ? link('Modal dashboard', facts.dashboardUrl) : '—'],
     ['Run', link('workflow run', facts.runUrl)],
   )
   const lines = [
@@ -91,7 +92,7 @@ export function renderPreviewComment(given: PreviewCommentFacts, redact: (text: 
     '| --- | --- |',
     ...rows.map(([name, value]) => `| ${name} | ${value} |`),
   ]
-  if (facts.state === 'failed' && facts.error !== null) lines.push('', `**${cell(facts.error.code)}**: ${cell(facts.error.message)}`)
+  if (facts.error !== null) lines.push('', `**${cell(facts.error.code)}**: ${cell(facts.error.message)}`)
   const body = lines.join('\n')
   return body.length <= COMMENT_LIMIT ? body : `${body.slice(0, COMMENT_LIMIT)}\n\n(cut at ${COMMENT_LIMIT} characters)`
 }
