@@ -204,6 +204,21 @@ describe('the comment is best effort', () => {
     expect(warning.message).not.toContain('ghs_previewTokenForTests')
   })
 
+  test("someone else's comment carrying the marker is not taken over: the preview writes its own, then edits that", async () => {
+    api.comments.push({ id: 7, issue: 42, body: `${MARKER}\nplanted`, user: { login: 'mallory', type: 'User' } })
+    api.override((request) =>
+      request.method === 'PATCH' && request.path.endsWith('/comments/7') ? githubError(403, 'Forbidden') : undefined,
+    )
+    const modal = withLiveApp()
+    const first = await run(modal, runnerEnv(event('opened')))
+    expect(first.annotations.filter((a) => a.level === 'warning')).toEqual([])
+    expect(api.comments.map((c) => c.user.login)).toEqual(['mallory', 'github-actions[bot]'])
+    await run(modal, runnerEnv(event('synchronize', HEAD_2)))
+    expect(api.comments).toHaveLength(2)
+    expect(api.comments[0].body).toBe(`${MARKER}\nplanted`)
+    expect(api.comments[1].body).toContain(HEAD_2)
+  })
+
   test('a secret and Markdown in what the comment quotes are redacted and escaped', async () => {
     const modal = new FakeModal()
     const secret = 'sk-verysecretvalue-123'

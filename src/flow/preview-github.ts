@@ -45,23 +45,34 @@ function refused(what: string, result: Extract<ApiResult<unknown>, { ok: false }
   return `${what} failed (${result.reason}); the deploy and its smoke call decide the step.`
 }
 
-/** The comment of this processor on the pull request, when there is one (its id). */
+/**
+ * The comment of this processor on the pull request, when there is one: its id, and whether a bot wrote it. Anyone
+ * can paste the marker into a comment, so one written by a bot (the job's token writes as github-actions[bot]) wins.
+ */
 async function findComment(
   github: GitHubClient,
   repository: Repository,
   pullRequest: number,
   marker: string,
-): Promise<ApiResult<number | null>> {
+): Promise<ApiResult<{ id: number; bot: boolean } | null>> {
+  let first: { id: number; bot: boolean } | null = null
   for (let page = 1; page <= MAX_COMMENT_PAGES; page++) {
     const result = await send(DEFAULT_API_TIMEOUT_MS, (options) =>
       github.rest.issues.listComments({ ...repository, issue_number: pullRequest, per_page: 100, page, ...options }),
     )
     if (!result.ok) return result
-    const found = result.data.find((comment) => isPreviewComment(comment.body, marker))
-    if (found) return { ok: true, data: found.id }
+    for (const comment of result.data.filter((c) => isPreviewComment(c.body, marker))) {
+      const found = { id: comment.id, bot: comment.user?.type === 'Bot' }
+      if (found.bot) return { ok: true, data: found }
+      first ??= found
+    }
     if (result.data.length < 100) break
   }
-  return { ok: true, data: null }
+  return { ok: true, data: first }
+}
+
+function update(github: GitHubClient, repository: Repository, id: number, body: string) {
+  return send(DEFAULT_API_TIMEOUT_MS, (options) => github.rest.issues.updateComment({ ...repository, comment_id: id, body, ...options }))
 }
 
 /** Creates the processor's comment on the pull request, or edits the one it already has; never a second one. */
@@ -96,16 +107,17 @@ export async function writePreviewComment(
     if (!found.ok) return warn(refused('Reading the pull request comments', found, 'pull-requests: write'))
     // A close plans every processor: one that never had a preview gets no comment just to say so.
     if (found.data === null && preview.action === 'teardown') return kit.info('No preview comment to update.')
-    const written =
-      found.data === null
-        ? await send(DEFAULT_API_TIMEOUT_MS, (options) =>
-            github.rest.issues.createComment({ ...repository, issue_number: preview.pullRequest, body, ...options }),
-          )
-        : await send(DEFAULT_API_TIMEOUT_MS, (options) =>
-            github.rest.issues.updateComment({ ...repository, comment_id: found.data!, body, ...options }),
-          )
+    const create = () =>
+      send(DEFAULT_API_TIMEOUT_MS, (options) =>
+        github.rest.issues.createComment({ ...repository, issue_number: preview.pullRequest, body, ...options }),
+      )
+    const existing = found.data
+    let written = existing === null ? await create() : await update(github, repository, existing.id, body)
+    // Someone else's comment with the marker cannot be edited (403, 404): the preview gets a comment of its own.
+    const notOurs = existing !== null && !existing.bot && !written.ok && (written.status === 403 || written.status === 404)
+    if (notOurs) written = await create()
     if (!written.ok) return warn(refused('The preview comment', written, 'pull-requests: write'))
-    kit.info(`Preview comment ${found.data === null ? 'written' : 'updated'} on pull request #${preview.pullRequest}.`)
+    kit.info(`Preview comment ${existing === null || notOurs ? 'written' : 'updated'} on pull request #${preview.pullRequest}.`)
   } catch (error) {
     // Whatever the API client does, the comment must never fail the step.
     warn(`not written: ${(error as Error).message}`)
