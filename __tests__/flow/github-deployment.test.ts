@@ -76,6 +76,14 @@ describe('planDeployment', () => {
     })
   })
 
+  test("a pull request's preview records the transient environment modal-<environment>-pr<N>", () => {
+    expect(planDeployment({ ...settings, pullRequest: 42 }, runnerEnv(api.url))).toMatchObject({
+      skipped: false,
+      environment: 'modal-dev-pr42',
+      transient: true,
+    })
+  })
+
   test('without a token, skips', () => {
     expect(planDeployment({ ...settings, token: '' }, runnerEnv(api.url))).toEqual({ skipped: true, reason: 'no github-token was given' })
   })
