@@ -70,6 +70,14 @@ describe('a pull request preview with the emulator', () => {
     expect(api.comments[0].body).toContain('Preview removed')
   })
 
+  test('closed again (already stopped) and closed without a preview (never deployed) both pass', async () => {
+    for (const number of [42, 99]) {
+      const run = await runFor(event('closed', 'acme/processors', number))
+      expect(errorTitles(run)).toEqual([])
+      expect(run.exitCode).toBe(0)
+    }
+  })
+
   test("a fork's pull request: exit 0, a notice, no deploy", async () => {
     const loads = world.clientLoads()
     const run = await runFor(event('opened', 'someone/processors'), { MODAL_TOKEN_ID: undefined, MODAL_TOKEN_SECRET: undefined })
