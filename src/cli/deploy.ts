@@ -47,6 +47,7 @@ export async function deployOne(
     'catalogue-file': catalogueFileFromFlags(flags, io),
     'modal-version': DEFAULT_MODAL_VERSION,
     'report-file': reportFile,
+    preview: optionalFlag(flags, 'preview') ?? '',
   }
   const kit = terminalToolkit(inputs, { quiet: flags.quiet === true, io })
   const report = await runAction(kit, { connect })

@@ -28,6 +28,7 @@ export const INPUT_NAMES = [
   'modal-version',
   'github-token',
   'report-file',
+  'preview',
 ] as const
 
 export type InputName = (typeof INPUT_NAMES)[number]
@@ -52,4 +53,7 @@ export interface Settings {
   rollbackOnFailure: boolean
   modalVersion: string
   githubToken: string
+  /** A pull request's preview: 'event' reads the number from the pull request event (the action's `preview: true`),
+   * a number is given (the CLI's `--preview N`); null deploys the live app. */
+  preview: 'event' | number | null
 }
