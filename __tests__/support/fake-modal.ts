@@ -61,6 +61,8 @@ export class FakeModal {
   readonly apps = new Map<string, { id: string; versions: Version[] }>()
   /** Every request, in order, with the session (1, 2, …) it was sent to. */
   readonly requests: (Request & { session: number })[] = []
+  /** The names of the apps `modal app stop` stopped, in order. */
+  readonly stopped: string[] = []
   sessionsStarted = 0
   sessionsClosed = 0
   /** What `run` returns for a payload. */
@@ -217,6 +219,12 @@ export class FakeModal {
       const target = app.versions.find((v) => `v${v.version}` === argv[3])!
       app.versions.push({ version: app.versions.length + 1, tag: null, definition: target.definition })
       return cli(0, '✓ Deployment rollback successful!\n\nView Deployment: https://modal.com/apps/acme/dev/deployed/x\n')
+    }
+    if (sub === 'stop') {
+      // Stopped apps leave the world: a later deploy of the name makes a new app from v1, as Modal does.
+      this.apps.delete(name)
+      this.stopped.push(name)
+      return cli(0)
     }
     for (const line of ['processor started', 'processor answered']) onLine?.(line, 'stdout')
     return cli(0, 'processor started\nprocessor answered\n')
