@@ -41,6 +41,11 @@ describe('a good release under verify-first', () => {
     const [candidateEnv, liveEnv] = deploys.map((r) => r.args.env as Record<string, string>)
     expect({ ...candidateEnv, MODAL_APP_NAME: LIVE }).toEqual(liveEnv)
     expect(deploys[0].args.args).toEqual(deploys[1].args.args)
+    // A session keeps the module its deploy imported, built with the candidate's name: the live deploy runs in a new one.
+    expect(deploys.map((r) => r.session)).toEqual([1, 2])
+    expect(result.report.notes).toEqual([
+      'A new Modal session was started for modal deploy: the previous one was closed so that this deploy imports the module anew.',
+    ])
     expect(callsTo(modal)).toEqual([
       [CANDIDATE, 1],
       [LIVE, 3],

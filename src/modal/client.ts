@@ -48,6 +48,8 @@ type RollbackResult = { ok: true } | { ok: false; refused: boolean; message: str
 
 export class ModalClient {
   private readonly sessions: SessionKeeper
+  /** A deploy already ran in this step: its session holds the module as that deploy's variables made it. */
+  private deployedBefore = false
 
   constructor(private readonly options: ModalClientOptions) {
     this.sessions = new SessionKeeper(options)
@@ -119,9 +121,12 @@ export class ModalClient {
       env: moduleEnv,
       onLine: (line) => this.options.onOutputLine(line),
       // The session keeps the module it imported (docs/modal-client.md#running-the-client-in-one-process): a retried
-      // deploy imports it anew, elsewhere.
+      // deploy, or a second deploy of the step (verify-first's live deploy after its candidate's, whose module named
+      // the candidate app), imports it anew, elsewhere.
       beforeAttempt: async () => {
         if (attempt++ > 0) await this.sessions.endSession('was closed so that the retried deploy imports the module anew')
+        else if (this.deployedBefore) await this.sessions.endSession('was closed so that this deploy imports the module anew')
+        this.deployedBefore = true
       },
     })
     if (result.exitCode !== 0) {

@@ -237,8 +237,8 @@ export const ERROR_CATALOG = {
     phase: 'candidate-smoke',
     fix: {
       action:
-        'The release failed its smoke call as a candidate (rollout: verify-first), so it was never deployed to the live app, which still serves its version. Fix the processor (the smoke failure above says how it failed) and run again.',
-      cli: 'The release failed its smoke call as a candidate (--rollout verify-first), so it was never deployed to the live app, which still serves its version. Fix the processor (the smoke failure above says how it failed) and run again.',
+        "The release did not pass as a candidate (rollout: verify-first), so it was never deployed to the live app, which still serves its version. Fix what the error before this one reports (the candidate's deploy or smoke call) and run again.",
+      cli: "The release did not pass as a candidate (--rollout verify-first), so it was never deployed to the live app, which still serves its version. Fix what the error before this one reports (the candidate's deploy or smoke call) and run again.",
     },
   },
   ERR_CANDIDATE_STOP_FAILED: {
