@@ -124,7 +124,11 @@ describe('a broken release under verify-first never becomes live', () => {
     expect(result.errors).toEqual(['ERR_SMOKE_FAILED', 'ERR_CANDIDATE_REFUSED'])
     expect(result.annotations.find((a) => a.title === 'ERR_SMOKE_FAILED')!.message).toContain('model file missing')
     expect(result.annotations.find((a) => a.title === 'ERR_CANDIDATE_REFUSED')!.message).toContain(
-      `The release failed as the candidate (v1) ${CANDIDATE}, so ${LIVE} was not touched: v2 stays live.`,
+      `The release failed as the candidate ${CANDIDATE} v1, so ${LIVE} was not touched: v2 stays live.`,
+    )
+    // The fix sends the reader to the candidate's logs, not the live app's.
+    expect(result.annotations.find((a) => a.title === 'ERR_SMOKE_FAILED')!.message).toContain(
+      `Fix: The processor reported an error: the message carries it; check modal app logs ${CANDIDATE} --env dev.`,
     )
     // The live app: the same versions, no deploy and no rollback of it, never called.
     expect(modal.versions(LIVE)).toEqual([1, 2])

@@ -73,9 +73,11 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
     const flow: Flow = { kit, phase, modal, settings, report }
     let rollbackTarget: RollbackTarget | null = null
     if (moduleDir !== null && tag !== null) {
-      // verify-first: the live app is touched only once the release passed as a candidate.
-      report.versionAfter = preflight.liveVersion
-      if (report.candidate !== null) await proveCandidate(flow, { moduleDir, tag, preflight })
+      // verify-first: the live app is touched only once the release passed as a candidate; until then its version stays.
+      if (report.candidate !== null) {
+        report.versionAfter = preflight.liveVersion
+        await proveCandidate(flow, { moduleDir, tag, preflight })
+      }
       githubDeployment = await startGithubDeployment(kit, settings)
       const deployedVersion = await deployAndVerify(flow, { moduleDir, tag, preflight }, () => deployLog.end())
       if (deployedVersion !== null) rollbackTarget = { failedVersion: deployedVersion, previousVersion: preflight.liveVersion }

@@ -4,7 +4,7 @@
 // step with the smoke call's verdict while the live app keeps its version. The candidate is stopped after the verdict
 // either way; a candidate that cannot be stopped is a warning, not a failed release.
 import { candidateAppName } from '../rules/naming.js'
-import { ActionError, fixFor } from '../rules/errors.js'
+import { ActionError, ERROR_CATALOG, fixFor, fixTemplate } from '../rules/errors.js'
 import { judgeCandidateDeploy } from '../rules/candidate.js'
 import type { CandidateRecord, RunReport } from '../rules/run-report.js'
 import type { Settings } from '../rules/settings.js'
@@ -85,6 +85,12 @@ async function smokeCandidate({ kit, phase, modal, report }: CandidateFlow, asCa
     report.smokeStatus = 'failed'
     const failures = asActionErrors(error)
     const first = failures[0]
+    // The catalogue's fix names the app whose logs to read: here, the candidate's.
+    const fix = first.details.fix ?? ERROR_CATALOG[first.code].fix
+    first.details.fix = {
+      action: fixTemplate(fix, 'action').replaceAll('{app}', asCandidate.appName),
+      cli: fixTemplate(fix, 'cli').replaceAll('{app}', asCandidate.appName),
+    }
     if (first.code !== 'ERR_CANCELLED' && first.code !== 'ERR_FUNCTION_NOT_FOUND') {
       const logs = await recentLogs(modal, asCandidate)
       if (logs) {
@@ -131,6 +137,9 @@ function refusal(settings: Settings, candidate: CandidateRecord, target: DeployT
     live === null
       ? `${settings.appName} was not deployed (it has no live version yet)`
       : `${settings.appName} was not touched: v${live} stays live`
-  const where = candidate.version === null ? 'could not be deployed as the candidate' : `failed as the candidate (v${candidate.version})`
-  return new ActionError('ERR_CANDIDATE_REFUSED', `The release ${where} ${candidate.appName}, so ${stayed}.`)
+  const where =
+    candidate.version === null
+      ? `could not be deployed as the candidate ${candidate.appName}`
+      : `failed as the candidate ${candidate.appName} v${candidate.version}`
+  return new ActionError('ERR_CANDIDATE_REFUSED', `The release ${where}, so ${stayed}.`)
 }
