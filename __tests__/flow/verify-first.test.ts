@@ -198,7 +198,58 @@ describe('a broken release under verify-first never becomes live', () => {
   })
 })
 
+describe('a module that names its app itself', () => {
+  /** Every deploy goes to the live app, whatever MODAL_APP_NAME says (a module with modal.App("llm-litellm-v1")). */
+  const hardCoded = (modal: FakeModal) =>
+    modal.on('modal deploy', (request) => {
+      ;(request.args.env as Record<string, string>).MODAL_APP_NAME = LIVE
+      return undefined
+    })
+
+  test('its candidate deploy that went live is named and rolled back; nothing is smoke-called', async () => {
+    const modal = hardCoded(new FakeModal().deployed(LIVE, 'a', 'b'))
+    const result = await run(modal)
+    expect(result.errors).toEqual(['ERR_CANDIDATE_NOT_SEPARATE', 'ERR_ROLLED_BACK'])
+    expect(result.annotations[0].message).toContain(
+      `The candidate's deploy went to the live app ${LIVE} as v3, which was live without a smoke call.`,
+    )
+    expect(result.annotations[0].message).toContain('modal.App(os.environ["MODAL_APP_NAME"])')
+    expect(modal.requests.some((r) => r.label === 'call')).toBe(false)
+    // v3 was the stray deploy; v4 is v2's code again.
+    expect(modal.versions(LIVE)).toEqual([1, 2, 3, 4])
+    expect(result.outputs).toMatchObject({
+      'candidate-status': 'failed',
+      'deployed-version': '3',
+      version: '4',
+      'rolled-back': 'true',
+      phase: 'candidate-deploy',
+    })
+    expect(result.summary).toContain('| Version | v2 → v3 failed → rolled back')
+  })
+
+  test('the link of a deploy that names another app is enough to stop before any call', async () => {
+    const modal = new FakeModal().deployed(LIVE, 'a')
+    modal.on('modal deploy', () =>
+      cli(0, '✓ App deployed in 0.1s! 🎉\n\nView Deployment: https://modal.com/apps/acme/dev/deployed/elsewhere\n'),
+    )
+    const result = await run(modal)
+    expect(result.errors).toEqual(['ERR_CANDIDATE_NOT_SEPARATE', 'ERR_CANDIDATE_REFUSED'])
+    expect(result.annotations[0].message).toContain(`modal deploy published the app elsewhere, not the candidate ${CANDIDATE}`)
+    expect(result.annotations[1].message).toContain(`so ${LIVE} was not touched: v1 stays live.`)
+    expect(modal.versions(LIVE)).toEqual([1])
+  })
+})
+
 describe('stopping the candidate', () => {
+  test('a cancel during the candidate’s smoke call starts no stop; the summary says how to stop it', async () => {
+    const modal = new FakeModal().deployed(LIVE, 'a').hang('call', 'cancelled')
+    const result = await run(modal)
+    expect(result.errors).toEqual(['ERR_CANCELLED'])
+    expect(modal.labels().some((l) => l.startsWith('modal app stop'))).toBe(false)
+    expect(result.report.notes).toContain(`The candidate ${CANDIDATE} may still be deployed: modal app stop ${CANDIDATE} --env dev --yes`)
+    expect(modal.versions(LIVE)).toEqual([1])
+  })
+
   test('a stop that fails is a warning with its code; the release still goes live', async () => {
     const modal = new FakeModal().on('modal app stop', () => cli(1, '', widePanel('Could not reach the server: deadline exceeded')))
     const result = await run(modal)

@@ -1,5 +1,5 @@
 // A verify-first candidate's deploy, judged from its history alone: the step's tag names its version.
-import { judgeCandidateDeploy } from '../../src/rules/candidate.js'
+import { appNameOfDeployment, judgeCandidateDeploy } from '../../src/rules/candidate.js'
 import type { HistoryRow } from '../../src/rules/rollout.js'
 
 const row = (version: number, tag: string | null): HistoryRow => ({ version, tag, timeDeployed: null, deployedBy: 'ci' })
@@ -29,5 +29,15 @@ describe('judgeCandidateDeploy', () => {
       status: 'unverified',
       reason: 'the candidate app has no deployed version after the deploy',
     })
+  })
+})
+
+describe('appNameOfDeployment', () => {
+  test('the app a View Deployment link names, or null when it names none', () => {
+    expect(appNameOfDeployment('https://modal.com/apps/acme/dev/deployed/llm-litellm-v1-candidate')).toBe('llm-litellm-v1-candidate')
+    expect(appNameOfDeployment('https://modal.com/apps/acme/dev/deployed/a.b_c/')).toBe('a.b_c')
+    expect(appNameOfDeployment(null)).toBeNull()
+    expect(appNameOfDeployment('https://modal.com/apps/acme/dev')).toBeNull()
+    expect(appNameOfDeployment('https://modal.com/apps/acme/dev/deployed/a b')).toBeNull()
   })
 })

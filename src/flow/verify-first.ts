@@ -5,13 +5,13 @@
 // either way; a candidate that cannot be stopped is a warning, not a failed release.
 import { candidateAppName } from '../rules/naming.js'
 import { ActionError, ERROR_CATALOG, fixFor, fixTemplate } from '../rules/errors.js'
-import { judgeCandidateDeploy } from '../rules/candidate.js'
+import { appNameOfDeployment, judgeCandidateDeploy } from '../rules/candidate.js'
 import type { CandidateRecord, RunReport } from '../rules/run-report.js'
 import type { Settings } from '../rules/settings.js'
 import type { ModalClient } from '../modal/client.js'
 import { deploy, type DeployTarget } from './deploy.js'
 import { asActionErrors, Failures, type phaseRunner } from './phases.js'
-import { recentLogs } from './rollback.js'
+import { recentLogs, rollBack, rollbackReport } from './rollback.js'
 import { smokeCall } from './smoke-call.js'
 import type { Toolkit } from './toolkit.js'
 import { verdictError } from './verify.js'
@@ -57,7 +57,12 @@ export async function proveCandidate(flow: CandidateFlow, target: DeployTarget):
     await stopCandidate(flow, asCandidate, candidate)
   }
   if (failures.length === 0) return
-  if (!cancelled) failures.push(refusal(settings, candidate, target))
+  // A module that names its app itself (not from MODAL_APP_NAME) deployed the live app instead: say so, and undo it.
+  const stray = cancelled || candidate.version !== null ? null : await strayLiveVersion(flow, target)
+  if (stray !== null) {
+    failures = failures.filter((f) => f.code !== 'ERR_CANDIDATE_NOT_SEPARATE')
+    failures.push(...(await undoStrayDeploy(flow, target, stray)))
+  } else if (!cancelled) failures.push(refusal(settings, candidate, target))
   throw new Failures(failures)
 }
 
@@ -65,6 +70,8 @@ async function deployCandidate({ kit, phase, modal }: CandidateFlow, asCandidate
   const { appName, environment } = asCandidate
   return phase('candidate-deploy', `Deploy the candidate ${appName} to ${environment}`, async () => {
     const deployed = await deploy(kit, modal, asCandidate, target)
+    const deployedTo = appNameOfDeployment(deployed.dashboardUrl)
+    if (deployedTo !== null && deployedTo !== appName) throw notSeparate(deployedTo, appName)
     const history = await modal.history(appName, environment, asCandidate.timeouts.preflight * 1000)
     const verdict = judgeCandidateDeploy(history, deployed.outcome === 'unchanged', target.tag)
     if (verdict.status === 'raced' || verdict.status === 'unverified') throw verdictError(verdict, appName)
@@ -142,4 +149,47 @@ function refusal(settings: Settings, candidate: CandidateRecord, target: DeployT
       ? `could not be deployed as the candidate ${candidate.appName}`
       : `failed as the candidate ${candidate.appName} v${candidate.version}`
   return new ActionError('ERR_CANDIDATE_REFUSED', `The release ${where}, so ${stayed}.`)
+}
+
+function notSeparate(deployedTo: string, candidate: string): ActionError {
+  return new ActionError(
+    'ERR_CANDIDATE_NOT_SEPARATE',
+    `modal deploy published the app ${deployedTo}, not the candidate ${candidate}: the module names its app itself instead of reading MODAL_APP_NAME.`,
+  )
+}
+
+/** The live app's version this step's tag made, newer than the one live before: a deploy that missed the candidate. */
+async function strayLiveVersion({ modal, settings }: CandidateFlow, target: DeployTarget): Promise<number | null> {
+  const history = await modal.history(settings.appName, settings.environment, settings.timeouts.preflight * 1000).catch(() => null)
+  const before = target.preflight.liveVersion
+  return history?.find((row) => row.tag === target.tag && (before === null || row.version > before))?.version ?? null
+}
+
+/** The untested version the stray deploy made live is rolled back as a failed smoke call's would be. */
+async function undoStrayDeploy(
+  { phase, modal, settings, report }: CandidateFlow,
+  target: DeployTarget,
+  stray: number,
+): Promise<ActionError[]> {
+  report.deployedVersion = stray
+  report.versionAfter = stray
+  const failures = [
+    new ActionError(
+      'ERR_CANDIDATE_NOT_SEPARATE',
+      `The candidate's deploy went to the live app ${settings.appName} as v${stray}, which was live without a smoke call.`,
+    ),
+  ]
+  if (!settings.rollbackOnFailure) return failures
+  const rollbackTarget = { failedVersion: stray, previousVersion: target.preflight.liveVersion }
+  const outcome = await phase('rollback', `Roll back to v${rollbackTarget.previousVersion ?? '-'}`, async () => {
+    const outcome = await rollBack(modal, settings, rollbackTarget)
+    if (outcome.status !== 'restored') throw rollbackReport(outcome, settings, rollbackTarget)
+    report.rolledBack = true
+    report.versionAfter = outcome.liveVersion
+    return { value: outcome, detail: `v${stray} → v${rollbackTarget.previousVersion} restored as v${outcome.liveVersion}` }
+  }).then(
+    (restored) => [rollbackReport(restored, settings, rollbackTarget)],
+    (rollbackError: unknown) => asActionErrors(rollbackError),
+  )
+  return [...failures, ...outcome]
 }

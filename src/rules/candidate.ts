@@ -15,3 +15,8 @@ export function judgeCandidateDeploy(after: HistoryRow[], skipped: boolean, tag:
   if (skipped) return { status: 'unchanged', version: live.version }
   return { status: 'unverified', reason: `no version tagged ${tag} appeared in the candidate's history` }
 }
+
+/** The app a deploy published, from the `View Deployment:` link (`…/deployed/<app>`); null when it does not say. */
+export function appNameOfDeployment(dashboardUrl: string | null): string | null {
+  return /\/deployed\/([A-Za-z0-9._-]{1,64})\/?$/.exec(dashboardUrl ?? '')?.[1] ?? null
+}

@@ -241,6 +241,10 @@ export const ERROR_CATALOG = {
       cli: "The release did not pass as a candidate (--rollout verify-first), so it was never deployed to the live app, which still serves its version. Fix what the error before this one reports (the candidate's deploy or smoke call) and run again.",
     },
   },
+  ERR_CANDIDATE_NOT_SEPARATE: {
+    phase: 'candidate-deploy',
+    fix: 'The Modal module names its app itself, so verify-first cannot deploy it beside the live app: name the app from the environment, modal.App(os.environ["MODAL_APP_NAME"]), as the committed modal/modal_app.py does. A version it made live untested is rolled back as after a failed smoke call.',
+  },
   ERR_CANDIDATE_STOP_FAILED: {
     phase: 'candidate-stop',
     fix: 'A warning, not a failed release: the candidate app could not be stopped and may keep its containers until it is. Stop it by hand with the command in the message; the next verify-first run deploys over it either way.',

@@ -164,7 +164,7 @@ const v = versionLabel
 
 function versionChange(report: RunReport): string {
   if (report.dryRun) return `${v(report.versionBefore)} (dry run: nothing deployed)`
-  if (report.candidate?.status === 'failed' && report.deployOutcome === null) {
+  if (report.candidate?.status === 'failed' && report.deployOutcome === null && report.deployedVersion === null) {
     const stayed = report.versionBefore === null ? 'nothing went live' : `${v(report.versionBefore)} stayed live`
     return `${stayed}: the release failed as the candidate ${code(report.candidate.appName)} and was not deployed to the live app`
   }
