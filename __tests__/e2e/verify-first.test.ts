@@ -83,3 +83,18 @@ describe('rollout: verify-first against the emulator', () => {
     expect(good.summary).toContain(`verify-first: candidate \`${CANDIDATE}\` v1, passed, stopped`)
   })
 })
+
+describe('rollout: verify-first with a module that names its app itself', () => {
+  test('the deploy that missed the candidate is caught, never called, and rolled back', async () => {
+    const world = new World()
+    expect((await world.run()).exitCode).toBe(0)
+    // modal.App("llm-litellm-v1"): MODAL_APP_NAME is not read, so the "candidate" deploy lands on the live app.
+    const moduleDir = world.moduleRunningAtImport(['pass'])
+    const run = await world.run({ 'modal-module-dir': moduleDir, 'image-visibility': 'public', rollout: 'verify-first' })
+    expectFailure(run, ['ERR_CANDIDATE_NOT_SEPARATE', 'ERR_ROLLED_BACK'], 'candidate-deploy')
+    expect(errorMessage(run)).toContain(`went to the live app ${LIVE} as v2, which was live without a smoke call`)
+    expect(run.outputs).toMatchObject({ 'deployed-version': '2', version: '3', 'rolled-back': 'true', 'candidate-status': 'failed' })
+    expect(world.versions(LIVE).map((v) => v.version)).toEqual([1, 2, 3])
+    expect(appsNamed(world, CANDIDATE)).toEqual([])
+  })
+})
