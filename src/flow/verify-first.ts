@@ -33,7 +33,8 @@ export function plannedCandidate(settings: Settings): CandidateRecord | null {
 
 /**
  * Deploys, reads back and smoke-calls the candidate, then stops it. Returns when it passed; throws the failures
- * (the smoke call's or the deploy's first, then ERR_CANDIDATE_REFUSED) when it did not. The live app is not touched.
+ * (the smoke call's or the deploy's first, then ERR_CANDIDATE_REFUSED) when it did not. The live app is not touched,
+ * unless a module that ignores MODAL_APP_NAME deployed it instead of the candidate: that version is rolled back.
  */
 export async function proveCandidate(flow: CandidateFlow, target: DeployTarget): Promise<void> {
   const { report, settings } = flow
