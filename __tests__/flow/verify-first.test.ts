@@ -1,5 +1,6 @@
 // rollout: verify-first, in process with the scripted Modal session: the release is deployed as a candidate app and
 // smoke-called there first; only a passing candidate reaches the live app, and the candidate is stopped either way.
+import { startFakeGitHubApi } from '../support/fake-github-api.js'
 import { cli, contractAnswer, FakeModal, ok, panel, widePanel } from '../support/fake-modal.js'
 import { errorTitles, recordingToolkit } from '../support/recording-toolkit.js'
 import { runAction } from '../../src/flow/run-action.js'
@@ -159,6 +160,22 @@ describe('a broken release under verify-first never becomes live', () => {
     )
     expect(result.summary).toContain(`verify-first: candidate \`${CANDIDATE}\` v1, failed, stopped`)
     expect(result.failed).toBe(true)
+  })
+
+  test('a refused release records no GitHub Deployment; a good one records one', async () => {
+    const api = await startFakeGitHubApi()
+    try {
+      const env = { GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'acme/processors' }
+      const refused = await run(brokenRelease(new FakeModal().deployed(LIVE, 'a')), { 'github-token': 'ghs_token' }, env)
+      expect(refused.errors).toEqual(['ERR_SMOKE_FAILED', 'ERR_CANDIDATE_REFUSED'])
+      expect(api.requests).toEqual([])
+      const good = await run(new FakeModal().deployed(LIVE, 'a'), { 'github-token': 'ghs_token' }, env)
+      expect(good.errors).toEqual([])
+      const states = api.requests.map((r) => (r.body as { state?: string }).state).filter(Boolean)
+      expect(states).toEqual(['in_progress', 'success'])
+    } finally {
+      await api.close()
+    }
   })
 
   test('the first release of an app: nothing goes live, and the summary says so', async () => {
