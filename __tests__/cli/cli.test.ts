@@ -97,7 +97,7 @@ describe('deploy', () => {
     expect(result.errors.map((e) => e.code)).toEqual(['ERR_SMOKE_INVALID_RESPONSE', 'ERR_CANDIDATE_REFUSED'])
     expect(result.errors[1].fix).toContain('(--rollout verify-first)')
     expect(modal.versions()).toEqual([1])
-    expect(modal.stopped).toEqual(['llm-litellm-v1-candidate'])
+    expect([...modal.stopped]).toEqual(['llm-litellm-v1-candidate'])
     const bad = await cli([...args, '--rollout', 'canary'])
     expect(bad.status).toBe(1)
     expect(bad.stderr).toContain("rollout must be 'live' or 'verify-first', got 'canary'.")

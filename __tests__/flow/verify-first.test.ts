@@ -55,7 +55,7 @@ describe('a good release under verify-first', () => {
     expect(stop.args.args).toEqual(['app', 'stop', CANDIDATE, '--env', 'dev', '--yes'])
     // The candidate is stopped before the live app is touched.
     expect(modal.requests.indexOf(stop)).toBeLessThan(modal.requests.indexOf(deploys[1]))
-    expect(modal.stopped).toEqual([CANDIDATE])
+    expect([...modal.stopped]).toEqual([CANDIDATE])
     expect(modal.versions(LIVE)).toEqual([1, 2, 3])
     expect(result.report.phases.map((p) => `${p.phase}:${p.status}`)).toEqual([
       'inputs:passed',
@@ -137,7 +137,7 @@ describe('a broken release under verify-first never becomes live', () => {
     expect(deploys.map((r) => (r.args.env as Record<string, string>).MODAL_APP_NAME)).toEqual([CANDIDATE])
     expect(modal.labels().some((l) => l.includes('rollback'))).toBe(false)
     expect(callsTo(modal)).toEqual([[CANDIDATE, 1]])
-    expect(modal.stopped).toEqual([CANDIDATE])
+    expect([...modal.stopped]).toEqual([CANDIDATE])
     expect(result.report.phases.map((p) => `${p.phase}:${p.status}`)).toEqual([
       'inputs:passed',
       'preflight:passed',
@@ -294,7 +294,7 @@ describe('stopping the candidate', () => {
     const modal = new FakeModal()
     modal.on('modal app stop', () => cli(1, '', widePanel('Could not reach the server')), 1)
     await run(modal)
-    expect(modal.apps.has(CANDIDATE)).toBe(true)
+    expect(modal.stopped.has(CANDIDATE)).toBe(false)
     const again = await run(modal, {}, { GITHUB_RUN_ID: '1002' })
     expect(again.errors).toEqual([])
     expect(again.report.phases.find((p) => p.phase === 'candidate-deploy')!.detail).toBe('v1 already held this release')
@@ -302,7 +302,7 @@ describe('stopping the candidate', () => {
       [CANDIDATE, 1],
       [LIVE, 1],
     ])
-    expect(modal.apps.has(CANDIDATE)).toBe(false)
+    expect(modal.stopped.has(CANDIDATE)).toBe(true)
   })
 
   test('a contract answer is what the candidate’s caller sees: the payload is the mode’s', async () => {

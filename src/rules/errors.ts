@@ -2,7 +2,16 @@
 // said for each surface: the action's fix names its inputs, the CLI's its flags.
 
 export type Phase =
-  'inputs' | 'preflight' | 'candidate-deploy' | 'candidate-smoke' | 'candidate-stop' | 'deploy' | 'verify' | 'smoke' | 'rollback'
+  | 'inputs'
+  | 'preflight'
+  | 'candidate-deploy'
+  | 'candidate-smoke'
+  | 'candidate-stop'
+  | 'deploy'
+  | 'verify'
+  | 'smoke'
+  | 'rollback'
+  | 'teardown'
 
 /** Where a fix is read: the action's annotations and summary, or the terminal of `modal-processor`. */
 export type Surface = 'action' | 'cli'
@@ -248,6 +257,18 @@ export const ERROR_CATALOG = {
   ERR_CANDIDATE_STOP_FAILED: {
     phase: 'candidate-stop',
     fix: 'A warning, not a failed release: the candidate app could not be stopped and may keep its containers until it is. Stop it by hand with the command in the message; the next verify-first run deploys over it either way.',
+  },
+  ERR_PREVIEW_EVENT: {
+    phase: 'inputs',
+    fix: {
+      action:
+        'Run a step with preview: true on pull_request or pull_request_target (types opened, synchronize, reopened, closed) only; on other events leave preview at false.',
+      cli: 'Give --preview the pull request number, e.g. --preview 42.',
+    },
+  },
+  ERR_PREVIEW_TEARDOWN_FAILED: {
+    phase: 'teardown',
+    fix: "Stopping the preview failed; the message carries Modal's error. Run modal app stop {app} --env {env} --yes by hand, or modal-processor prune --env {env} --yes later.",
   },
 } as const satisfies Record<string, ErrorInfo>
 

@@ -29,6 +29,7 @@ export const INPUT_NAMES = [
   'modal-version',
   'github-token',
   'report-file',
+  'preview',
 ] as const
 
 /** How a release reaches the live app. */
@@ -58,4 +59,7 @@ export interface Settings {
   rollout: Rollout
   modalVersion: string
   githubToken: string
+  /** A pull request's preview: 'event' reads the number from the pull request event (the action's `preview: true`),
+   * a number is given (the CLI's `--preview N`); null deploys the live app. */
+  preview: 'event' | number | null
 }
