@@ -276,7 +276,14 @@ describe('deploy-fleet.yml', () => {
     const batch = deploy.steps.find((s) => /dist\/cli\.cjs deploy /.test(s.run ?? ''))!
     expect(batch.if).toBe("matrix.processor-refs != ''")
     expect(batch.env).toMatchObject({ REFS: '${{ matrix.processor-refs }}', MODAL_TOKEN_ID: '${{ secrets.MODAL_TOKEN_ID }}' })
-    expect(batch.run).toMatch(/deploy --env="\$ENVIRONMENT" --mode="\$MODE" --refs="\$REFS" --report-dir=fleet-reports$/)
+    expect(batch.run).toMatch(
+      /deploy --env="\$ENVIRONMENT" --mode="\$MODE"( --rollout="\$ROLLOUT")? --refs="\$REFS" --report-dir=fleet-reports$/,
+    )
+    // The batch deploys as the action would: the same rollout when the action is given one.
+    if (action.with!.rollout !== undefined) {
+      expect(batch.env!.ROLLOUT).toBe(action.with!.rollout)
+      expect(batch.run).toContain('--rollout="$ROLLOUT"')
+    }
     const upload = deploy.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'))!
     // A re-run of a failed job must replace its report, or the fleet could never turn green.
     expect(upload.with).toMatchObject({
