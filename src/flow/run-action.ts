@@ -53,7 +53,7 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
     const tag = settings.deploy ? stepTag(settings.deployTag ?? defaultDeployTag(kit.env, new Date(kit.now())), kit.random) : null
     recordSettings(report, settings, tag)
     // One Modal session serves every phase below; it starts with the first check.
-    const modal = (client = connectClient(kit, settings, deployLog, sessions))
+    const modal = (client = connectClient(kit, settings, deployLog, sessions, (found) => (report.clientPath = found.modalPath)))
     const { preflight, moduleDir } = await phase('preflight', 'Preflight: token, environment, secrets', async () => {
       const moduleDir = settings.deploy ? moduleDirectory(kit, settings) : null
       const preflight = await runPreflight(modal, settings)

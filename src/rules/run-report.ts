@@ -16,6 +16,8 @@ export const OUTPUT_NAMES = [
   'phase',
   'error-code',
   'rolled-back',
+  'modal-path',
+  'modal-version',
 ] as const
 
 export type OutputName = (typeof OUTPUT_NAMES)[number]
@@ -53,6 +55,8 @@ export interface RunReport {
   rolledBack: boolean
   dryRun: boolean
   clientVersion: string | null
+  /** The modal command the step ran: the one on PATH, or the action's own environment's. */
+  clientPath: string | null
   optionalSecretsMissing: string[]
   deployOutcome: 'deployed' | 'unchanged' | 'not-requested' | null
   dashboardUrl: string | null
@@ -82,6 +86,7 @@ export function emptyReport(): RunReport {
     rolledBack: false,
     dryRun: false,
     clientVersion: null,
+    clientPath: null,
     optionalSecretsMissing: [],
     deployOutcome: null,
     dashboardUrl: null,
@@ -116,6 +121,8 @@ export function reportOutputs(report: RunReport): Record<OutputName, string> {
     phase: (failedPhase ?? lastPhase)?.phase ?? '',
     'error-code': report.errors[0]?.code ?? '',
     'rolled-back': String(report.rolledBack),
+    'modal-path': text(report.clientPath),
+    'modal-version': text(report.clientVersion),
   }
 }
 
