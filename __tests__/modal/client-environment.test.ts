@@ -6,8 +6,10 @@ import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSy
 import path from 'node:path'
 import type { FolderCache, InstallLog } from '../../src/modal/client-environment.js'
 import { ensureModalClient } from '../../src/modal/install.js'
+import { prestartSession } from '../../src/modal/session-process.js'
 import { judgeInstallFailure, MARKER_FILE } from '../../src/rules/client-install.js'
 import { ActionError } from '../../src/rules/errors.js'
+import { REPO_ROOT } from '../../testing/harness/emulator.mjs'
 import { scratchDir } from '../../testing/harness/scratch.mjs'
 import { offlinePipEnv, standInWheelFolder } from '../../testing/harness/stand-in-wheel.mjs'
 
@@ -101,6 +103,14 @@ describe('the client environment on an externally managed Python', () => {
     expect(lines.join('\n')).toContain(`Using the Modal client environment in ${venv}`)
     expect(statSync(path.join(venv, MARKER_FILE)).mtimeMs).toBe(markerTime)
     expect(calls).toHaveLength(2)
+  })
+
+  test("the entry point starts its early session with that environment's Python, for that modal-version only", () => {
+    const env = { ...options(toolCache, noWheels, null, recordingLog().log).env, 'INPUT_MODAL-VERSION': ' 1.5.4 ' }
+    const session = prestartSession(env, REPO_ROOT)
+    expect(session?.child.spawnargs[0]).toBe(path.join(venv, 'bin', 'python'))
+    session?.kill()
+    expect(prestartSession({ ...env, 'INPUT_MODAL-VERSION': '1.5.3' }, REPO_ROOT)).toBeNull()
   })
 
   test('a runner without the environment restores it from the cache service, without pip', async () => {

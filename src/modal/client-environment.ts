@@ -1,7 +1,7 @@
 // The action's own Modal client: a virtual environment under the runner's tool cache, made with `python -m venv`
 // and pip, reused while its marker (written last) matches, restored from and saved to the cache service when the
 // runner has one. Never pip outside a venv: PEP 668 Pythons refuse that.
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -63,6 +63,11 @@ const PIP_TIMEOUT_MS = 5 * 60 * 1000
 /** The client environment for `modalVersion` on `basePython`: reused, restored, or made now. */
 export async function provideClientEnvironment(basePython: string, options: ClientEnvironmentOptions): Promise<ClientEnvironment> {
   const { env, modalVersion, log } = options
+  const ready = findCompleteEnvironment(basePython, env, modalVersion)
+  if (ready !== null) {
+    log.info(`Using the Modal client environment in ${ready.dir} (modal==${modalVersion}).`)
+    return ready
+  }
   const facts = await pythonFacts(basePython, env)
   const dir = clientEnvironmentDir(toolCacheRoot(env, os.tmpdir()), modalVersion, facts.version)
   const marker: Marker = { modalVersion, pythonVersion: facts.version, baseExecutable: facts.executable }
@@ -86,6 +91,24 @@ export async function provideClientEnvironment(basePython: string, options: Clie
   await log.group(`Install modal==${modalVersion} into ${dir}`, () => install(basePython, dir, marker, options))
   if (cache !== null) await log.group(`Save the Modal client environment (${key})`, () => cache.save(dir, key))
   return found('installed')
+}
+
+/**
+ * A complete environment for `modalVersion` made from this very interpreter file (its marker names the real path),
+ * found without starting Python: the warm path, and what the entry point starts its early session with.
+ */
+export function findCompleteEnvironment(basePython: string, env: NodeJS.ProcessEnv, modalVersion: string): ClientEnvironment | null {
+  try {
+    const baseExecutable = realpathSync(basePython)
+    const versions = path.dirname(clientEnvironmentDir(toolCacheRoot(env, os.tmpdir()), modalVersion, 'any'))
+    for (const pythonVersion of readdirSync(versions)) {
+      const dir = path.join(versions, pythonVersion)
+      if (isComplete(dir, { modalVersion, pythonVersion, baseExecutable })) return { ...venvPaths(dir), source: 'reused', dir }
+    }
+  } catch {
+    // no interpreter there, or no environment for this version yet
+  }
+  return null
 }
 
 function venvPaths(dir: string): { modalPath: string; python: string } {
