@@ -71,12 +71,18 @@ async function installRuns(emulator, imageRef) {
   }
   const cold = []
   const warm = []
+  // Beside each warm run, the same dry run with modal on PATH: the machine's load moves both alike.
+  const onPath = []
   for (let i = 0; i < INSTALL_RUNS; i++) {
     const toolCache = scratchDir('tool-cache-')
     cold.push(await step(toolCache, wheels))
-    if (i === 0) for (let j = 0; j < RUNS; j++) warm.push(await step(toolCache, noWheels))
+    if (i > 0) continue
+    for (let j = 0; j < RUNS; j++) {
+      warm.push(await step(toolCache, noWheels))
+      onPath.push(await actionRun(emulator, imageRef, { 'dry-run': 'true' }))
+    }
   }
-  return { cold, warm }
+  return { cold, warm, onPath }
 }
 
 function coldStart() {
@@ -123,7 +129,7 @@ const dryRunLoads = Math.max(...dryRun.map((r) => r.loads))
 const shellLoads = Math.max(...shell.map((r) => r.loads))
 const coldInstall = median(install.cold.map((r) => r.wallMs))
 const warmInstall = median(install.warm.map((r) => r.wallMs))
-const dryRunWall = median(dryRun.map((r) => r.wallMs))
+const onPathWall = median(install.onPath.map((r) => r.wallMs))
 
 console.log(
   `Machine: ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, Node ${process.version}; ${RUNS} runs each, medians.`,
@@ -141,7 +147,7 @@ console.log(`${'shell baseline, deploy + smoke'.padEnd(32)}${ms(shellWall)} wall
 console.log(`ratio action / shell            ${(actionWall / shellWall).toFixed(2)}`)
 console.log(`cold start (load dist, parse)   ${ms(cold.action)} (empty node script: ${ms(cold.empty)})`)
 console.log(`install, cold (venv + pip, local wheels) ${ms(coldInstall)} step wall (dry run), ${INSTALL_RUNS} runs`)
-console.log(`install, warm (environment reused)     ${ms(warmInstall)} step wall (dry run); modal on PATH: ${ms(dryRunWall)}`)
+console.log(`install, warm (environment reused)     ${ms(warmInstall)} step wall (dry run); modal on PATH: ${ms(onPathWall)}`)
 for (const b of bundles) console.log(`bundle dist/${b.file.padEnd(18)} ${(b.bytes / 1024).toFixed(0)} KiB`)
 console.log(`bundle dist/cache.cjs          ${(cacheBundle / 1024).toFixed(0)} KiB (loaded only with a cache service)`)
 console.log('')
@@ -153,7 +159,7 @@ const budgets = [
   [`the action's own time is at most 150 ms median (${ms(ownMs)})`, ownMs <= 150],
   ...bundles.map((b) => [`dist/${b.file} stays under 1 MB (${(b.bytes / 1e6).toFixed(2)} MB)`, b.bytes < 1e6]),
   [`every cold run installed, no warm run did`, install.cold.every((r) => r.installed) && install.warm.every((r) => !r.installed)],
-  [`a warm client environment costs at most 300 ms over modal on PATH (${ms(warmInstall - dryRunWall)})`, warmInstall - dryRunWall <= 300],
+  [`a warm client environment costs at most 300 ms over modal on PATH (${ms(warmInstall - onPathWall)})`, warmInstall - onPathWall <= 300],
   [`a warm step takes at most a quarter of a cold install's (${(warmInstall / coldInstall).toFixed(2)})`, warmInstall <= coldInstall / 4],
   [
     `@actions/cache is in none of the bundles every step loads (${cacheInlined.map((b) => b.file).join(', ') || 'none'})`,
