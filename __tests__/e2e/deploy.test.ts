@@ -1,7 +1,8 @@
 // The action end to end, built from the current src/ and run as the runner runs it, against the local Modal emulator.
-import { symlinkSync, writeFileSync } from 'node:fs'
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { errorMessage, errorTitles, expectFailure, World } from './world.js'
+import { loopbackCacheService } from '../../testing/harness/cache-service.mjs'
 import { scratchDir } from '../../testing/harness/scratch.mjs'
 import { offlinePipEnv, standInWheelFolder } from '../../testing/harness/stand-in-wheel.mjs'
 
@@ -141,6 +142,35 @@ describe('preflight failures change nothing', () => {
     expect(again.outputs['modal-path']).toBe(run.outputs['modal-path'])
     expect(again.stdout).not.toContain('::group::Install modal')
     expect(again.logLines.join('\n')).toContain('Using the Modal client environment in')
+  })
+
+  test('a job on a fresh runner restores the environment the first job saved to the cache service (dist/cache.cjs)', async () => {
+    const world = new World()
+    const service = await loopbackCacheService()
+    try {
+      const toolCache = scratchDir('tool-cache-')
+      const env = {
+        PATH: `${systemPythonOnly()}:/usr/bin:/bin`,
+        RUNNER_TOOL_CACHE: toolCache,
+        PIP_NO_CACHE_DIR: '1',
+        ACTIONS_CACHE_URL: service.url,
+        ACTIONS_RUNTIME_TOKEN: 'runtime-token-for-tests',
+      }
+      const first = await world.run({ 'dry-run': 'true' }, { ...env, ...offlinePipEnv(standInWheelFolder()) })
+      expect(errorTitles(first)).toEqual([])
+      expect(first.stdout).toContain('::group::Install modal==1.5.4')
+      expect(first.stdout).toContain('Cache saved successfully')
+      rmSync(path.join(toolCache, 'modal-processor-deploy'), { recursive: true })
+      // No wheels: the second job passes only with the environment the cache service gives back.
+      const second = await world.run({ 'dry-run': 'true' }, { ...env, ...offlinePipEnv(scratchDir('no-wheels-')) })
+      expect(errorTitles(second)).toEqual([])
+      expect(second.stdout).not.toContain('::group::Install modal')
+      expect(second.logLines.join('\n')).toContain('Restored the Modal client environment')
+      expect(second.outputs['modal-path']).toBe(first.outputs['modal-path'])
+      expect(second.outputs['modal-version']).toBe('1.5.4')
+    } finally {
+      await service.close()
+    }
   })
 
   test('no token', async () => {
