@@ -124,27 +124,7 @@ describe('preflight failures change nothing', () => {
     expect(world.versions()).toEqual([])
   })
 
-  test('no modal CLI, only the system Python: modal-version goes into a venv of its own, reused by the next run', async () => {
-    const world = new World()
-    const toolCache = scratchDir('tool-cache-')
-    const env = { PATH: `${systemPythonOnly()}:/usr/bin:/bin`, RUNNER_TOOL_CACHE: toolCache, PIP_NO_CACHE_DIR: '1' }
-    const run = await world.run({ 'modal-version': '1.5.4' }, { ...env, ...offlinePipEnv(standInWheelFolder()) })
-    expect(errorTitles(run)).toEqual([])
-    expect(run.exitCode).toBe(0)
-    const venv = path.join(toolCache, 'modal-processor-deploy', '1.5.4')
-    expect(run.outputs['modal-path']).toMatch(new RegExp(`^${venv}/3\\.[0-9]+\\.[0-9]+/bin/modal$`))
-    expect(run.outputs['modal-version']).toBe('1.5.4')
-    expect(run.stdout).toMatch(new RegExp(`^::group::Install modal==1\\.5\\.4 into ${venv}/`, 'm'))
-    expect(run.summary).toContain('| Modal client | `1.5.4` |')
-    // No wheels to install from: the second run succeeds only by reusing the environment.
-    const again = await world.run({ 'modal-version': '1.5.4' }, { ...env, ...offlinePipEnv(scratchDir('no-wheels-')) })
-    expect(errorTitles(again)).toEqual([])
-    expect(again.outputs['modal-path']).toBe(run.outputs['modal-path'])
-    expect(again.stdout).not.toContain('::group::Install modal')
-    expect(again.logLines.join('\n')).toContain('Using the Modal client environment in')
-  })
-
-  test('a job on a fresh runner restores the environment the first job saved to the cache service (dist/cache.cjs)', async () => {
+  test('no modal CLI, only the system Python: modal-version goes into a venv of its own, reused by the next run, and restored from the cache service on a fresh runner', async () => {
     const world = new World()
     const service = await loopbackCacheService()
     try {
@@ -156,18 +136,28 @@ describe('preflight failures change nothing', () => {
         ACTIONS_CACHE_URL: service.url,
         ACTIONS_RUNTIME_TOKEN: 'runtime-token-for-tests',
       }
-      const first = await world.run({ 'dry-run': 'true' }, { ...env, ...offlinePipEnv(standInWheelFolder()) })
-      expect(errorTitles(first)).toEqual([])
-      expect(first.stdout).toContain('::group::Install modal==1.5.4')
-      expect(first.stdout).toContain('Cache saved successfully')
+      const run = await world.run({ 'modal-version': '1.5.4' }, { ...env, ...offlinePipEnv(standInWheelFolder()) })
+      expect(errorTitles(run)).toEqual([])
+      expect(run.exitCode).toBe(0)
+      const venv = path.join(toolCache, 'modal-processor-deploy', '1.5.4')
+      expect(run.outputs['modal-path']).toMatch(new RegExp(`^${venv}/3\\.[0-9]+\\.[0-9]+/bin/modal$`))
+      expect(run.outputs['modal-version']).toBe('1.5.4')
+      expect(run.stdout).toMatch(new RegExp(`^::group::Install modal==1\\.5\\.4 into ${venv}/`, 'm'))
+      expect(run.stdout).toContain('Cache saved successfully')
+      expect(run.summary).toContain('| Modal client | `1.5.4` |')
+      // No wheels to install from: the next runs pass only with the environment already there, or given back.
+      const noWheels = offlinePipEnv(scratchDir('no-wheels-'))
+      const again = await world.run({ 'dry-run': 'true' }, { ...env, ...noWheels })
+      expect(errorTitles(again)).toEqual([])
+      expect(again.outputs['modal-path']).toBe(run.outputs['modal-path'])
+      expect(again.stdout).not.toMatch(/::group::(Install|Restore)/)
+      expect(again.logLines.join('\n')).toContain('Using the Modal client environment in')
       rmSync(path.join(toolCache, 'modal-processor-deploy'), { recursive: true })
-      // No wheels: the second job passes only with the environment the cache service gives back.
-      const second = await world.run({ 'dry-run': 'true' }, { ...env, ...offlinePipEnv(scratchDir('no-wheels-')) })
-      expect(errorTitles(second)).toEqual([])
-      expect(second.stdout).not.toContain('::group::Install modal')
-      expect(second.logLines.join('\n')).toContain('Restored the Modal client environment')
-      expect(second.outputs['modal-path']).toBe(first.outputs['modal-path'])
-      expect(second.outputs['modal-version']).toBe('1.5.4')
+      const fresh = await world.run({ 'dry-run': 'true' }, { ...env, ...noWheels })
+      expect(errorTitles(fresh)).toEqual([])
+      expect(fresh.stdout).not.toContain('::group::Install modal')
+      expect(fresh.logLines.join('\n')).toContain('Restored the Modal client environment')
+      expect(fresh.outputs).toMatchObject({ 'modal-path': run.outputs['modal-path'], 'modal-version': '1.5.4' })
     } finally {
       await service.close()
     }
