@@ -90,6 +90,8 @@ describe('reportOutputs', () => {
       phase: 'smoke',
       'error-code': 'ERR_SMOKE_FAILED',
       'rolled-back': 'false',
+      rollout: '',
+      'candidate-status': 'not-run',
       'modal-path': '/opt/hostedtoolcache/modal-processor-deploy/1.5.4/3.12.3/bin/modal',
       'modal-version': '1.5.4',
     })

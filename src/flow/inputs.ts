@@ -2,7 +2,14 @@
 import * as z from 'zod'
 import { ActionError, type ErrorCode } from '../rules/errors.js'
 import { parseImageRef } from '../rules/image-ref.js'
-import { appNameOf, isValidDeployTag, isValidModalAppName, isValidModalEnvironmentName, parseProcessorRef } from '../rules/naming.js'
+import {
+  appNameOf,
+  isValidDeployTag,
+  isValidModalAppName,
+  isValidModalEnvironmentName,
+  parseProcessorRef,
+  PULL_REQUEST_MAX,
+} from '../rules/naming.js'
 import { parseToolSecrets } from '../rules/secrets-policy.js'
 import { INPUT_NAMES, type InputName, type RawInputs, type Settings } from '../rules/settings.js'
 import { bounded, oneLine } from '../rules/untrusted-text.js'
@@ -136,6 +143,11 @@ const rawSchema = z.object({
   'smoke-timeout': seconds('smoke-timeout', 300),
   'dry-run': booleanInput('dry-run', false),
   'rollback-on-failure': booleanInput('rollback-on-failure', true),
+  rollout: z.string().transform((raw, ctx) => {
+    const rollout = raw.trim() || 'live'
+    if (rollout === 'live' || rollout === 'verify-first') return rollout
+    return fail(ctx, 'ERR_INVALID_INPUT', `rollout must be 'live' or 'verify-first', got ${quoted(raw)}.`)
+  }),
   // Read by the inputs phase, which chooses between the catalogue file and its alias before these rules run.
   'catalogue-file': z.string(),
   'registry-file': z.string(),
@@ -145,6 +157,13 @@ const rawSchema = z.object({
     return fail(ctx, 'ERR_INVALID_INPUT', `modal-version must be a version such as ${DEFAULT_MODAL_VERSION}, got ${quoted(raw)}.`)
   }),
   'github-token': z.string().transform((raw) => raw.trim()),
+  preview: z.string().transform((raw, ctx) => {
+    const value = raw.trim()
+    if (['', 'false', 'False', 'FALSE'].includes(value)) return null
+    if (['true', 'True', 'TRUE'].includes(value)) return 'event' as const
+    if (/^[1-9][0-9]{0,9}$/.test(value) && Number(value) <= PULL_REQUEST_MAX) return Number(value)
+    return fail(ctx, 'ERR_INVALID_INPUT', `preview must be true, false or a pull request number, got ${quoted(raw)}.`)
+  }),
 })
 
 /** Validates every input at once; each problem becomes its own ActionError. */
@@ -188,8 +207,10 @@ export function parseInputs(raw: RawInputs): { ok: true; settings: Settings } | 
       timeouts: { preflight: input['preflight-timeout'], deploy: input['deploy-timeout'], smoke: input['smoke-timeout'] },
       dryRun: input['dry-run'],
       rollbackOnFailure: input['rollback-on-failure'],
+      rollout: input.rollout,
       modalVersion: input['modal-version'],
       githubToken: input['github-token'],
+      preview: input.preview,
     },
   }
 }

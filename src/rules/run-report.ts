@@ -16,6 +16,8 @@ export const OUTPUT_NAMES = [
   'phase',
   'error-code',
   'rolled-back',
+  'rollout',
+  'candidate-status',
   'modal-path',
   'modal-version',
 ] as const
@@ -40,6 +42,13 @@ export interface ReportedError {
   fix?: Fix
 }
 
+export interface CandidateRecord {
+  appName: string
+  version: number | null
+  status: 'passed' | 'failed' | 'not-run'
+  stopped: boolean
+}
+
 export interface RunReport {
   processorRef: string | null
   imageRef: string | null
@@ -61,14 +70,19 @@ export interface RunReport {
   deployOutcome: 'deployed' | 'unchanged' | 'not-requested' | null
   dashboardUrl: string | null
   mode: string | null
-  smokeStatus: 'passed' | 'failed' | 'not-run'
+  smokeStatus: 'passed' | 'failed' | 'not-run' | 'skipped'
   smokeOutput: unknown
   secretsFound: string[]
   phases: PhaseRecord[]
   errors: ReportedError[]
+  rollout: 'live' | 'verify-first' | null
+  /** Under verify-first: the candidate app, the version its deploy made, its verdict, and whether it was stopped. */
+  candidate: CandidateRecord | null
   /** What the reader should know that is not an error (a Modal session that had to be started again). */
   notes: string[]
   durationMs: number
+  /** A pull request's preview (`preview` input): deployed, removed (stopped or already gone), or skipped (a fork). */
+  preview?: { pullRequest: number | null; outcome: 'deployed' | 'removed' | 'skipped' }
 }
 
 export function emptyReport(): RunReport {
@@ -96,6 +110,8 @@ export function emptyReport(): RunReport {
     secretsFound: [],
     phases: [],
     errors: [],
+    rollout: null,
+    candidate: null,
     notes: [],
     durationMs: 0,
   }
@@ -121,6 +137,8 @@ export function reportOutputs(report: RunReport): Record<OutputName, string> {
     phase: (failedPhase ?? lastPhase)?.phase ?? '',
     'error-code': report.errors[0]?.code ?? '',
     'rolled-back': String(report.rolledBack),
+    rollout: report.rollout ?? '',
+    'candidate-status': report.candidate?.status ?? 'not-run',
     'modal-path': text(report.clientPath),
     'modal-version': text(report.clientVersion),
   }
@@ -155,11 +173,21 @@ const v = versionLabel
 
 function versionChange(report: RunReport): string {
   if (report.dryRun) return `${v(report.versionBefore)} (dry run: nothing deployed)`
+  if (report.candidate?.status === 'failed' && report.deployOutcome === null && report.deployedVersion === null) {
+    const stayed = report.versionBefore === null ? 'nothing went live' : `${v(report.versionBefore)} stayed live`
+    return `${stayed}: the release failed as the candidate ${code(report.candidate.appName)} and was not deployed to the live app`
+  }
   if (report.rolledBack)
     return `${v(report.versionBefore)} → ${v(report.deployedVersion)} failed → rolled back, ${v(report.versionBefore)}'s code live as ${v(report.versionAfter)}`
   if (report.deployOutcome === 'unchanged') return `${v(report.versionAfter)} (no changes, nothing redeployed)`
   if (report.deployOutcome === 'not-requested') return `${v(report.versionAfter)} (deploy: false)`
   return `${v(report.versionBefore)} → ${v(report.versionAfter)}`
+}
+
+function candidateText(candidate: CandidateRecord): string {
+  if (candidate.status === 'not-run') return `verify-first: candidate ${code(candidate.appName)} not run`
+  const version = candidate.version === null ? 'not deployed' : v(candidate.version)
+  return `verify-first: candidate ${code(candidate.appName)} ${version}, ${candidate.status}, ${candidate.stopped ? 'stopped' : 'not stopped'}`
 }
 
 /** The dry run's plan, for the log: what a real run would do. */
@@ -177,6 +205,9 @@ export function renderPlan(report: RunReport): string {
           `  from image ${report.imageRef} (digest ${report.imageDigest})`,
           `  with tag ${report.tag}, ${live === null ? 'as its first version (the app is not deployed yet)' : `replacing the live version ${live}`}`,
           `  attaching secrets: ${secrets}`,
+          ...(report.candidate
+            ? [`  first as candidate app ${report.candidate.appName}, smoke-tested and stopped; the live app only if it passes`]
+            : []),
         ]
   return [
     'Dry run: the checks passed; a real run would:',
@@ -197,7 +228,9 @@ export function renderSummary(report: RunReport, values: FixValues = fixValuesOf
     ? `❌ ${report.processorRef ?? 'Processor'} was not deployed cleanly: ${report.errors[0].code}`
     : report.dryRun
       ? `🧪 Dry run for ${report.processorRef} on Modal \`${report.environment}\`: checks passed, nothing changed`
-      : `✅ ${report.processorRef} ${report.deployOutcome === 'deployed' ? 'deployed and smoke-tested' : 'smoke-tested'} on Modal \`${report.environment}\``
+      : report.preview
+        ? previewHeadline(report, report.preview)
+        : `✅ ${report.processorRef} ${report.deployOutcome === 'deployed' ? 'deployed and smoke-tested' : 'smoke-tested'} on Modal \`${report.environment}\``
   const app = link(report.appName, report.dashboardUrl)
   const rows: [string, string][] = [
     ['Processor', code(report.processorRef)],
@@ -206,6 +239,7 @@ export function renderSummary(report: RunReport, values: FixValues = fixValuesOf
     ['App', `${app}${report.appId ? ` (${code(report.appId)})` : ''}`],
     ['Version', versionChange(report)],
     ['Tag', code(report.tag)],
+    ...(report.candidate ? [['Rollout', candidateText(report.candidate)] as [string, string]] : []),
     ['Smoke call', `${report.smokeStatus}${report.mode ? ` (mode ${report.mode})` : ''}`],
     ['Secrets found', report.secretsFound.length ? report.secretsFound.map((s) => code(s)).join(', ') : '—'],
     ...(report.optionalSecretsMissing.length
@@ -244,4 +278,11 @@ export function renderSummary(report: RunReport, values: FixValues = fixValuesOf
   return summary.length <= SUMMARY_LIMIT
     ? summary
     : `${summary.slice(0, SUMMARY_LIMIT)}\n\n(The summary was cut at ${SUMMARY_LIMIT} characters.)\n`
+}
+
+function previewHeadline(report: RunReport, preview: NonNullable<RunReport['preview']>): string {
+  const pr = preview.pullRequest === null ? 'the pull request' : `pull request #${preview.pullRequest}`
+  if (preview.outcome === 'skipped') return `⏭️ No preview of ${report.processorRef} for ${pr}: skipped`
+  if (preview.outcome === 'removed') return `🧹 Preview ${code(report.appName)} of ${pr} removed from Modal \`${report.environment}\``
+  return `✅ ${report.processorRef}: preview ${code(report.appName)} of ${pr} deployed and smoke-tested on Modal \`${report.environment}\``
 }

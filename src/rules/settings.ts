@@ -22,13 +22,18 @@ export const INPUT_NAMES = [
   'smoke-timeout',
   'dry-run',
   'rollback-on-failure',
+  'rollout',
   'catalogue-file',
   /** The v1 alias of catalogue-file (flow/inputs-phase.ts chooses between them). */
   'registry-file',
   'modal-version',
   'github-token',
   'report-file',
+  'preview',
 ] as const
+
+/** How a release reaches the live app. */
+export type Rollout = 'live' | 'verify-first'
 
 export type InputName = (typeof INPUT_NAMES)[number]
 export type RawInputs = Record<InputName, string>
@@ -50,6 +55,11 @@ export interface Settings {
   timeouts: { preflight: number; deploy: number; smoke: number }
   dryRun: boolean
   rollbackOnFailure: boolean
+  /** live: deploy the live app, then smoke-test it; verify-first: a candidate app is smoke-tested first (flow/verify-first.ts). */
+  rollout: Rollout
   modalVersion: string
   githubToken: string
+  /** A pull request's preview: 'event' reads the number from the pull request event (the action's `preview: true`),
+   * a number is given (the CLI's `--preview N`); null deploys the live app. */
+  preview: 'event' | number | null
 }
