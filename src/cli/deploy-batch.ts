@@ -44,7 +44,16 @@ export async function deployBatch(flags: Flags, io: CliIo, refs: string[], envir
   const say = (line: string) => {
     if (!quiet) io.err(`${logLine(line)}\n`)
   }
-  const session = await batchSession({ env: io.env, actionRoot: io.actionRoot, modalVersion: DEFAULT_MODAL_VERSION, log: say }, io.connect)
+  // The client is found (or installed) once for the batch; what pip prints is untrusted text, one line each.
+  const log = {
+    info: say,
+    output: (lines: string[]) => lines.forEach((line) => say(`  ${line}`)),
+    group: async <T>(title: string, body: () => Promise<T>) => {
+      say(title)
+      return body()
+    },
+  }
+  const session = await batchSession({ env: io.env, actionRoot: io.actionRoot, modalVersion: DEFAULT_MODAL_VERSION, log }, io.connect)
   const results: (Awaited<ReturnType<typeof deployOne>> & { ref: string })[] = []
   try {
     for (const [index, ref] of refs.entries()) {
