@@ -5,6 +5,7 @@
 import { ActionError, type ErrorCode } from '../rules/errors.js'
 import { judgeImageFailure } from '../rules/image-build.js'
 import type { HistoryRow } from '../rules/rollout.js'
+import type { Strategy } from '../rules/settings.js'
 import type { SecretRequirement } from '../rules/secrets-policy.js'
 import {
   classifyDeployFailure,
@@ -15,17 +16,27 @@ import {
   tail,
   type DeployOutput,
 } from './output.js'
-import { isNotFound, raisedError, readSecretLookup, smokeError } from './raised.js'
+import { callError, isNotFound, raisedError, readSecretLookup, smokeError } from './raised.js'
 import type { Operation } from './session.js'
 import { commandLine, SessionKeeper, type CliResult, type ModalClientOptions, type PhaseTerms } from './session-keeper.js'
+
+/** How long after the smoke deadline the session may take to cancel a call that ran past it and say so. */
+const CANCEL_ANSWER_MS = 10_000
 
 /** `Function.from_name(..., version=)` and the snake_case --json keys this action relies on came with 1.5.0. */
 export const MINIMUM_CLIENT_VERSION = '1.5.0'
 
+/** `modal app rollback --strategy` came with 1.5.1. */
+const ROLLBACK_STRATEGY_VERSION = '1.5.1'
+
 export function isSupportedClientVersion(version: string): boolean {
+  return isAtLeast(version, MINIMUM_CLIENT_VERSION)
+}
+
+function isAtLeast(version: string, minimum: string): boolean {
   const parts = (v: string) => v.split('.').map((n) => Number.parseInt(n, 10) || 0)
-  const [have, need] = [parts(version), parts(MINIMUM_CLIENT_VERSION)]
-  for (let i = 0; i < 3; i++) if ((have[i] ?? 0) !== need[i]) return (have[i] ?? 0) > need[i]
+  const [have, need] = [parts(version), parts(minimum)]
+  for (let i = 0; i < 3; i++) if ((have[i] ?? 0) !== (need[i] ?? 0)) return (have[i] ?? 0) > (need[i] ?? 0)
   return true
 }
 
@@ -46,6 +57,8 @@ type RollbackResult = { ok: true } | { ok: false; refused: boolean; message: str
 
 export class ModalClient {
   private readonly sessions: SessionKeeper
+  /** The function calls this step started (smoke calls), in order: reported, and their logs shown on failure. */
+  readonly functionCallIds: string[] = []
 
   constructor(private readonly options: ModalClientOptions) {
     this.sessions = new SessionKeeper(options)
@@ -96,11 +109,13 @@ export class ModalClient {
 
   /** `modal deploy -m modal_app --env <environment> --tag <tag>` in `moduleDir`, with the module's variables. */
   async deploy(
-    request: { moduleDir: string; environment: string; tag: string; moduleEnv: Record<string, string> },
+    request: { moduleDir: string; environment: string; tag: string; strategy: Strategy; moduleEnv: Record<string, string> },
     timeoutMs: number,
   ): Promise<DeployOutput> {
     const { moduleDir, environment, tag, moduleEnv } = request
-    const args = ['deploy', '-m', 'modal_app', '--env', environment, '--tag', tag]
+    // Rolling is the client's default: the flag only for recreate.
+    const strategy = request.strategy === 'recreate' ? ['--strategy', 'recreate'] : []
+    const args = ['deploy', '-m', 'modal_app', '--env', environment, '--tag', tag, ...strategy]
     const terms: PhaseTerms = {
       deadline: Date.now() + timeoutMs,
       timeout: (stderrTail) =>
@@ -150,8 +165,12 @@ export class ModalClient {
     return this.readHistory(appName, environment, terms, 'ERR_DEPLOY_UNVERIFIED')
   }
 
-  /** Calls the deployed function once; returns what it returned (validated by the caller) and the app id. */
-  async smoke(call: SmokeCall, timeoutMs: number): Promise<{ appId: string; result: unknown }> {
+  /**
+   * Calls the deployed function once: spawned, and waited on until the smoke deadline; returns what it returned
+   * (validated by the caller), the app id and the function-call id. A call that times out, fails or is interrupted by
+   * the job's cancel is cancelled on Modal with its containers (the session does it, and says whether it could).
+   */
+  async smoke(call: SmokeCall, timeoutMs: number): Promise<{ appId: string; result: unknown; functionCallId: string }> {
     const terms: PhaseTerms = {
       deadline: Date.now() + timeoutMs,
       timeout: (stderrTail) =>
@@ -161,15 +180,41 @@ export class ModalClient {
     }
     const app = await this.sessions.sdk('app', { name: call.appName, environment: call.environment }, terms, 'smoke')
     if (!app.ok) throw smokeError(app.raised, { ...call, looked: 'app' })
-    const request = { app: call.appName, function: 'run', environment: call.environment, version: call.version, payload: call.payload }
-    const answer = await this.sessions.sdk('call', request, terms, 'smoke')
-    if (!answer.ok) throw smokeError(answer.raised, { ...call, looked: 'function' })
-    return { appId: app.value.app_id, result: answer.value }
+    // The session waits until the smoke deadline, then cancels the call; this side waits a little longer for that answer.
+    const waitSeconds = Math.max(0, (terms.deadline - Date.now()) / 1000)
+    const request = {
+      app: call.appName,
+      function: 'run',
+      environment: call.environment,
+      version: call.version,
+      payload: call.payload,
+      timeout: waitSeconds,
+    }
+    const answer = await this.sessions.sdk('call', request, { ...terms, deadline: terms.deadline + CANCEL_ANSWER_MS }, 'smoke')
+    if (answer.ok) {
+      this.functionCallIds.push(answer.value.function_call_id)
+      return { appId: app.value.app_id, result: answer.value.result, functionCallId: answer.value.function_call_id }
+    }
+    if (answer.functionCall) this.functionCallIds.push(answer.functionCall.function_call_id)
+    throw callError(answer.raised, answer.functionCall, { ...call, timeoutMs })
   }
 
-  /** `modal app rollback <app> v<N>`: Modal publishes a new version that runs version N's definition. */
-  async rollback(appName: string, environment: string, version: number, timeoutMs: number): Promise<RollbackResult> {
-    const args = ['app', 'rollback', appName, `v${version}`, '--env', environment]
+  /** `modal app rollback <app> v<N> --strategy S`: Modal publishes a new version that runs version N's definition. A
+   * client older than 1.5.1 has no --strategy there: it rolls back with its default (rolling), and the notes say so. */
+  async rollback(
+    request: { appName: string; environment: string; version: number; strategy: Strategy },
+    timeoutMs: number,
+  ): Promise<RollbackResult> {
+    const { appName, environment, version } = request
+    const client = this.sessions.clientVersion
+    const strategySupported = client === null || isAtLeast(client, ROLLBACK_STRATEGY_VERSION)
+    if (!strategySupported && request.strategy === 'recreate') {
+      this.sessions.notes.push(
+        `The rollback used the client's default strategy (rolling): Modal client ${client} has no rollback --strategy (1.5.1 and later have).`,
+      )
+    }
+    const strategy = strategySupported ? ['--strategy', request.strategy] : []
+    const args = ['app', 'rollback', appName, `v${version}`, '--env', environment, ...strategy]
     const terms: PhaseTerms = {
       deadline: Date.now() + timeoutMs,
       timeout: (stderrTail) =>
@@ -193,10 +238,12 @@ export class ModalClient {
     }
   }
 
-  /** The app's recent log lines (`modal app logs <app> -n N`), or null when they cannot be had. */
-  async logs(appName: string, environment: string, lines: number, timeoutMs: number): Promise<string | null> {
+  /** The app's recent log lines (`modal app logs <app> -n N`), only one function call's with `functionCallId`
+   * (`--function-call`, client 1.5.4), or null when they cannot be had. */
+  async logs(appName: string, environment: string, lines: number, timeoutMs: number, functionCallId?: string): Promise<string | null> {
+    const only = functionCallId === undefined ? [] : ['--function-call', functionCallId]
     const result = await this.sessions
-      .cli(['app', 'logs', appName, '--env', environment, '-n', String(lines)], this.quietTerms(timeoutMs, 'modal app logs'), {})
+      .cli(['app', 'logs', appName, '--env', environment, '-n', String(lines), ...only], this.quietTerms(timeoutMs, 'modal app logs'), {})
       .catch(() => null)
     return result?.exitCode === 0 ? result.stdout : null
   }

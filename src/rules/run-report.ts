@@ -59,6 +59,8 @@ export interface RunReport {
   mode: string | null
   smokeStatus: 'passed' | 'failed' | 'not-run'
   smokeOutput: unknown
+  /** The function calls of the smoke phase (Modal's `fc-…` ids), in order: what to look for in Modal's logs. */
+  functionCallIds: string[]
   secretsFound: string[]
   phases: PhaseRecord[]
   errors: ReportedError[]
@@ -88,6 +90,7 @@ export function emptyReport(): RunReport {
     mode: null,
     smokeStatus: 'not-run',
     smokeOutput: null,
+    functionCallIds: [],
     secretsFound: [],
     phases: [],
     errors: [],
@@ -200,6 +203,9 @@ export function renderSummary(report: RunReport, values: FixValues = fixValuesOf
     ['Version', versionChange(report)],
     ['Tag', code(report.tag)],
     ['Smoke call', `${report.smokeStatus}${report.mode ? ` (mode ${report.mode})` : ''}`],
+    ...(report.functionCallIds.length
+      ? [['Function calls', report.functionCallIds.map((id) => code(id)).join(', ')] as [string, string]]
+      : []),
     ['Secrets found', report.secretsFound.length ? report.secretsFound.map((s) => code(s)).join(', ') : '—'],
     ...(report.optionalSecretsMissing.length
       ? [['Optional secrets absent', report.optionalSecretsMissing.map((s) => code(s)).join(', ')] as [string, string]]

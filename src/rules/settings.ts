@@ -22,6 +22,8 @@ export const INPUT_NAMES = [
   'smoke-timeout',
   'dry-run',
   'rollback-on-failure',
+  'deploy-strategy',
+  'rollback-strategy',
   'catalogue-file',
   /** The v1 alias of catalogue-file (flow/inputs-phase.ts chooses between them). */
   'registry-file',
@@ -29,6 +31,9 @@ export const INPUT_NAMES = [
   'github-token',
   'report-file',
 ] as const
+
+/** How Modal replaces the containers of the live version: rolling (old ones may finish their inputs) or recreate. */
+export type Strategy = 'rolling' | 'recreate'
 
 export type InputName = (typeof INPUT_NAMES)[number]
 export type RawInputs = Record<InputName, string>
@@ -50,6 +55,8 @@ export interface Settings {
   timeouts: { preflight: number; deploy: number; smoke: number }
   dryRun: boolean
   rollbackOnFailure: boolean
+  /** `modal deploy --strategy` and `modal app rollback --strategy` (docs/rollout-safety.md#strategies). */
+  strategies: { deploy: Strategy; rollback: Strategy }
   modalVersion: string
   githubToken: string
 }
