@@ -178,13 +178,16 @@ class Session:
         return self.spawn_and_wait(function, request.get("payload", {}), timeout)
 
     def spawn_and_wait(self, function, payload, timeout):
+        # Not interrupted while the call starts (its id would be lost): a stop then is seen right after.
+        self.phase = "busy"
         try:
             call = function.spawn(payload)
+            function_call_id = call.object_id
+            self.in_flight[function_call_id] = call
         except Exception as error:
             raise Raised(error, "call") from None
-        function_call_id = call.object_id
-        self.in_flight[function_call_id] = call
         try:
+            self.phase = "calling"
             if self.stopped_by is not None:  # told to stop while the call was being started
                 raise SessionStopped(self.stopped_by)
             result = call.get(timeout=timeout)

@@ -52,7 +52,9 @@ describe('rollback after a failed smoke call', () => {
     world.emulator.createSecret('dev', 'LITELLM_API_BASE', { LITELLM_API_BASE: 'http://127.0.0.1:9/v1' })
     const run = await world.run({ mode: 'real', 'rollback-on-failure': 'false' })
     expectFailure(run, ['ERR_SMOKE_FAILED'], 'smoke')
-    expect(errorMessage(run)).toContain('--- modal app logs llm-litellm-v1 (last lines) ---')
+    // That call's own logs (modal app logs --function-call), not the app's last lines.
+    const [call] = world.emulator.functionCalls()
+    expect(errorMessage(run)).toContain(`--- modal app logs llm-litellm-v1 --function-call ${call.function_call_id} ---`)
   })
 })
 
