@@ -27,7 +27,7 @@ export const runReportFileSchema = z.object({
   versionAfter: version,
   deployedVersion: version,
   rolledBack: z.boolean(),
-  smokeStatus: z.enum(['passed', 'failed', 'not-run']),
+  smokeStatus: z.enum(['passed', 'failed', 'not-run', 'skipped']),
   errors: z.array(z.object({ code: z.string(), message: z.string() })),
   phases: z.array(z.object({ phase: z.string(), status: z.enum(['passed', 'failed', 'skipped']), durationMs: z.number() })),
   dashboardUrl: z.string().nullable(),

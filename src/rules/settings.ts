@@ -30,6 +30,7 @@ export const INPUT_NAMES = [
   'modal-version',
   'github-token',
   'report-file',
+  'preview',
 ] as const
 
 /** How Modal replaces the containers of the live version: rolling (old ones may finish their inputs) or recreate. */
@@ -59,4 +60,7 @@ export interface Settings {
   strategies: { deploy: Strategy; rollback: Strategy }
   modalVersion: string
   githubToken: string
+  /** A pull request's preview: 'event' reads the number from the pull request event (the action's `preview: true`),
+   * a number is given (the CLI's `--preview N`); null deploys the live app. */
+  preview: 'event' | number | null
 }
