@@ -30,6 +30,9 @@ export const ok = <T>(value: T) => ({ ok: true as const, value })
 export const fails = (error: Raised, functionCall?: FunctionCallFacts) =>
   functionCall === undefined ? { ok: false as const, raised: error } : { ok: false as const, raised: error, functionCall }
 
+/** A call's answer as the session gives it: the result, with the id of the call it started. */
+export const callAnswer = (modal: FakeModal, result: unknown) => ok({ function_call_id: modal.nextFunctionCallId(), result })
+
 /** The n-th function-call id of a FakeModal. */
 export function functionCallId(n: number): string {
   return `fc-${'F'.repeat(20)}${String(n).padStart(2, '0')}`

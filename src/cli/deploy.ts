@@ -24,6 +24,7 @@ export async function deployCommand(flags: Flags, io: CliIo): Promise<number> {
     'rollback-on-failure': String(flags['no-rollback'] !== true),
     'deploy-strategy': optionalFlag(flags, 'deploy-strategy') ?? '',
     'rollback-strategy': optionalFlag(flags, 'rollback-strategy') ?? '',
+    rollout: optionalFlag(flags, 'rollout') ?? '',
     // Chosen here between --catalogue and --registry, so the flow sees one file and the terminal the flags' names.
     'catalogue-file': catalogueFileFromFlags(flags, io),
     'modal-version': DEFAULT_MODAL_VERSION,

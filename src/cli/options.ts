@@ -42,6 +42,11 @@ export const COMMANDS = {
       { name: 'no-rollback', help: 'keep a version whose smoke call failed' },
       { name: 'deploy-strategy', value: 'rolling|recreate', help: 'modal deploy --strategy (default: rolling)' },
       { name: 'rollback-strategy', value: 'recreate|rolling', help: 'modal app rollback --strategy (default: recreate)' },
+      {
+        name: 'rollout',
+        value: 'live|verify-first',
+        help: 'verify-first: smoke-test the release as a candidate app before it goes live (default: live)',
+      },
       catalogue,
       registryAlias,
       { name: 'report-file', value: 'FILE', help: 'also write the run report as JSON to FILE (what fleet-report reads)' },

@@ -153,6 +153,11 @@ const rawSchema = z.object({
   'rollback-on-failure': booleanInput('rollback-on-failure', true),
   'deploy-strategy': strategyInput('deploy-strategy', 'rolling'),
   'rollback-strategy': strategyInput('rollback-strategy', 'recreate'),
+  rollout: z.string().transform((raw, ctx) => {
+    const rollout = raw.trim() || 'live'
+    if (rollout === 'live' || rollout === 'verify-first') return rollout
+    return fail(ctx, 'ERR_INVALID_INPUT', `rollout must be 'live' or 'verify-first', got ${quoted(raw)}.`)
+  }),
   // Read by the inputs phase, which chooses between the catalogue file and its alias before these rules run.
   'catalogue-file': z.string(),
   'registry-file': z.string(),
@@ -213,6 +218,7 @@ export function parseInputs(raw: RawInputs): { ok: true; settings: Settings } | 
       dryRun: input['dry-run'],
       rollbackOnFailure: input['rollback-on-failure'],
       strategies: { deploy: input['deploy-strategy'], rollback: input['rollback-strategy'] },
+      rollout: input.rollout,
       modalVersion: input['modal-version'],
       githubToken: input['github-token'],
       preview: input.preview,

@@ -1,4 +1,5 @@
-// The deploy step, in the order it runs: inputs → preflight → deploy → verify → smoke call (→ rollback) → report.
+// The deploy step, in the order it runs: inputs → preflight → (verify-first: the candidate's deploy, smoke call and
+// stop) → deploy → verify → smoke call (→ rollback) → report.
 // Each phase returns its result; only this flow writes the run's report, from those results. The action and the
 // CLI's deploy both run it, each with its own toolkit.
 import { ActionError } from '../rules/errors.js'
@@ -21,6 +22,7 @@ import { maskStepSecrets, maskTokens, redacting } from './secret-masking.js'
 import { smokeCall } from './smoke-call.js'
 import type { Toolkit } from './toolkit.js'
 import { readBack, verdictError } from './verify.js'
+import { plannedCandidate, proveCandidate } from './verify-first.js'
 
 /** What the phases after the preflight share. */
 interface Flow {
@@ -85,6 +87,11 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
     const flow: Flow = { kit, phase, modal, settings, report }
     let rollbackTarget: RollbackTarget | null = null
     if (moduleDir !== null && tag !== null) {
+      // verify-first: the live app is touched only once the release passed as a candidate; until then its version stays.
+      if (report.candidate !== null) {
+        report.versionAfter = preflight.liveVersion
+        await proveCandidate(flow, { moduleDir, tag, preflight })
+      }
       githubDeployment = await startGithubDeployment(kit, settings, previewRun?.preview.pullRequest)
       const deployedVersion = await deployAndVerify(flow, { moduleDir, tag, preflight }, () => deployLog.end())
       if (deployedVersion !== null) rollbackTarget = { failedVersion: deployedVersion, previousVersion: preflight.liveVersion }
@@ -121,6 +128,8 @@ function recordSettings(report: RunReport, settings: Settings, tag: string | nul
   report.mode = settings.mode
   report.dryRun = settings.dryRun
   report.tag = tag
+  report.rollout = settings.rollout
+  report.candidate = plannedCandidate(settings)
 }
 
 function recordPreflight(report: RunReport, preflight: Preflight): void {
@@ -171,6 +180,8 @@ async function deployAndVerify(
 
 /** The smoke call; when it fails, the app's recent logs, and a rollback of this run's version when one is due. */
 async function smokeThenRollBack({ kit, phase, modal, settings, report }: Flow, rollbackTarget: RollbackTarget | null): Promise<void> {
+  // This phase's calls only (a verify-first candidate's came before).
+  const callsBefore = modal.functionCallIds.length
   try {
     report.smokeStatus = 'failed'
     const smoke = await phase('smoke', `Smoke call (${settings.mode})`, async () => {
@@ -187,7 +198,7 @@ async function smokeThenRollBack({ kit, phase, modal, settings, report }: Flow, 
     report.functionCallIds = [...modal.functionCallIds]
     // The call's own log (the app's, when no call started) says more about a failure; there is none to read when the
     // function does not exist.
-    const call = modal.functionCallIds.at(-1)
+    const call = modal.functionCallIds.slice(callsBefore).at(-1)
     const logs = cancelled || failures[0].code === 'ERR_FUNCTION_NOT_FOUND' ? '' : await recentLogs(modal, settings, call)
     if (logs) {
       const source = call === undefined ? `${settings.appName} (last lines)` : `${settings.appName} --function-call ${call}`

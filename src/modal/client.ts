@@ -16,29 +16,14 @@ import {
   tail,
   type DeployOutput,
 } from './output.js'
-import { callError, isNotFound, raisedError, readSecretLookup, smokeError } from './raised.js'
+import { isAtLeast, ROLLBACK_STRATEGY_VERSION } from './client-version.js'
+import { isNotFound, raisedError, readSecretLookup } from './raised.js'
+import { smokeRequest, type SmokeAnswer, type SmokeCall } from './smoke-request.js'
 import type { Operation } from './session.js'
 import { commandLine, SessionKeeper, type CliResult, type ModalClientOptions, type PhaseTerms } from './session-keeper.js'
 
-/** How long after the smoke deadline the session may take to cancel a call that ran past it and say so. */
-const CANCEL_ANSWER_MS = 10_000
-
-/** `Function.from_name(..., version=)` and the snake_case --json keys this action relies on came with 1.5.0. */
-export const MINIMUM_CLIENT_VERSION = '1.5.0'
-
-/** `modal app rollback --strategy` came with 1.5.1. */
-const ROLLBACK_STRATEGY_VERSION = '1.5.1'
-
-export function isSupportedClientVersion(version: string): boolean {
-  return isAtLeast(version, MINIMUM_CLIENT_VERSION)
-}
-
-function isAtLeast(version: string, minimum: string): boolean {
-  const parts = (v: string) => v.split('.').map((n) => Number.parseInt(n, 10) || 0)
-  const [have, need] = [parts(version), parts(minimum)]
-  for (let i = 0; i < 3; i++) if ((have[i] ?? 0) !== (need[i] ?? 0)) return (have[i] ?? 0) > (need[i] ?? 0)
-  return true
-}
+export { isSupportedClientVersion, MINIMUM_CLIENT_VERSION } from './client-version.js'
+export type { SmokeCall } from './smoke-request.js'
 
 export interface PreflightFindings {
   clientVersion: string | null
@@ -46,12 +31,7 @@ export interface PreflightFindings {
   app: { exists: false } | { exists: true; appId: string; history: HistoryRow[] }
 }
 
-export interface SmokeCall {
-  environment: string
-  appName: string
-  version: number | null
-  payload: Record<string, unknown>
-}
+export type StopResult = { status: 'stopped' | 'absent' } | { status: 'failed'; message: string; stderrTail: string }
 
 type RollbackResult = { ok: true } | { ok: false; refused: boolean; message: string; stderrTail: string }
 
@@ -59,6 +39,8 @@ export class ModalClient {
   private readonly sessions: SessionKeeper
   /** The function calls this step started (smoke calls), in order: reported, and their logs shown on failure. */
   readonly functionCallIds: string[] = []
+  /** A deploy already ran in this step: its session holds the module as that deploy's variables made it. */
+  private deployedBefore = false
 
   constructor(private readonly options: ModalClientOptions) {
     this.sessions = new SessionKeeper(options)
@@ -132,9 +114,12 @@ export class ModalClient {
       env: moduleEnv,
       onLine: (line) => this.options.onOutputLine(line),
       // The session keeps the module it imported (docs/modal-client.md#running-the-client-in-one-process): a retried
-      // deploy imports it anew, elsewhere.
+      // deploy, or a second deploy of the step (verify-first's live deploy after its candidate's, whose module named
+      // the candidate app), imports it anew, elsewhere.
       beforeAttempt: async () => {
         if (attempt++ > 0) await this.sessions.endSession('was closed so that the retried deploy imports the module anew')
+        else if (this.deployedBefore) await this.sessions.endSession('was closed so that this deploy imports the module anew')
+        this.deployedBefore = true
       },
     })
     if (result.exitCode !== 0) {
@@ -165,38 +150,9 @@ export class ModalClient {
     return this.readHistory(appName, environment, terms, 'ERR_DEPLOY_UNVERIFIED')
   }
 
-  /**
-   * Calls the deployed function once: spawned, and waited on until the smoke deadline; returns what it returned
-   * (validated by the caller), the app id and the function-call id. A call that times out, fails or is interrupted by
-   * the job's cancel is cancelled on Modal with its containers (the session does it, and says whether it could).
-   */
-  async smoke(call: SmokeCall, timeoutMs: number): Promise<{ appId: string; result: unknown; functionCallId: string }> {
-    const terms: PhaseTerms = {
-      deadline: Date.now() + timeoutMs,
-      timeout: (stderrTail) =>
-        new ActionError('ERR_SMOKE_TIMEOUT', `The smoke call was stopped after ${seconds(timeoutMs)} (smoke-timeout).`, { stderrTail }),
-      failure: 'ERR_SMOKE_FAILED',
-      subject: 'the smoke call',
-    }
-    const app = await this.sessions.sdk('app', { name: call.appName, environment: call.environment }, terms, 'smoke')
-    if (!app.ok) throw smokeError(app.raised, { ...call, looked: 'app' })
-    // The session waits until the smoke deadline, then cancels the call; this side waits a little longer for that answer.
-    const waitSeconds = Math.max(0, (terms.deadline - Date.now()) / 1000)
-    const request = {
-      app: call.appName,
-      function: 'run',
-      environment: call.environment,
-      version: call.version,
-      payload: call.payload,
-      timeout: waitSeconds,
-    }
-    const answer = await this.sessions.sdk('call', request, { ...terms, deadline: terms.deadline + CANCEL_ANSWER_MS }, 'smoke')
-    if (answer.ok) {
-      this.functionCallIds.push(answer.value.function_call_id)
-      return { appId: app.value.app_id, result: answer.value.result, functionCallId: answer.value.function_call_id }
-    }
-    if (answer.functionCall) this.functionCallIds.push(answer.functionCall.function_call_id)
-    throw callError(answer.raised, answer.functionCall, { ...call, timeoutMs })
+  /** Calls the deployed function once (smoke-request.ts); every call's id is kept in `functionCallIds`. */
+  smoke(call: SmokeCall, timeoutMs: number): Promise<SmokeAnswer> {
+    return smokeRequest(this.sessions, call, timeoutMs, (id) => this.functionCallIds.push(id))
   }
 
   /** `modal app rollback <app> v<N> --strategy S`: Modal publishes a new version that runs version N's definition. A
@@ -236,6 +192,25 @@ export class ModalClient {
       message: failureMessage('modal app rollback', result),
       stderrTail: tail(result.stderr),
     }
+  }
+
+  /**
+   * `modal app stop <app> --env <env> --yes`. `absent`: there was nothing to stop (no such app, or already stopped:
+   * both exit 1 with their own line). Never throws for the command's own failure: the caller decides what it means.
+   */
+  async stopApp(appName: string, environment: string, timeoutMs: number): Promise<StopResult> {
+    const args = ['app', 'stop', appName, '--env', environment, '--yes']
+    let result: CliResult
+    try {
+      result = await this.sessions.cli(args, this.quietTerms(timeoutMs, 'modal app stop'), {})
+    } catch (error) {
+      if (!(error instanceof ActionError) || error.code === 'ERR_CANCELLED') throw error
+      return { status: 'failed', message: error.message, stderrTail: error.details.stderrTail ?? '' }
+    }
+    if (result.exitCode === 0) return { status: 'stopped' }
+    const said = errorPanelMessage(result.stderr) ?? tail(result.stderr, 1, 500)
+    if (/^No App with name '[^']+' found|^App is already stopped\./.test(said)) return { status: 'absent' }
+    return { status: 'failed', message: failureMessage('modal app stop', result), stderrTail: tail(result.stderr) }
   }
 
   /** The app's recent log lines (`modal app logs <app> -n N`), only one function call's with `functionCallId`

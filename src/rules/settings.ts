@@ -24,6 +24,7 @@ export const INPUT_NAMES = [
   'rollback-on-failure',
   'deploy-strategy',
   'rollback-strategy',
+  'rollout',
   'catalogue-file',
   /** The v1 alias of catalogue-file (flow/inputs-phase.ts chooses between them). */
   'registry-file',
@@ -35,6 +36,8 @@ export const INPUT_NAMES = [
 
 /** How Modal replaces the containers of the live version: rolling (old ones may finish their inputs) or recreate. */
 export type Strategy = 'rolling' | 'recreate'
+/** How a release reaches the live app. */
+export type Rollout = 'live' | 'verify-first'
 
 export type InputName = (typeof INPUT_NAMES)[number]
 export type RawInputs = Record<InputName, string>
@@ -56,8 +59,10 @@ export interface Settings {
   timeouts: { preflight: number; deploy: number; smoke: number }
   dryRun: boolean
   rollbackOnFailure: boolean
-  /** `modal deploy --strategy` and `modal app rollback --strategy` (docs/rollout-safety.md#strategies). */
+  /** `modal deploy --strategy` and `modal app rollback --strategy` (docs/modal-client.md#commands-and-flags-used). */
   strategies: { deploy: Strategy; rollback: Strategy }
+  /** live: deploy the live app, then smoke-test it; verify-first: a candidate app is smoke-tested first (flow/verify-first.ts). */
+  rollout: Rollout
   modalVersion: string
   githubToken: string
   /** A pull request's preview: 'event' reads the number from the pull request event (the action's `preview: true`),
