@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
+import { clearInterval, setInterval } from 'node:timers'
 import { parse as parseYaml } from 'yaml'
 import { scratchDir } from './scratch.mjs'
 
