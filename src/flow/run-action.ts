@@ -3,6 +3,7 @@
 // CLI's deploy both run it, each with its own toolkit.
 import { ActionError } from '../rules/errors.js'
 import { defaultDeployTag, stepTag } from '../rules/rollout.js'
+import { redactor } from '../rules/redaction.js'
 import { emptyReport, renderPlan, type RunReport } from '../rules/run-report.js'
 import type { Settings } from '../rules/settings.js'
 import type { ModalClient } from '../modal/client.js'
@@ -16,7 +17,7 @@ import { optionalSecretsMissing, preflightProblems, runPreflight, secretsFound, 
 import { publish } from './publish.js'
 import { recentLogs, rollBack, rollbackReport, type RollbackTarget } from './rollback.js'
 import { maskStepSecrets, maskTokens, redacting } from './secret-masking.js'
-import { smokeCall } from './smoke-call.js'
+import { runSmokeTests } from './smoke-tests.js'
 import type { Toolkit } from './toolkit.js'
 import { readBack, verdictError } from './verify.js'
 
@@ -27,6 +28,8 @@ interface Flow {
   modal: ModalClient
   settings: Settings
   report: RunReport
+  /** Removes the step's secret values from a text (they are all known once the inputs are read). */
+  redact: (text: string) => string
 }
 
 export async function runAction(givenKit: Toolkit, sessions: SessionSource = {}): Promise<RunReport> {
@@ -68,7 +71,7 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
       skipPhase(report.phases, 'deploy', 'dry run: nothing changed')
       return report
     }
-    const flow: Flow = { kit, phase, modal, settings, report }
+    const flow: Flow = { kit, phase, modal, settings, report, redact: redactor(secretValues) }
     let rollbackTarget: RollbackTarget | null = null
     if (moduleDir !== null && tag !== null) {
       githubDeployment = await startGithubDeployment(kit, settings)
@@ -155,12 +158,16 @@ async function deployAndVerify(
 }
 
 /** The smoke call; when it fails, the app's recent logs, and a rollback of this run's version when one is due. */
-async function smokeThenRollBack({ kit, phase, modal, settings, report }: Flow, rollbackTarget: RollbackTarget | null): Promise<void> {
+async function smokeThenRollBack(
+  { kit, phase, modal, settings, report, redact }: Flow,
+  rollbackTarget: RollbackTarget | null,
+): Promise<void> {
   try {
     report.smokeStatus = 'failed'
     const smoke = await phase('smoke', `Smoke call (${settings.mode})`, async () => {
-      const smoke = await smokeCall(kit, modal, settings, report.versionAfter)
-      return { value: smoke, detail: `run answered in mode ${settings.mode}` }
+      const smoke = await runSmokeTests(kit, modal, settings, report.versionAfter, { records: report.smokeTests, redact })
+      const tests = settings.smokeTests ? `, ${settings.smokeTests.length} smoke test(s) passed` : ''
+      return { value: smoke, detail: `run answered in mode ${settings.mode}${tests}` }
     })
     report.appId = smoke.appId
     report.smokeOutput = smoke.output

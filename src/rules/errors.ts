@@ -54,6 +54,10 @@ export const ERROR_CATALOG = {
       cli: `Give --inputs-json as an envelope object, e.g. '{"schema":"v1","params":{"messages":[{"role":"user","content":"test"}]}}', or leave it out for the catalogue's smoke_inputs.`,
     },
   },
+  ERR_INVALID_SMOKE_TESTS: {
+    phase: 'inputs',
+    fix: 'Fix smoke_tests in the processor catalogue at the field named in the message: a list of 1 to 20 tests {"name", "params", "expect"?, "max_ms"?} with unique names, and no smoke_inputs beside it.',
+  },
   ERR_INVALID_REGISTRY: {
     phase: 'inputs',
     fix: {
@@ -200,6 +204,14 @@ export const ERROR_CATALOG = {
       action: 'The processor reported an error: the message carries it; check modal app logs {app} --env {env}.',
       cli: 'The processor reported an error: the message carries it; modal-processor logs --ref {ref} --env {env} shows its log.',
     },
+  },
+  ERR_SMOKE_EXPECTATION: {
+    phase: 'smoke',
+    fix: "The processor answered, but not what the test's expect says at the path in the message: fix the processor, or the test's expect in the processor catalogue if the new answer is right.",
+  },
+  ERR_SMOKE_TOO_SLOW: {
+    phase: 'smoke',
+    fix: "The processor answered correctly but slower than the test's max_ms: make it faster, or raise max_ms in the processor catalogue if the new latency is acceptable.",
   },
   ERR_CANCELLED: {
     phase: 'any',
