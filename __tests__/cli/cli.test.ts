@@ -193,7 +193,7 @@ describe('run', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, mode: 'mock', processor: 'llm/litellm@1' })
   })
 
-  test("--adapter local without --inputs-json takes the catalogue's smoke_inputs (replicate/generic@1 takes no chat message)", async () => {
+  test("--adapter local without --inputs-json takes the catalogue's first smoke test's params (replicate/generic@1 takes no chat message)", async () => {
     const run = await cli(['run', '--ref', 'replicate/generic@1', '--adapter', 'local'])
     expect(run.status).toBe(0)
     expect(JSON.parse(run.stdout)).toMatchObject({
