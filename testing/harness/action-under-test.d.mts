@@ -1,0 +1,2 @@
+export const ACTION_UNDER_TEST: string
+export function prepareActionUnderTest(dir: string): Promise<string>
