@@ -7,7 +7,7 @@ import { COMMANDS, commandHelp } from '../../src/cli/options.js'
 import { SessionFailure } from '../../src/modal/session.js'
 import { REFERENCE_PROCESSOR, REPO_ROOT } from '../../testing/harness/emulator.mjs'
 import { runCli } from '../support/cli-in-process.js'
-import { cli as cliAnswer, fails, FakeModal, panel, raised } from '../support/fake-modal.js'
+import { cli as cliAnswer, contractAnswer, fails, FakeModal, panel, raised } from '../support/fake-modal.js'
 import { scratchDir } from '../../testing/harness/scratch.mjs'
 
 const IMAGE = `ghcr.io/acme/llm-litellm:1@sha256:${'a'.repeat(64)}`
@@ -85,6 +85,37 @@ describe('deploy', () => {
     expect(kept.status).toBe(1)
     expect(kept.stderr).toContain('✗ ERR_SMOKE_INVALID_RESPONSE')
     expect(modal.versions()).toEqual([1, 2])
+  })
+})
+
+describe('deploy with the catalogue’s smoke tests', () => {
+  // replicate/generic@1's two smoke tests in the repository's catalogue, against a processor that answers as its mock does.
+  const replicate = (status: string) => {
+    const modal = new FakeModal()
+    modal.secrets.set('dev/REPLICATE_API_TOKEN', ['REPLICATE_API_TOKEN'])
+    modal.answerCall = (payload) => {
+      const { model, input } = (payload as { params: { model: string; input: object } }).params
+      return { ...(contractAnswer(payload) as object), output: { model, status, input } }
+    }
+    return modal
+  }
+  const args = ['deploy', '--env', 'dev', '--ref', 'replicate/generic@1', '--json', '--quiet']
+
+  test('--json lists each test with its verdict and latency', async () => {
+    const run = await cli(args, replicate('succeeded'))
+    expect(run.status).toBe(0)
+    expect(JSON.parse(run.stdout).smokeTests).toEqual([
+      { name: 'hello-world', status: 'passed', latencyMs: expect.any(Number), code: null, detail: null },
+      { name: 'input-passed-through', status: 'passed', latencyMs: expect.any(Number), code: null, detail: null },
+    ])
+  })
+
+  test('a wrong answer fails with the test and the path, in the CLI’s words', async () => {
+    const run = await cli(args.slice(0, -2), replicate('failed'))
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain(
+      'ERR_SMOKE_EXPECTATION: Smoke test "hello-world": the output does not contain what expect says, at $.status: expected "succeeded", got "failed".',
+    )
   })
 })
 

@@ -39,7 +39,7 @@ export async function deployCommand(flags: Flags, io: CliIo): Promise<number> {
     })
     // Each error with its fix as the terminal shows it.
     const errors = report.errors.map((error) => ({ ...error, fix: fixFor(error, 'cli', values) }))
-    io.out(`${safeJson({ ok, outputs: kit.outputs, errors, phases: report.phases }, 2)}\n`)
+    io.out(`${safeJson({ ok, outputs: kit.outputs, errors, phases: report.phases, smokeTests: report.smokeTests }, 2)}\n`)
   } else if (ok) {
     const what = report.dryRun ? 'dry run passed, nothing changed' : `v${report.versionAfter} live, smoke call ${report.smokeStatus}`
     io.out(`${logText(`${report.appName} in ${report.environment}: ${what}${report.dashboardUrl ? `\n${report.dashboardUrl}` : ''}`)}\n`)
