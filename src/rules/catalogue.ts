@@ -16,42 +16,40 @@ import type { RawInputs } from './settings.js'
 export const DEFAULT_CATALOGUE_FILE = 'modal-processors.json'
 
 // The same rules as the inputs they stand for, so a bad entry is named by its file and field.
-const entrySchema = z
-  .strictObject({
-    image: z.strictObject({
-      oci: z.string().superRefine((ref, ctx) => {
-        const parsed = parseImageRef(ref)
-        if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error.message })
-      }),
+const entrySchema = z.strictObject({
+  image: z.strictObject({
+    oci: z.string().superRefine((ref, ctx) => {
+      const parsed = parseImageRef(ref)
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error.message })
     }),
-    tool_secrets: z
-      .array(z.string())
-      .default([])
-      .superRefine((names, ctx) => {
-        const parsed = parseToolSecrets(names.join('\n'))
-        if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error })
-      }),
-    /** The params of the smoke call, when the default chat message is not what the processor takes. */
-    smoke_inputs: z.record(z.string(), z.unknown()).optional(),
-    /** Named calls with what each output must contain; smoke_inputs is the one-test shorthand of this list. */
-    smoke_tests: smokeTestsSchema.optional(),
-    /** The processor executable on this machine, relative to the catalogue file (the CLI's local adapter). */
-    local_command: z.string().min(1).optional(),
-    description: z.string().optional(),
+  }),
+  tool_secrets: z
+    .array(z.string())
+    .default([])
+    .superRefine((names, ctx) => {
+      const parsed = parseToolSecrets(names.join('\n'))
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error })
+    }),
+  /** The params of the smoke call, when the default chat message is not what the processor takes. */
+  smoke_inputs: z.record(z.string(), z.unknown()).optional(),
+  /** Named calls with what each output must contain; smoke_inputs is the one-test shorthand of this list. */
+  smoke_tests: smokeTestsSchema.optional(),
+  /** The processor executable on this machine, relative to the catalogue file (the CLI's local adapter). */
+  local_command: z.string().min(1).optional(),
+  description: z.string().optional(),
+})
+
+const catalogueSchema = z
+  .strictObject({
+    processors: z.record(z.string(), entrySchema),
   })
-  .superRefine((entry, ctx) => {
-    if (entry.smoke_inputs !== undefined && entry.smoke_tests !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['smoke_tests'],
-        message: 'give smoke_tests or smoke_inputs, not both (smoke_inputs is the shorthand of one test)',
-      })
+  .superRefine((catalogue, ctx) => {
+    for (const [ref, entry] of Object.entries(catalogue.processors)) {
+      if (entry.smoke_inputs === undefined || entry.smoke_tests === undefined) continue
+      const message = 'give smoke_tests or smoke_inputs, not both (smoke_inputs is the shorthand of one test)'
+      ctx.addIssue({ code: 'custom', path: ['processors', ref, 'smoke_tests'], message })
     }
   })
-
-const catalogueSchema = z.strictObject({
-  processors: z.record(z.string(), entrySchema),
-})
 
 export type ProcessorCatalogue = z.infer<typeof catalogueSchema>
 export type CatalogueEntry = ProcessorCatalogue['processors'][string]
