@@ -149,13 +149,22 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 describe('the workflows', () => {
   test('are the expected ones, and docs/workflows.md has the consumer examples', () => {
     expect(repoWorkflows.map((f) => f.path)).toEqual(
-      ['canary-schedule.yml', 'canary.yml', 'ci.yml', 'deploy-fleet.yml', 'deploy.yml', 'release.yml'].map((f) => `.github/workflows/${f}`),
+      ['canary-schedule.yml', 'canary.yml', 'ci.yml', 'deploy-fleet.yml', 'deploy.yml', 'preview.yml', 'release.yml'].map(
+        (f) => `.github/workflows/${f}`,
+      ),
     )
     expect(docExamples.map((f) => f.path).sort()).toEqual([
       'README.md#.github/workflows/deploy-processor.yml',
-      ...['canary-schedule.yml', 'canary.yml', 'deploy-fleet.yml', 'deploy-on-push.yml', 'deploy.yml'].map(
-        (f) => `docs/workflows.md#.github/workflows/${f}`,
-      ),
+      ...[
+        'canary-schedule.yml',
+        'canary.yml',
+        'deploy-fleet.yml',
+        'deploy-on-push.yml',
+        'deploy.yml',
+        'pr-preview.yml',
+        'preview.yml',
+        'prune-schedule.yml',
+      ].map((f) => `docs/workflows.md#.github/workflows/${f}`),
     ])
   })
 

@@ -69,9 +69,18 @@ describe('planDeployment', () => {
       repo: 'processors',
       ref: SHA,
       environment: 'modal-dev',
+      transient: false,
       logUrl: LOG_URL,
       description: 'llm/litellm@1 → llm-litellm-v1',
       token: TOKEN,
+    })
+  })
+
+  test("a pull request's preview records the transient environment modal-<environment>-pr<N>", () => {
+    expect(planDeployment({ ...settings, pullRequest: 42 }, runnerEnv(api.url))).toMatchObject({
+      skipped: false,
+      environment: 'modal-dev-pr42',
+      transient: true,
     })
   })
 

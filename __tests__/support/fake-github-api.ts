@@ -23,9 +23,22 @@ export interface FakeRelease {
   html_url: string
 }
 
+export interface FakeComment {
+  id: number
+  issue: number
+  body: string
+  user: { login: string; type: string }
+}
+
 export interface FakeGitHubApi {
   url: string
   requests: RecordedRequest[]
+  /** Issue and pull request comments: created by POST, edited by PATCH, listed by page. */
+  comments: FakeComment[]
+  /** Every deployment created, with its environment and the states set on it, in order. */
+  deployments: { id: number; environment: string; transient: boolean; states: string[] }[]
+  /** The pull requests `GET /pulls?state=open` lists (numbers), set by the test. */
+  openPulls: number[]
   /** The releases the API holds, as GitHub would list them (a created one is added, an updated one changed). */
   releases: FakeRelease[]
   /** Answers a request differently when `reply` returns something; otherwise GitHub's success shapes apply. */
@@ -46,6 +59,9 @@ export function githubError(status: number, message: string): Reply {
 export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
   const requests: RecordedRequest[] = []
   const releases: FakeRelease[] = []
+  const comments: FakeComment[] = []
+  const deployments: FakeGitHubApi['deployments'] = []
+  const openPulls: number[] = []
   let override: (request: RecordedRequest) => Reply | undefined = () => undefined
   let nextId = 1001
   let url = ''
@@ -53,9 +69,17 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
   function githubAnswer(request: RecordedRequest): Reply {
     const now = new Date().toISOString()
     const fields = (request.body ?? {}) as Record<string, unknown>
-    const deployments = DEPLOYMENTS.exec(request.path)
-    if (request.method === 'POST' && deployments) {
+    const stored = storedAnswer(request, fields)
+    if (stored) return stored
+    const deploymentsPath = DEPLOYMENTS.exec(request.path)
+    if (request.method === 'POST' && deploymentsPath) {
       const id = nextId++
+      deployments.push({
+        id,
+        environment: String(fields.environment ?? 'production'),
+        transient: fields.transient_environment === true,
+        states: [],
+      })
       const deploymentUrl = `${url}${request.path}/${id}`
       return {
         status: 201,
@@ -73,7 +97,7 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
           created_at: now,
           updated_at: now,
           statuses_url: `${deploymentUrl}/statuses`,
-          repository_url: `${url}/repos/${deployments[1]}/${deployments[2]}`,
+          repository_url: `${url}/repos/${deploymentsPath[1]}/${deploymentsPath[2]}`,
           transient_environment: fields.transient_environment ?? false,
           production_environment: fields.production_environment ?? false,
         },
@@ -82,6 +106,7 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
     const statuses = STATUSES.exec(request.path)
     if (request.method === 'POST' && statuses) {
       const id = nextId++
+      deployments.find((d) => d.id === Number(statuses[3]))?.states.push(String(fields.state))
       const deploymentUrl = `${url}/repos/${statuses[1]}/${statuses[2]}/deployments/${statuses[3]}`
       return {
         status: 201,
@@ -104,6 +129,48 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
       }
     }
     return releaseAnswer(request, fields) ?? githubError(404, 'Not Found')
+  }
+
+  /** Comments, the deployments of an environment and the open pull requests, from what the API holds. */
+  function storedAnswer(request: RecordedRequest, fields: Record<string, unknown>): Reply | undefined {
+    const where = new URL(request.path, 'http://api')
+    const issueComments = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(where.pathname)
+    if (issueComments && request.method === 'GET') {
+      const perPage = Number(where.searchParams.get('per_page') ?? 30)
+      const page = Number(where.searchParams.get('page') ?? 1)
+      const all = comments.filter((c) => c.issue === Number(issueComments[1]))
+      return { status: 200, body: all.slice((page - 1) * perPage, page * perPage) }
+    }
+    if (issueComments && request.method === 'POST') {
+      const comment = {
+        id: nextId++,
+        issue: Number(issueComments[1]),
+        body: String(fields.body),
+        user: { login: 'github-actions[bot]', type: 'Bot' },
+      }
+      comments.push(comment)
+      return { status: 201, body: comment }
+    }
+    const oneComment = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(where.pathname)
+    if (oneComment && request.method === 'PATCH') {
+      const comment = comments.find((c) => c.id === Number(oneComment[1]))
+      if (!comment) return githubError(404, 'Not Found')
+      comment.body = String(fields.body)
+      return { status: 200, body: comment }
+    }
+    if (DEPLOYMENTS.test(where.pathname) && request.method === 'GET') {
+      const environment = where.searchParams.get('environment')
+      const listed = deployments.filter((d) => environment === null || d.environment === environment).reverse()
+      return { status: 200, body: listed.map((d) => ({ id: d.id, environment: d.environment, transient_environment: d.transient })) }
+    }
+    if (/^\/repos\/[^/]+\/[^/]+\/pulls$/.test(where.pathname) && request.method === 'GET') {
+      const perPage = Number(where.searchParams.get('per_page') ?? 30)
+      const page = Number(where.searchParams.get('page') ?? 1)
+      const state = where.searchParams.get('state') ?? 'open'
+      const listed = state === 'open' ? openPulls : []
+      return { status: 200, body: listed.slice((page - 1) * perPage, page * perPage).map((number) => ({ number, state: 'open' })) }
+    }
+    return undefined
   }
 
   /** The Releases endpoints the release script calls: create, get by tag, update. */
@@ -178,6 +245,9 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
     url,
     requests,
     releases,
+    comments,
+    deployments,
+    openPulls,
     override: (reply) => {
       override = reply
     },

@@ -59,6 +59,8 @@ export class FakeModal {
   /** `<env>/<name>` → the secret's key names. */
   readonly secrets = new Map<string, string[]>()
   readonly apps = new Map<string, { id: string; versions: Version[] }>()
+  /** The apps `modal app stop` stopped (a deploy starts one again). */
+  readonly stopped = new Set<string>()
   /** Every request, in order, with the session (1, 2, …) it was sent to. */
   readonly requests: (Request & { session: number })[] = []
   sessionsStarted = 0
@@ -195,6 +197,7 @@ export class FakeModal {
       const live = app.versions.at(-1)
       const skipped = live?.definition === definition
       if (!skipped) app.versions.push({ version: app.versions.length + 1, tag: flag('--tag'), definition })
+      this.stopped.delete(appName)
       const stdout = [
         '✓ Created objects.',
         '└── 🔨 Created function run.',
@@ -205,6 +208,17 @@ export class FakeModal {
       for (const line of stdout) onLine?.(line, 'stdout')
       return cli(0, `${stdout.join('\n')}\n`)
     }
+    if (command === 'app' && sub === 'list') {
+      const rows = [...this.apps].map(([appName, a]) => ({
+        app_id: a.id,
+        description: appName,
+        state: this.stopped.has(appName) ? 'stopped' : 'deployed',
+        tasks: '0',
+        created_at: '2026-12-01T00:00:00+00:00',
+        stopped_at: this.stopped.has(appName) ? '2026-12-02T00:00:00+00:00' : null,
+      }))
+      return cli(0, `${JSON.stringify(rows, null, 2)}\n`)
+    }
     const app = this.apps.get(name)
     if (command !== 'app' || !app) return cli(1, '', widePanel(`No App with name '${name}' found in the '${flag('--env')}' environment.`))
     if (sub === 'history') {
@@ -212,6 +226,11 @@ export class FakeModal {
         .reverse()
         .map((v) => ({ version: `v${v.version}`, time_deployed: null, client: '1.5.4', deployed_by: 'ci', tag: v.tag }))
       return cli(0, `${JSON.stringify(rows, null, 2)}\n`)
+    }
+    if (sub === 'stop') {
+      if (this.stopped.has(name)) return cli(1, '', "App is already stopped. (Stopped at 2026-12-02 00:00 UTC by 'ci').\n")
+      this.stopped.add(name)
+      return cli(0)
     }
     if (sub === 'rollback') {
       const target = app.versions.find((v) => `v${v.version}` === argv[3])!

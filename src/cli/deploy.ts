@@ -26,6 +26,7 @@ export async function deployCommand(flags: Flags, io: CliIo): Promise<number> {
     'catalogue-file': catalogueFileFromFlags(flags, io),
     'modal-version': DEFAULT_MODAL_VERSION,
     'report-file': optionalFlag(flags, 'report-file') ?? '',
+    preview: optionalFlag(flags, 'preview') ?? '',
   }
   const kit = terminalToolkit(inputs, { quiet: flags.quiet === true, io })
   const report = await runAction(kit, { connect: io.connect })

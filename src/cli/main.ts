@@ -24,6 +24,7 @@ import {
   UsageError,
   type CommandSpec,
 } from './options.js'
+import { pruneCommand } from './prune.js'
 import { runCommand } from './run.js'
 
 /** An error's message is one line; a longer one is cut (a message quotes what Modal or a catalogue said). */
@@ -84,6 +85,8 @@ async function runCommandLine(argv: string[], io: CliIo): Promise<number> {
         return await matrixCommand(flags, io)
       case 'fleet-report':
         return await fleetReportCommand(flags, positionals, io)
+      case 'prune':
+        return await pruneCommand(flags, io)
       case 'name':
         return nameCommand(positionals, io)
     }

@@ -43,6 +43,7 @@ export const COMMANDS = {
       catalogue,
       registryAlias,
       { name: 'report-file', value: 'FILE', help: 'also write the run report as JSON to FILE (what fleet-report reads)' },
+      { name: 'preview', value: 'N', help: "deploy pull request N's preview app <app>-pr<N>; the live app is not touched" },
       { name: 'json', help: 'print the result as JSON on stdout' },
       { name: 'quiet', help: 'no progress on stderr' },
     ],
@@ -114,6 +115,17 @@ export const COMMANDS = {
     ],
     positional: 'FILE...',
     note: 'Markdown on stdout, also appended to $GITHUB_STEP_SUMMARY when it is set. Exits 1 unless every processor passed.',
+  },
+  prune: {
+    summary: 'List (and with --yes stop) the apps of an environment nothing needs: previews of closed pull requests, removed processors',
+    options: [
+      env,
+      { name: 'yes', help: 'stop the apps listed (without it, nothing is stopped)' },
+      { name: 'json', help: 'print the apps and what was done as JSON' },
+      catalogue,
+      registryAlias,
+    ],
+    note: "Keeps every catalogue processor's live app and every open pull request's preview (GITHUB_TOKEN, GITHUB_REPOSITORY and GITHUB_API_URL name the repository; needed when there are previews). Exits 0 when nothing failed, 1 when Modal failed (a stop that failed: the others are still tried), 2 on a usage error or when GitHub's API could not be read.",
   },
   name: {
     summary: 'Print the Modal app name of a processor ref',

@@ -12,6 +12,8 @@ export interface DeploymentSettings {
   token: string // '' = disabled
   modalEnvironment: string // e.g. 'dev' → GitHub environment 'modal-dev'
   description: string // e.g. 'llm/litellm@1 → llm-litellm-v1'
+  /** A pull request's preview: environment `modal-<environment>-pr<N>`, transient (it goes away with the PR). */
+  pullRequest?: number
 }
 
 export type DeploymentSkip = { skipped: true; reason: string }
@@ -23,6 +25,7 @@ export interface DeploymentPlan {
   repo: string
   ref: string
   environment: string
+  transient: boolean
   logUrl: string
   description: string
   token: string
@@ -61,11 +64,17 @@ export function planDeployment(settings: DeploymentSettings, env: NodeJS.Process
     owner: repository[1],
     repo: repository[2],
     ref: env.GITHUB_SHA,
-    environment: `modal-${settings.modalEnvironment}`,
+    environment: githubEnvironment(settings.modalEnvironment, settings.pullRequest),
+    transient: settings.pullRequest !== undefined,
     logUrl: `${serverUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/attempts/${env.GITHUB_RUN_ATTEMPT || '1'}`,
     description: settings.description,
     token: settings.token,
   }
+}
+
+/** `modal-dev`, or a preview's `modal-dev-pr42`. */
+export function githubEnvironment(modalEnvironment: string, pullRequest?: number): string {
+  return `modal-${modalEnvironment}${pullRequest === undefined ? '' : `-pr${pullRequest}`}`
 }
 
 function skip(reason: string): DeploymentSkip {
@@ -104,8 +113,8 @@ function readEvent(path: string | undefined): PullRequestEvent | null {
 }
 
 type GitHubClient = ReturnType<typeof getOctokit>
-type RequestOptions = { headers: typeof REST_HEADERS; request: { signal: AbortSignal } }
-type ApiResult<T> = { ok: true; data: T } | { ok: false; status: number | null; reason: string }
+export type RequestOptions = { headers: typeof REST_HEADERS; request: { signal: AbortSignal } }
+export type ApiResult<T> = { ok: true; data: T } | { ok: false; status: number | null; reason: string }
 type StatusState = 'in_progress' | 'success' | 'failure' | 'inactive'
 
 export function deploymentRecorder(
@@ -152,7 +161,7 @@ export function deploymentRecorder(
           auto_merge: false,
           // The deploy itself is the check; commit statuses must not block recording it.
           required_contexts: [],
-          transient_environment: false,
+          transient_environment: plan.transient,
           production_environment: plan.environment === 'modal-main',
           ...options,
         }),
@@ -188,7 +197,7 @@ function creationFailure(environment: string, status: number | null, reason: str
 export const CANCELLED_API_TIMEOUT_MS = 2_000
 
 /** Runs one request with the REST headers and a deadline; turns every failure into a result. */
-async function send<Response extends { data: unknown }>(
+export async function send<Response extends { data: unknown }>(
   requestedMs: number,
   call: (options: RequestOptions) => Promise<Response>,
 ): Promise<ApiResult<Response['data']>> {
@@ -217,9 +226,14 @@ function shorten(text: string): string {
 }
 
 /** Records the rollout as a GitHub Deployment when a token allows it; API trouble is only ever a warning. */
-export async function startGithubDeployment(kit: Toolkit, settings: Settings): Promise<DeploymentRecorder | null> {
+export async function startGithubDeployment(kit: Toolkit, settings: Settings, pullRequest?: number): Promise<DeploymentRecorder | null> {
   const plan = planDeployment(
-    { token: settings.githubToken, modalEnvironment: settings.environment, description: `${settings.processorRef} → ${settings.appName}` },
+    {
+      token: settings.githubToken,
+      modalEnvironment: settings.environment,
+      description: `${settings.processorRef} → ${settings.appName}`,
+      ...(pullRequest === undefined ? {} : { pullRequest }),
+    },
     kit.env,
   )
   if (plan.skipped) {

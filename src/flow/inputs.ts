@@ -2,7 +2,14 @@
 import * as z from 'zod'
 import { ActionError, type ErrorCode } from '../rules/errors.js'
 import { parseImageRef } from '../rules/image-ref.js'
-import { appNameOf, isValidDeployTag, isValidModalAppName, isValidModalEnvironmentName, parseProcessorRef } from '../rules/naming.js'
+import {
+  appNameOf,
+  isValidDeployTag,
+  isValidModalAppName,
+  isValidModalEnvironmentName,
+  parseProcessorRef,
+  PULL_REQUEST_MAX,
+} from '../rules/naming.js'
 import { parseToolSecrets } from '../rules/secrets-policy.js'
 import { INPUT_NAMES, type InputName, type RawInputs, type Settings } from '../rules/settings.js'
 import { bounded, oneLine } from '../rules/untrusted-text.js'
@@ -145,6 +152,13 @@ const rawSchema = z.object({
     return fail(ctx, 'ERR_INVALID_INPUT', `modal-version must be a version such as ${DEFAULT_MODAL_VERSION}, got ${quoted(raw)}.`)
   }),
   'github-token': z.string().transform((raw) => raw.trim()),
+  preview: z.string().transform((raw, ctx) => {
+    const value = raw.trim()
+    if (['', 'false', 'False', 'FALSE'].includes(value)) return null
+    if (['true', 'True', 'TRUE'].includes(value)) return 'event' as const
+    if (/^[1-9][0-9]{0,9}$/.test(value) && Number(value) <= PULL_REQUEST_MAX) return Number(value)
+    return fail(ctx, 'ERR_INVALID_INPUT', `preview must be true, false or a pull request number, got ${quoted(raw)}.`)
+  }),
 })
 
 /** Validates every input at once; each problem becomes its own ActionError. */
@@ -190,6 +204,7 @@ export function parseInputs(raw: RawInputs): { ok: true; settings: Settings } | 
       rollbackOnFailure: input['rollback-on-failure'],
       modalVersion: input['modal-version'],
       githubToken: input['github-token'],
+      preview: input.preview,
     },
   }
 }

@@ -14,6 +14,8 @@ import { connectClient, type SessionSource } from './modal-client.js'
 import { asActionErrors, Failures, phaseRunner, skipPhase } from './phases.js'
 import { moduleDirectory, reportFileTarget, validateInputs, workspacePath } from './inputs-phase.js'
 import { optionalSecretsMissing, preflightProblems, runPreflight, secretsFound, type Preflight } from './preflight.js'
+import { resolvePreview, skipPreview, tearDownPreview, type PreviewTarget } from './preview.js'
+import { finishPreview } from './preview-github.js'
 import { publish } from './publish.js'
 import { recentLogs, rollBack, rollbackReport, type RollbackTarget } from './rollback.js'
 import { maskStepSecrets, maskTokens, redacting } from './secret-masking.js'
@@ -47,16 +49,28 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
   const deployLog = kit.untrustedStream()
   let githubDeployment: DeploymentRecorder | null = null
   let client: ModalClient | null = null
+  let previewRun: { preview: PreviewTarget; settings: Settings } | null = null
   try {
-    const settings = await phase('inputs', 'Validate inputs', async () => {
-      const settings = await validateInputs(kit, raw)
-      secretValues.push(...maskStepSecrets(kit, settings))
-      return { value: settings, detail: `${settings.processorRef} → ${settings.appName} in ${settings.environment}` }
+    const { settings, preview } = await phase('inputs', 'Validate inputs', async () => {
+      const validated = await validateInputs(kit, raw)
+      secretValues.push(...maskStepSecrets(kit, validated))
+      const { settings, preview } = await resolvePreview(kit, validated)
+      return { value: { settings, preview }, detail: `${settings.processorRef} → ${settings.appName} in ${settings.environment}` }
     })
     const tag = settings.deploy ? stepTag(settings.deployTag ?? defaultDeployTag(kit.env, new Date(kit.now())), kit.random) : null
     recordSettings(report, settings, tag)
+    previewRun = preview === null || preview.action === 'skip' ? null : { preview, settings }
+    if (preview?.action === 'skip') {
+      skipPreview(kit, report, preview)
+      return report
+    }
+    if (preview?.action === 'deploy') report.preview = { pullRequest: preview.pullRequest, outcome: 'deployed' }
     // One Modal session serves every phase below; it starts with the first check.
     const modal = (client = connectClient(kit, settings, deployLog, sessions))
+    if (preview?.action === 'teardown') {
+      await tearDownPreview(phase, modal, settings, report, preview.pullRequest)
+      return report
+    }
     const { preflight, moduleDir } = await phase('preflight', 'Preflight: token, environment, secrets', async () => {
       const moduleDir = settings.deploy ? moduleDirectory(kit, settings) : null
       const preflight = await runPreflight(modal, settings)
@@ -74,7 +88,7 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
     const flow: Flow = { kit, phase, modal, settings, report, redact: redactor(secretValues) }
     let rollbackTarget: RollbackTarget | null = null
     if (moduleDir !== null && tag !== null) {
-      githubDeployment = await startGithubDeployment(kit, settings)
+      githubDeployment = await startGithubDeployment(kit, settings, previewRun?.preview.pullRequest)
       const deployedVersion = await deployAndVerify(flow, { moduleDir, tag, preflight }, () => deployLog.end())
       if (deployedVersion !== null) rollbackTarget = { failedVersion: deployedVersion, previousVersion: preflight.liveVersion }
     } else {
@@ -96,6 +110,7 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
     // What the runner shows comes first: on a cancel, the runner kills the step about 10 s after SIGINT.
     await publish(kit, raw, report, secretValues, reportFile === null ? null : { root: workspacePath(kit, '.'), file: reportFile })
     await finishGithubDeployment(githubDeployment, report)
+    if (previewRun !== null) await finishPreview(kit, previewRun, report, secretValues)
   }
   return report
 }

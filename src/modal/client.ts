@@ -213,6 +213,11 @@ export class ModalClient {
     return this.sessions.cli(['app', 'logs', ...args], terms, { onLine })
   }
 
+  /** `modal <args>` in the session, for the operations kept in files of their own (app-lifecycle.ts). */
+  command(args: string[], terms: PhaseTerms): Promise<CliResult> {
+    return this.sessions.cli(args, terms, {})
+  }
+
   /** Ends the session (at the end of the step). */
   close(): Promise<void> {
     return this.sessions.close()

@@ -1,7 +1,7 @@
 // Every failure the action and the CLI report: a stable code, the phase it belongs to, and what the user should do,
 // said for each surface: the action's fix names its inputs, the CLI's its flags.
 
-export type Phase = 'inputs' | 'preflight' | 'deploy' | 'verify' | 'smoke' | 'rollback'
+export type Phase = 'inputs' | 'preflight' | 'deploy' | 'verify' | 'smoke' | 'rollback' | 'teardown'
 
 /** Where a fix is read: the action's annotations and summary, or the terminal of `modal-processor`. */
 export type Surface = 'action' | 'cli'
@@ -243,6 +243,18 @@ export const ERROR_CATALOG = {
   ERR_ROLLBACK_FAILED: {
     phase: 'rollback',
     fix: 'The rollback did not complete: the failing version may still be live. Run the command in the message by hand and check modal app history {app} --env {env}.',
+  },
+  ERR_PREVIEW_EVENT: {
+    phase: 'inputs',
+    fix: {
+      action:
+        'Run a step with preview: true on pull_request or pull_request_target (types opened, synchronize, reopened, closed) only; on other events leave preview at false.',
+      cli: 'Give --preview the pull request number, e.g. --preview 42.',
+    },
+  },
+  ERR_PREVIEW_TEARDOWN_FAILED: {
+    phase: 'teardown',
+    fix: "Stopping the preview failed; the message carries Modal's error. Run modal app stop {app} --env {env} --yes by hand, or modal-processor prune --env {env} --yes later.",
   },
 } as const satisfies Record<string, ErrorInfo>
 

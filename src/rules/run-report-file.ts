@@ -39,7 +39,7 @@ export const runReportFileSchema = z
     versionAfter: version,
     deployedVersion: version,
     rolledBack: z.boolean(),
-    smokeStatus: z.enum(['passed', 'failed', 'not-run']),
+    smokeStatus: z.enum(['passed', 'failed', 'not-run', 'skipped']),
     /** Version 2 on; a version 1 file has none (read as an empty list). */
     smokeTests: z.array(smokeTestRecord).optional(),
     errors: z.array(z.object({ code: z.string(), message: z.string() })),

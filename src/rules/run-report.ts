@@ -58,7 +58,7 @@ export interface RunReport {
   deployOutcome: 'deployed' | 'unchanged' | 'not-requested' | null
   dashboardUrl: string | null
   mode: string | null
-  smokeStatus: 'passed' | 'failed' | 'not-run'
+  smokeStatus: 'passed' | 'failed' | 'not-run' | 'skipped'
   smokeOutput: unknown
   /** Each smoke test's verdict, in the order they ran. */
   smokeTests: SmokeTestRecord[]
@@ -68,6 +68,8 @@ export interface RunReport {
   /** What the reader should know that is not an error (a Modal session that had to be started again). */
   notes: string[]
   durationMs: number
+  /** A pull request's preview (`preview` input): deployed, removed (stopped or already gone), or skipped (a fork). */
+  preview?: { pullRequest: number | null; outcome: 'deployed' | 'removed' | 'skipped' }
 }
 
 export function emptyReport(): RunReport {
@@ -194,7 +196,9 @@ export function renderSummary(report: RunReport, values: FixValues = fixValuesOf
     ? `❌ ${report.processorRef ?? 'Processor'} was not deployed cleanly: ${report.errors[0].code}`
     : report.dryRun
       ? `🧪 Dry run for ${report.processorRef} on Modal \`${report.environment}\`: checks passed, nothing changed`
-      : `✅ ${report.processorRef} ${report.deployOutcome === 'deployed' ? 'deployed and smoke-tested' : 'smoke-tested'} on Modal \`${report.environment}\``
+      : report.preview
+        ? previewHeadline(report, report.preview)
+        : `✅ ${report.processorRef} ${report.deployOutcome === 'deployed' ? 'deployed and smoke-tested' : 'smoke-tested'} on Modal \`${report.environment}\``
   const app = link(report.appName, report.dashboardUrl)
   const rows: [string, string][] = [
     ['Processor', code(report.processorRef)],
@@ -243,4 +247,11 @@ export function renderSummary(report: RunReport, values: FixValues = fixValuesOf
   return summary.length <= SUMMARY_LIMIT
     ? summary
     : `${summary.slice(0, SUMMARY_LIMIT)}\n\n(The summary was cut at ${SUMMARY_LIMIT} characters.)\n`
+}
+
+function previewHeadline(report: RunReport, preview: NonNullable<RunReport['preview']>): string {
+  const pr = preview.pullRequest === null ? 'the pull request' : `pull request #${preview.pullRequest}`
+  if (preview.outcome === 'skipped') return `⏭️ No preview of ${report.processorRef} for ${pr}: skipped`
+  if (preview.outcome === 'removed') return `🧹 Preview ${code(report.appName)} of ${pr} removed from Modal \`${report.environment}\``
+  return `✅ ${report.processorRef}: preview ${code(report.appName)} of ${pr} deployed and smoke-tested on Modal \`${report.environment}\``
 }

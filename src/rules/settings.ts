@@ -29,6 +29,7 @@ export const INPUT_NAMES = [
   'modal-version',
   'github-token',
   'report-file',
+  'preview',
 ] as const
 
 export type InputName = (typeof INPUT_NAMES)[number]
@@ -55,4 +56,7 @@ export interface Settings {
   rollbackOnFailure: boolean
   modalVersion: string
   githubToken: string
+  /** A pull request's preview: 'event' reads the number from the pull request event (the action's `preview: true`),
+   * a number is given (the CLI's `--preview N`); null deploys the live app. */
+  preview: 'event' | number | null
 }

@@ -1,0 +1,129 @@
+// `modal-processor prune`, in process: a scripted Modal session holding apps, and GitHub's API on loopback listing the
+// open pull requests.
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { runCli } from '../support/cli-in-process.js'
+import { startFakeGitHubApi, githubError, type FakeGitHubApi } from '../support/fake-github-api.js'
+import { FakeModal } from '../support/fake-modal.js'
+import { scratchDir } from '../../testing/harness/scratch.mjs'
+
+const IMAGE = `ghcr.io/acme/llm-litellm:1@sha256:${'a'.repeat(64)}`
+let api: FakeGitHubApi
+let dir: string
+
+beforeEach(async () => {
+  api = await startFakeGitHubApi()
+  dir = scratchDir('prune-')
+  writeFileSync(path.join(dir, 'modal-processors.json'), JSON.stringify({ processors: { 'llm/litellm@1': { image: { oci: IMAGE } } } }))
+})
+afterEach(() => api.close())
+
+/** live, open PR 5, closed PR 6, a removed processor, its preview in open PR 9, someone else's app, a stopped preview. */
+function world(): FakeModal {
+  const modal = new FakeModal()
+  for (const app of [
+    'llm-litellm-v1',
+    'llm-litellm-v1-pr5',
+    'llm-litellm-v1-pr6',
+    'ocr-tesseract-v2',
+    'ocr-tesseract-v2-pr9',
+    'billing-api',
+    'llm-litellm-v1-pr7',
+  ]) {
+    modal.deployed(app, 't')
+  }
+  modal.stopped.add('llm-litellm-v1-pr7')
+  return modal
+}
+
+function env(): NodeJS.ProcessEnv {
+  return { GITHUB_TOKEN: 'ghs_pruneTokenForTests', GITHUB_REPOSITORY: 'acme/processors', GITHUB_API_URL: api.url }
+}
+
+const stops = (modal: FakeModal) => modal.requests.filter((r) => r.label === 'modal app stop').map((r) => (r.args.args as string[])[2])
+
+describe('modal-processor prune', () => {
+  test('without --yes lists what it would stop and stops nothing', async () => {
+    api.openPulls.push(5, 9)
+    const modal = world()
+    const run = await runCli(['prune', '--env', 'dev'], { modal, cwd: dir, env: env() })
+    expect(run.stderr).toBe('')
+    expect(run.status).toBe(0)
+    expect(stops(modal)).toEqual([])
+    const lines = run.stdout.split('\n')
+    const row = (app: string) => lines.find((l) => l.startsWith(`${app} `)) ?? ''
+    expect(row('llm-litellm-v1')).toMatch(/live\s+deployed\s+kept/)
+    expect(row('llm-litellm-v1-pr5')).toMatch(/preview\s+deployed\s+kept\s+pull request #5 is open/)
+    expect(row('llm-litellm-v1-pr6')).toMatch(/preview\s+deployed\s+listed\s+pull request #6 is no longer open/)
+    expect(row('ocr-tesseract-v2')).toMatch(/removed\s+deployed\s+listed\s+processor no longer in the catalogue/)
+    expect(row('ocr-tesseract-v2-pr9')).toMatch(/kept/)
+    expect(run.stdout).not.toContain('billing-api')
+    expect(run.stdout).not.toContain('llm-litellm-v1-pr7')
+    expect(run.stdout).toContain('2 app(s) to stop in dev; run again with --yes')
+    const pulls = api.requests.filter((r) => r.path.startsWith('/repos/acme/processors/pulls'))
+    expect(pulls).toHaveLength(1)
+    expect(pulls[0].path).toContain('state=open')
+    expect(pulls[0].headers.authorization).toBe('Bearer ghs_pruneTokenForTests')
+  })
+
+  test('with --yes stops exactly the closed PR preview and the removed processor; --json says so', async () => {
+    api.openPulls.push(5, 9)
+    const modal = world()
+    const run = await runCli(['prune', '--env', 'dev', '--yes', '--json'], { modal, cwd: dir, env: env() })
+    expect(run.status).toBe(0)
+    expect(stops(modal)).toEqual(['llm-litellm-v1-pr6', 'ocr-tesseract-v2'])
+    expect(modal.stopped).toEqual(new Set(['llm-litellm-v1-pr6', 'ocr-tesseract-v2', 'llm-litellm-v1-pr7']))
+    const json = JSON.parse(run.stdout) as { ok: boolean; stopped: boolean; apps: { app: string; result: string; action: string }[] }
+    expect(json.ok).toBe(true)
+    expect(json.stopped).toBe(true)
+    expect(json.apps.map((a) => [a.app, a.result])).toEqual([
+      ['llm-litellm-v1', 'kept'],
+      ['llm-litellm-v1-pr5', 'kept'],
+      ['llm-litellm-v1-pr6', 'stopped'],
+      ['ocr-tesseract-v2', 'stopped'],
+      ['ocr-tesseract-v2-pr9', 'kept'],
+    ])
+  })
+
+  test('a stop that fails is reported, the others still run, exit 1', async () => {
+    api.openPulls.push(5, 9)
+    const modal = world()
+    modal.on('modal app stop', (r) =>
+      (r.args.args as string[])[2] === 'llm-litellm-v1-pr6'
+        ? { ok: true, value: { exit_code: 1, stdout: '', stderr: 'Permission denied\n' } }
+        : undefined,
+    )
+    const run = await runCli(['prune', '--env', 'dev', '--yes'], { modal, cwd: dir, env: env() })
+    expect(run.status).toBe(1)
+    expect(stops(modal)).toEqual(['llm-litellm-v1-pr6', 'ocr-tesseract-v2'])
+    expect(modal.stopped.has('ocr-tesseract-v2')).toBe(true)
+    expect(run.stdout).toContain('ERR_PREVIEW_TEARDOWN_FAILED')
+    expect(run.stdout).toContain('1 of 2 app(s) stopped in dev; 1 failed.')
+  })
+
+  test('previews but no GitHub context: exit 2 before anything is stopped', async () => {
+    const modal = world()
+    const run = await runCli(['prune', '--env', 'dev', '--yes'], { modal, cwd: dir, env: {} })
+    expect(run.status).toBe(2)
+    expect(run.stderr).toContain('missing: GITHUB_TOKEN, GITHUB_REPOSITORY')
+    expect(stops(modal)).toEqual([])
+  })
+
+  test("GitHub's refusal names the permission; exit 2, nothing stopped", async () => {
+    api.override(() => githubError(403, 'Resource not accessible by integration'))
+    const modal = world()
+    const run = await runCli(['prune', '--env', 'dev', '--yes'], { modal, cwd: dir, env: env() })
+    expect(run.status).toBe(2)
+    expect(run.stderr).toContain('pull-requests: read')
+    expect(run.stderr).not.toContain('ghs_pruneTokenForTests')
+    expect(stops(modal)).toEqual([])
+  })
+
+  test('no previews: GitHub is not asked, and nothing to prune', async () => {
+    const modal = new FakeModal().deployed('llm-litellm-v1', 't')
+    const run = await runCli(['prune', '--env', 'dev'], { modal, cwd: dir, env: {} })
+    expect(run.status).toBe(0)
+    expect(run.stdout).toContain('Nothing to prune in dev.')
+    expect(api.requests).toEqual([])
+  })
+})
