@@ -61,8 +61,13 @@ const imageRef = emulator.pushReferenceImage()
 emulator.prepareEnvironment('dev')
 
 // Every happy-path run really deploys (a new tag alone would be a no-op deploy): the attached secrets alternate.
+let releases = 0
+const nextRelease = () => ({ 'tool-secrets': releases++ % 2 ? '' : 'OPENAI_API_KEY' })
 const happy = []
-for (let i = 0; i < RUNS; i++) happy.push(await actionRun(emulator, imageRef, { 'tool-secrets': i % 2 ? '' : 'OPENAI_API_KEY' }))
+for (let i = 0; i < RUNS; i++) happy.push(await actionRun(emulator, imageRef, nextRelease()))
+// rollout: verify-first, each a new release too: a candidate app deployed, smoke-called and stopped, then the live one.
+const verifyFirst = []
+for (let i = 0; i < RUNS; i++) verifyFirst.push(await actionRun(emulator, imageRef, { ...nextRelease(), rollout: 'verify-first' }))
 const callOnly = []
 for (let i = 0; i < RUNS; i++) callOnly.push(await actionRun(emulator, imageRef, { deploy: 'false' }))
 const dryRun = []
@@ -73,6 +78,9 @@ const cold = coldStart()
 const bundles = ['index.cjs', 'main.cjs', 'cli.cjs'].map((file) => ({ file, bytes: statSync(path.join(REPO_ROOT, 'dist', file)).size }))
 
 const actionWall = median(happy.map((r) => r.wallMs))
+const verifyFirstWall = median(verifyFirst.map((r) => r.wallMs))
+const verifyFirstRatio = verifyFirstWall / actionWall
+const verifyFirstLoads = Math.max(...verifyFirst.map((r) => r.loads))
 const shellWall = median(shell.map((r) => r.wallMs))
 const ownMs = median(happy.map((r) => r.ownMs))
 const loads = Math.max(...happy.map((r) => r.loads))
@@ -90,10 +98,12 @@ const row = (label, runs, loadCount) =>
   )
 console.log('own = wall minus the time the Modal session spent starting and answering requests')
 row('action, deploy + smoke', happy, loads)
+row('action, verify-first', verifyFirst, verifyFirstLoads)
 row('action, deploy: false', callOnly, callOnlyLoads)
 row('action, dry run', dryRun, dryRunLoads)
 console.log(`${'shell baseline, deploy + smoke'.padEnd(32)}${ms(shellWall)} wall, ${shellLoads} Modal client process(es)`)
 console.log(`ratio action / shell            ${(actionWall / shellWall).toFixed(2)}`)
+console.log(`ratio verify-first / live       ${verifyFirstRatio.toFixed(2)}`)
 console.log(`cold start (load dist, parse)   ${ms(cold.action)} (empty node script: ${ms(cold.empty)})`)
 for (const b of bundles) console.log(`bundle dist/${b.file.padEnd(18)} ${(b.bytes / 1024).toFixed(0)} KiB`)
 console.log('')
@@ -101,6 +111,10 @@ console.log('')
 const budgets = [
   [`happy path loads the Modal client in 1 process (${loads})`, loads === 1],
   [`deploy: false loads it in 1 process (${callOnlyLoads})`, callOnlyLoads === 1],
+  // The candidate's deploy, read-back, smoke call and stop, and a second session for the live deploy (the first one
+  // keeps the module as the candidate's deploy imported it).
+  [`verify-first costs at most 2.5× a live rollout's wall time (${verifyFirstRatio.toFixed(2)}×)`, verifyFirstRatio <= 2.5],
+  [`verify-first loads the Modal client in at most 2 processes (${verifyFirstLoads})`, verifyFirstLoads <= 2],
   [`dry run loads it in 1 process (${dryRunLoads})`, dryRunLoads === 1],
   [`the action's own time is at most 150 ms median (${ms(ownMs)})`, ownMs <= 150],
   ...bundles.map((b) => [`dist/${b.file} stays under 1 MB (${(b.bytes / 1e6).toFixed(2)} MB)`, b.bytes < 1e6]),

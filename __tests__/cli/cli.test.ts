@@ -86,6 +86,22 @@ describe('deploy', () => {
     expect(kept.stderr).toContain('✗ ERR_SMOKE_INVALID_RESPONSE')
     expect(modal.versions()).toEqual([1, 2])
   })
+
+  test('--rollout verify-first: a failing release is refused as the candidate, the live version stays', async () => {
+    const modal = new FakeModal().deployed('llm-litellm-v1', 'old')
+    modal.answerCall = () => 'garbage'
+    const run = await cli([...args, '--rollout', 'verify-first', '--json', '--quiet'], modal)
+    expect(run.status).toBe(1)
+    const result = JSON.parse(run.stdout) as { outputs: Record<string, string>; errors: { code: string; fix: string }[] }
+    expect(result.outputs).toMatchObject({ rollout: 'verify-first', 'candidate-status': 'failed', version: '1' })
+    expect(result.errors.map((e) => e.code)).toEqual(['ERR_SMOKE_INVALID_RESPONSE', 'ERR_CANDIDATE_REFUSED'])
+    expect(result.errors[1].fix).toContain('(--rollout verify-first)')
+    expect(modal.versions()).toEqual([1])
+    expect([...modal.stopped]).toEqual(['llm-litellm-v1-candidate'])
+    const bad = await cli([...args, '--rollout', 'canary'])
+    expect(bad.status).toBe(1)
+    expect(bad.stderr).toContain("rollout must be 'live' or 'verify-first', got 'canary'.")
+  })
 })
 
 describe('deploy with the catalogue’s smoke tests', () => {

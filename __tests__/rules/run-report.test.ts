@@ -88,6 +88,8 @@ describe('reportOutputs', () => {
       phase: 'smoke',
       'error-code': 'ERR_SMOKE_FAILED',
       'rolled-back': 'false',
+      rollout: '',
+      'candidate-status': 'not-run',
     })
     expect(reportOutputs(emptyReport())['app-id']).toBe('')
   })

@@ -1,6 +1,9 @@
+import json
 import unittest
 
-from tests.support import DIGEST, IMAGE_REF
+from tests.support import APP_NAME_VECTORS, DIGEST, IMAGE_REF
+
+from processor_naming import candidate_app_name
 
 from processor_runtime import ConfigError, DeployConfig, ToolSecret, image_env, load_deploy_config, processor_deadline_s
 
@@ -55,6 +58,19 @@ class DefaultsTest(unittest.TestCase):
             (config.app_name, config.registry_secret, config.add_python, config.timeout_s),
             ("my-sandbox", "ghcr-pull", "3.14t", 900),
         )
+
+
+class CandidateAppNameTest(unittest.TestCase):
+    """verify-first deploys the module with MODAL_APP_NAME set to the candidate's name, taken as it is."""
+
+    def test_every_candidate_name_of_the_shared_vectors_names_the_app_and_is_baked_into_the_image(self):
+        vectors = json.loads((APP_NAME_VECTORS.parent / "app-name-variants.json").read_text())["variants"]
+        for vector in vectors:
+            with self.subTest(candidate=vector["candidate"]):
+                config = load(MODAL_APP_NAME=vector["candidate"])
+                self.assertEqual(config.app_name, vector["candidate"])
+                self.assertEqual(image_env(config)["MODAL_APP_NAME"], vector["candidate"])
+                self.assertEqual(candidate_app_name(vector["app_name"]), vector["candidate"])
 
 
 class ToolSecretsTest(unittest.TestCase):

@@ -22,6 +22,7 @@ export async function deployCommand(flags: Flags, io: CliIo): Promise<number> {
     mode: optionalFlag(flags, 'mode') ?? '',
     'dry-run': String(flags['dry-run'] === true),
     'rollback-on-failure': String(flags['no-rollback'] !== true),
+    rollout: optionalFlag(flags, 'rollout') ?? '',
     // Chosen here between --catalogue and --registry, so the flow sees one file and the terminal the flags' names.
     'catalogue-file': catalogueFileFromFlags(flags, io),
     'modal-version': DEFAULT_MODAL_VERSION,

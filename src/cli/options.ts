@@ -40,6 +40,11 @@ export const COMMANDS = {
       { name: 'mode', value: 'mock|real', help: 'mode of the smoke call (default: mock)' },
       { name: 'dry-run', help: 'check everything and print the plan; change nothing' },
       { name: 'no-rollback', help: 'keep a version whose smoke call failed' },
+      {
+        name: 'rollout',
+        value: 'live|verify-first',
+        help: 'verify-first: smoke-test the release as a candidate app before it goes live (default: live)',
+      },
       catalogue,
       registryAlias,
       { name: 'report-file', value: 'FILE', help: 'also write the run report as JSON to FILE (what fleet-report reads)' },

@@ -143,6 +143,11 @@ const rawSchema = z.object({
   'smoke-timeout': seconds('smoke-timeout', 300),
   'dry-run': booleanInput('dry-run', false),
   'rollback-on-failure': booleanInput('rollback-on-failure', true),
+  rollout: z.string().transform((raw, ctx) => {
+    const rollout = raw.trim() || 'live'
+    if (rollout === 'live' || rollout === 'verify-first') return rollout
+    return fail(ctx, 'ERR_INVALID_INPUT', `rollout must be 'live' or 'verify-first', got ${quoted(raw)}.`)
+  }),
   // Read by the inputs phase, which chooses between the catalogue file and its alias before these rules run.
   'catalogue-file': z.string(),
   'registry-file': z.string(),
@@ -202,6 +207,7 @@ export function parseInputs(raw: RawInputs): { ok: true; settings: Settings } | 
       timeouts: { preflight: input['preflight-timeout'], deploy: input['deploy-timeout'], smoke: input['smoke-timeout'] },
       dryRun: input['dry-run'],
       rollbackOnFailure: input['rollback-on-failure'],
+      rollout: input.rollout,
       modalVersion: input['modal-version'],
       githubToken: input['github-token'],
       preview: input.preview,

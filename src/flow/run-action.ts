@@ -1,4 +1,5 @@
-// The deploy step, in the order it runs: inputs → preflight → deploy → verify → smoke call (→ rollback) → report.
+// The deploy step, in the order it runs: inputs → preflight → (verify-first: the candidate's deploy, smoke call and
+// stop) → deploy → verify → smoke call (→ rollback) → report.
 // Each phase returns its result; only this flow writes the run's report, from those results. The action and the
 // CLI's deploy both run it, each with its own toolkit.
 import { ActionError } from '../rules/errors.js'
@@ -22,6 +23,7 @@ import { maskStepSecrets, maskTokens, redacting } from './secret-masking.js'
 import { runSmokeTests } from './smoke-tests.js'
 import type { Toolkit } from './toolkit.js'
 import { readBack, verdictError } from './verify.js'
+import { plannedCandidate, proveCandidate } from './verify-first.js'
 
 /** What the phases after the preflight share. */
 interface Flow {
@@ -88,6 +90,11 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
     const flow: Flow = { kit, phase, modal, settings, report, redact: redactor(secretValues) }
     let rollbackTarget: RollbackTarget | null = null
     if (moduleDir !== null && tag !== null) {
+      // verify-first: the live app is touched only once the release passed as a candidate; until then its version stays.
+      if (report.candidate !== null) {
+        report.versionAfter = preflight.liveVersion
+        await proveCandidate(flow, { moduleDir, tag, preflight })
+      }
       githubDeployment = await startGithubDeployment(kit, settings, previewRun?.preview.pullRequest)
       const deployedVersion = await deployAndVerify(flow, { moduleDir, tag, preflight }, () => deployLog.end())
       if (deployedVersion !== null) rollbackTarget = { failedVersion: deployedVersion, previousVersion: preflight.liveVersion }
@@ -124,6 +131,8 @@ function recordSettings(report: RunReport, settings: Settings, tag: string | nul
   report.mode = settings.mode
   report.dryRun = settings.dryRun
   report.tag = tag
+  report.rollout = settings.rollout
+  report.candidate = plannedCandidate(settings)
 }
 
 function recordPreflight(report: RunReport, preflight: Preflight): void {

@@ -42,10 +42,14 @@ export interface SmokeCall {
   payload: Record<string, unknown>
 }
 
+export type StopResult = { status: 'stopped' | 'absent' } | { status: 'failed'; message: string; stderrTail: string }
+
 type RollbackResult = { ok: true } | { ok: false; refused: boolean; message: string; stderrTail: string }
 
 export class ModalClient {
   private readonly sessions: SessionKeeper
+  /** A deploy already ran in this step: its session holds the module as that deploy's variables made it. */
+  private deployedBefore = false
 
   constructor(private readonly options: ModalClientOptions) {
     this.sessions = new SessionKeeper(options)
@@ -117,9 +121,12 @@ export class ModalClient {
       env: moduleEnv,
       onLine: (line) => this.options.onOutputLine(line),
       // The session keeps the module it imported (docs/modal-client.md#running-the-client-in-one-process): a retried
-      // deploy imports it anew, elsewhere.
+      // deploy, or a second deploy of the step (verify-first's live deploy after its candidate's, whose module named
+      // the candidate app), imports it anew, elsewhere.
       beforeAttempt: async () => {
         if (attempt++ > 0) await this.sessions.endSession('was closed so that the retried deploy imports the module anew')
+        else if (this.deployedBefore) await this.sessions.endSession('was closed so that this deploy imports the module anew')
+        this.deployedBefore = true
       },
     })
     if (result.exitCode !== 0) {
@@ -191,6 +198,25 @@ export class ModalClient {
       message: failureMessage('modal app rollback', result),
       stderrTail: tail(result.stderr),
     }
+  }
+
+  /**
+   * `modal app stop <app> --env <env> --yes`. `absent`: there was nothing to stop (no such app, or already stopped:
+   * both exit 1 with their own line). Never throws for the command's own failure: the caller decides what it means.
+   */
+  async stopApp(appName: string, environment: string, timeoutMs: number): Promise<StopResult> {
+    const args = ['app', 'stop', appName, '--env', environment, '--yes']
+    let result: CliResult
+    try {
+      result = await this.sessions.cli(args, this.quietTerms(timeoutMs, 'modal app stop'), {})
+    } catch (error) {
+      if (!(error instanceof ActionError) || error.code === 'ERR_CANCELLED') throw error
+      return { status: 'failed', message: error.message, stderrTail: error.details.stderrTail ?? '' }
+    }
+    if (result.exitCode === 0) return { status: 'stopped' }
+    const said = errorPanelMessage(result.stderr) ?? tail(result.stderr, 1, 500)
+    if (/^No App with name '[^']+' found|^App is already stopped\./.test(said)) return { status: 'absent' }
+    return { status: 'failed', message: failureMessage('modal app stop', result), stderrTail: tail(result.stderr) }
   }
 
   /** The app's recent log lines (`modal app logs <app> -n N`), or null when they cannot be had. */

@@ -1,7 +1,17 @@
 // Every failure the action and the CLI report: a stable code, the phase it belongs to, and what the user should do,
 // said for each surface: the action's fix names its inputs, the CLI's its flags.
 
-export type Phase = 'inputs' | 'preflight' | 'deploy' | 'verify' | 'smoke' | 'rollback' | 'teardown'
+export type Phase =
+  | 'inputs'
+  | 'preflight'
+  | 'candidate-deploy'
+  | 'candidate-smoke'
+  | 'candidate-stop'
+  | 'deploy'
+  | 'verify'
+  | 'smoke'
+  | 'rollback'
+  | 'teardown'
 
 /** Where a fix is read: the action's annotations and summary, or the terminal of `modal-processor`. */
 export type Surface = 'action' | 'cli'
@@ -243,6 +253,22 @@ export const ERROR_CATALOG = {
   ERR_ROLLBACK_FAILED: {
     phase: 'rollback',
     fix: 'The rollback did not complete: the failing version may still be live. Run the command in the message by hand and check modal app history {app} --env {env}.',
+  },
+  ERR_CANDIDATE_REFUSED: {
+    phase: 'candidate-smoke',
+    fix: {
+      action:
+        "The release did not pass as a candidate (rollout: verify-first), so it was never deployed to the live app, which still serves its version. Fix what the error before this one reports (the candidate's deploy or smoke call) and run again.",
+      cli: "The release did not pass as a candidate (--rollout verify-first), so it was never deployed to the live app, which still serves its version. Fix what the error before this one reports (the candidate's deploy or smoke call) and run again.",
+    },
+  },
+  ERR_CANDIDATE_NOT_SEPARATE: {
+    phase: 'candidate-deploy',
+    fix: 'The Modal module names its app itself, so verify-first cannot deploy it beside the live app: name the app from the environment, modal.App(os.environ["MODAL_APP_NAME"]), as the committed modal/modal_app.py does. A version it made live untested is rolled back as after a failed smoke call.',
+  },
+  ERR_CANDIDATE_STOP_FAILED: {
+    phase: 'candidate-stop',
+    fix: 'A warning, not a failed release: the candidate app could not be stopped and may keep its containers until it is. Stop it by hand with the command in the message; the next verify-first run deploys over it either way.',
   },
   ERR_PREVIEW_EVENT: {
     phase: 'inputs',

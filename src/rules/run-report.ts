@@ -17,6 +17,8 @@ export const OUTPUT_NAMES = [
   'phase',
   'error-code',
   'rolled-back',
+  'rollout',
+  'candidate-status',
 ] as const
 
 export type OutputName = (typeof OUTPUT_NAMES)[number]
@@ -37,6 +39,13 @@ export interface ReportedError {
   stderrTail?: string
   /** What to do, when more precise than the code's fix. */
   fix?: Fix
+}
+
+export interface CandidateRecord {
+  appName: string
+  version: number | null
+  status: 'passed' | 'failed' | 'not-run'
+  stopped: boolean
 }
 
 export interface RunReport {
@@ -65,6 +74,9 @@ export interface RunReport {
   secretsFound: string[]
   phases: PhaseRecord[]
   errors: ReportedError[]
+  rollout: 'live' | 'verify-first' | null
+  /** Under verify-first: the candidate app, the version its deploy made, its verdict, and whether it was stopped. */
+  candidate: CandidateRecord | null
   /** What the reader should know that is not an error (a Modal session that had to be started again). */
   notes: string[]
   durationMs: number
@@ -97,6 +109,8 @@ export function emptyReport(): RunReport {
     secretsFound: [],
     phases: [],
     errors: [],
+    rollout: null,
+    candidate: null,
     notes: [],
     durationMs: 0,
   }
@@ -122,6 +136,8 @@ export function reportOutputs(report: RunReport): Record<OutputName, string> {
     phase: (failedPhase ?? lastPhase)?.phase ?? '',
     'error-code': report.errors[0]?.code ?? '',
     'rolled-back': String(report.rolledBack),
+    rollout: report.rollout ?? '',
+    'candidate-status': report.candidate?.status ?? 'not-run',
   }
 }
 
@@ -154,11 +170,21 @@ const v = versionLabel
 
 function versionChange(report: RunReport): string {
   if (report.dryRun) return `${v(report.versionBefore)} (dry run: nothing deployed)`
+  if (report.candidate?.status === 'failed' && report.deployOutcome === null && report.deployedVersion === null) {
+    const stayed = report.versionBefore === null ? 'nothing went live' : `${v(report.versionBefore)} stayed live`
+    return `${stayed}: the release failed as the candidate ${code(report.candidate.appName)} and was not deployed to the live app`
+  }
   if (report.rolledBack)
     return `${v(report.versionBefore)} → ${v(report.deployedVersion)} failed → rolled back, ${v(report.versionBefore)}'s code live as ${v(report.versionAfter)}`
   if (report.deployOutcome === 'unchanged') return `${v(report.versionAfter)} (no changes, nothing redeployed)`
   if (report.deployOutcome === 'not-requested') return `${v(report.versionAfter)} (deploy: false)`
   return `${v(report.versionBefore)} → ${v(report.versionAfter)}`
+}
+
+function candidateText(candidate: CandidateRecord): string {
+  if (candidate.status === 'not-run') return `verify-first: candidate ${code(candidate.appName)} not run`
+  const version = candidate.version === null ? 'not deployed' : v(candidate.version)
+  return `verify-first: candidate ${code(candidate.appName)} ${version}, ${candidate.status}, ${candidate.stopped ? 'stopped' : 'not stopped'}`
 }
 
 /** The dry run's plan, for the log: what a real run would do. */
@@ -176,6 +202,9 @@ export function renderPlan(report: RunReport): string {
           `  from image ${report.imageRef} (digest ${report.imageDigest})`,
           `  with tag ${report.tag}, ${live === null ? 'as its first version (the app is not deployed yet)' : `replacing the live version ${live}`}`,
           `  attaching secrets: ${secrets}`,
+          ...(report.candidate
+            ? [`  first as candidate app ${report.candidate.appName}, smoke-tested and stopped; the live app only if it passes`]
+            : []),
         ]
   return [
     'Dry run: the checks passed; a real run would:',
@@ -207,6 +236,7 @@ export function renderSummary(report: RunReport, values: FixValues = fixValuesOf
     ['App', `${app}${report.appId ? ` (${code(report.appId)})` : ''}`],
     ['Version', versionChange(report)],
     ['Tag', code(report.tag)],
+    ...(report.candidate ? [['Rollout', candidateText(report.candidate)] as [string, string]] : []),
     ['Smoke call', `${report.smokeStatus}${report.mode ? ` (mode ${report.mode})` : ''}`],
     ['Secrets found', report.secretsFound.length ? report.secretsFound.map((s) => code(s)).join(', ') : '—'],
     ...(report.optionalSecretsMissing.length

@@ -23,6 +23,7 @@ export const INPUT_NAMES = [
   'smoke-timeout',
   'dry-run',
   'rollback-on-failure',
+  'rollout',
   'catalogue-file',
   /** The v1 alias of catalogue-file (flow/inputs-phase.ts chooses between them). */
   'registry-file',
@@ -31,6 +32,9 @@ export const INPUT_NAMES = [
   'report-file',
   'preview',
 ] as const
+
+/** How a release reaches the live app. */
+export type Rollout = 'live' | 'verify-first'
 
 export type InputName = (typeof INPUT_NAMES)[number]
 export type RawInputs = Record<InputName, string>
@@ -54,6 +58,8 @@ export interface Settings {
   timeouts: { preflight: number; deploy: number; smoke: number }
   dryRun: boolean
   rollbackOnFailure: boolean
+  /** live: deploy the live app, then smoke-test it; verify-first: a candidate app is smoke-tested first (flow/verify-first.ts). */
+  rollout: Rollout
   modalVersion: string
   githubToken: string
   /** A pull request's preview: 'event' reads the number from the pull request event (the action's `preview: true`),
