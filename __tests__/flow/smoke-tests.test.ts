@@ -204,3 +204,51 @@ describe('smoke tests from the catalogue', () => {
     expect(modal.requests).toEqual([])
   })
 })
+
+describe('smoke tests under rollout: verify-first', () => {
+  const LIVE = 'llm-litellm-v1'
+  const CANDIDATE = 'llm-litellm-v1-candidate'
+  const callsTo = (modal: FakeModal) => modal.requests.filter((r) => r.label === 'call').map((r) => [r.args.app, r.args.version])
+  const tests = (content: string) => [
+    { name: 'greets', params: { q: 1 }, expect: { reply: { content } } },
+    { name: 'echoes', params: { q: 2 }, expect: { params: { q: 2 } } },
+  ]
+
+  test('the candidate runs every test; a wrong answer there refuses the release and the live app keeps its version', async () => {
+    const modal = new FakeModal().deployed(LIVE, 'a')
+    modal.answerCall = echo
+    const result = await run(modal, tests('another reply'), { rollout: 'verify-first' })
+    expect(result.errors).toEqual(['ERR_SMOKE_EXPECTATION', 'ERR_CANDIDATE_REFUSED'])
+    expect(result.errorMessages[0]).toBe(
+      'Smoke test "greets": the output does not contain what expect says, at $.reply.content: expected "another reply", got "mock reply".',
+    )
+    expect(callsTo(modal)).toEqual([
+      [CANDIDATE, 1],
+      [CANDIDATE, 1],
+    ])
+    expect(modal.versions(LIVE)).toEqual([1])
+    expect(result.file.smokeTests).toMatchObject([
+      { name: 'greets', status: 'failed', code: 'ERR_SMOKE_EXPECTATION' },
+      { name: 'echoes', status: 'passed' },
+    ])
+    expect(result.outputs).toMatchObject({ 'smoke-status': 'failed', 'candidate-status': 'failed', 'rolled-back': 'false' })
+  })
+
+  test('a passing candidate: the live version runs the tests again, and its results are the ones reported', async () => {
+    const modal = new FakeModal().deployed(LIVE, 'a')
+    modal.answerCall = echo
+    const result = await run(modal, tests('mock reply'), { rollout: 'verify-first' })
+    expect(result.errors).toEqual([])
+    expect(callsTo(modal)).toEqual([
+      [CANDIDATE, 1],
+      [CANDIDATE, 1],
+      [LIVE, 2],
+      [LIVE, 2],
+    ])
+    expect(result.file.smokeTests).toMatchObject([
+      { name: 'greets', status: 'passed' },
+      { name: 'echoes', status: 'passed' },
+    ])
+    expect(result.summary.match(/^\| greets \|/gm)).toHaveLength(1)
+  })
+})

@@ -189,6 +189,8 @@ async function smokeThenRollBack(
   try {
     report.smokeStatus = 'failed'
     const smoke = await phase('smoke', `Smoke call (${settings.mode})`, async () => {
+      // After a passing candidate, the live version's own results replace the candidate's rows.
+      report.smokeTests = []
       const smoke = await runSmokeTests(kit, modal, settings, report.versionAfter, { records: report.smokeTests, redact })
       const tests = settings.smokeTests ? `, ${settings.smokeTests.length} smoke test(s) passed` : ''
       return { value: smoke, detail: `run answered in mode ${settings.mode}${tests}` }
