@@ -60,3 +60,29 @@ describe('smoke tests with expectations, through the bundle on the emulator', ()
     expect(run.summary).toMatch(/^\| greets \| ❌ failed \| \d+ ms \| ERR_SMOKE_EXPECTATION .*\$\.choices\\\[0\\\]\.message\.content: /m) // [ ] escaped as Markdown
   })
 })
+
+describe('smoke tests under rollout: verify-first, on the emulator', () => {
+  test('a release whose answer is wrong fails as the candidate and never becomes live', async () => {
+    const world = new World()
+    const file = catalogue(world, [
+      { name: 'greets', params: chat('hi'), expect: answer('mock reply to: hi') },
+      { name: 'answers', params: chat('2+2?'), expect: answer('4') },
+    ])
+    const run = await world.run({
+      'image-ref': '',
+      'tool-secrets': '',
+      'catalogue-file': file,
+      'report-file': 'report.json',
+      rollout: 'verify-first',
+    })
+    expect(errorTitles(run)).toEqual(['ERR_SMOKE_EXPECTATION', 'ERR_CANDIDATE_REFUSED'])
+    expect(errorMessage(run).split('\n')[0]).toBe(
+      'Smoke test "answers": the output does not contain what expect says, at $.choices[0].message.content: expected "4", got "mock reply to: 2+2?".',
+    )
+    expect(world.versions('llm-litellm-v1')).toEqual([])
+    expect(reportOf(run).smokeTests).toMatchObject([
+      { name: 'greets', status: 'passed' },
+      { name: 'answers', status: 'failed', code: 'ERR_SMOKE_EXPECTATION' },
+    ])
+  })
+})
