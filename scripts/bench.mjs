@@ -1,13 +1,16 @@
 // `npm run bench`: what the action itself costs, measured against the local Modal emulator, next to a plain shell
 // script making the calls a hand-written workflow would (deploy, then one smoke call). Prints figures and budgets.
 import { spawnSync } from 'node:child_process'
-import { statSync } from 'node:fs'
+import { readFileSync, statSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { Emulator, REFERENCE_PROCESSOR, REPO_ROOT } from '../testing/harness/emulator.mjs'
 import { runAction } from '../testing/harness/github-runner.mjs'
-import { removeScratchDirsOnExit } from '../testing/harness/scratch.mjs'
+import { removeScratchDirsOnExit, scratchDir } from '../testing/harness/scratch.mjs'
+import { offlinePipEnv, standInWheelFolder } from '../testing/harness/stand-in-wheel.mjs'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7)
+// A cold install makes a venv and runs pip: seconds each, so fewer runs.
+const INSTALL_RUNS = Number(process.env.BENCH_INSTALL_RUNS ?? 3)
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 const ms = (value) => `${value.toFixed(0)} ms`
 
@@ -39,6 +42,47 @@ python3 -c '${SMOKE}' >/dev/null`
   const result = spawnSync('bash', ['-c', script], { env: { ...process.env, ...emulator.env }, encoding: 'utf8' })
   if (result.status !== 0) throw new Error(`the shell baseline failed:\n${result.stderr}`)
   return { wallMs: performance.now() - started, loads: emulator.clientLoads() }
+}
+
+/**
+ * The client install: a dry-run step on a runner whose only Python is the system's (no modal on PATH), with a fresh
+ * tool cache (a cold install from the local wheel folder) and then with the environment already there (warm: no
+ * wheels to install from, so only a reused environment passes).
+ */
+async function installRuns(emulator, imageRef) {
+  const bin = scratchDir('python-only-')
+  symlinkSync('/usr/bin/python3', path.join(bin, 'python3'))
+  const wheels = standInWheelFolder()
+  const noWheels = scratchDir('no-wheels-')
+  const step = async (toolCache, wheelFolder) => {
+    const run = await runAction({
+      actionDir: REPO_ROOT,
+      inputs: { 'processor-ref': REFERENCE_PROCESSOR.ref, 'image-ref': imageRef, 'modal-environment': 'dev', 'dry-run': 'true' },
+      env: {
+        ...emulator.env,
+        PATH: `${bin}:/usr/bin:/bin`,
+        RUNNER_TOOL_CACHE: toolCache,
+        PIP_NO_CACHE_DIR: '1',
+        ...offlinePipEnv(wheelFolder),
+      },
+    })
+    if (run.exitCode !== 0) throw new Error(`the install step failed:\n${run.stdout}`)
+    return { wallMs: run.wallMs, installed: run.stdout.includes('::group::Install modal') }
+  }
+  const cold = []
+  const warm = []
+  // Beside each warm run, the same dry run with modal on PATH: the machine's load moves both alike.
+  const onPath = []
+  for (let i = 0; i < INSTALL_RUNS; i++) {
+    const toolCache = scratchDir('tool-cache-')
+    cold.push(await step(toolCache, wheels))
+    if (i > 0) continue
+    for (let j = 0; j < RUNS; j++) {
+      warm.push(await step(toolCache, noWheels))
+      onPath.push(await actionRun(emulator, imageRef, { 'dry-run': 'true' }))
+    }
+  }
+  return { cold, warm, onPath }
 }
 
 function coldStart() {
@@ -74,8 +118,12 @@ const dryRun = []
 for (let i = 0; i < RUNS; i++) dryRun.push(await actionRun(emulator, imageRef, { 'dry-run': 'true' }))
 const shell = []
 for (let i = 0; i < RUNS; i++) shell.push(shellRun(emulator, imageRef))
+const install = await installRuns(emulator, imageRef)
 const cold = coldStart()
 const bundles = ['index.cjs', 'main.cjs', 'cli.cjs'].map((file) => ({ file, bytes: statSync(path.join(REPO_ROOT, 'dist', file)).size }))
+// @actions/cache, loaded only on a runner with a cache service when the client must be installed.
+const cacheBundle = statSync(path.join(REPO_ROOT, 'dist', 'cache.cjs')).size
+const cacheInlined = bundles.filter((b) => readFileSync(path.join(REPO_ROOT, 'dist', b.file), 'utf8').includes('artifactcache'))
 
 const actionWall = median(happy.map((r) => r.wallMs))
 const verifyFirstWall = median(verifyFirst.map((r) => r.wallMs))
@@ -87,6 +135,9 @@ const loads = Math.max(...happy.map((r) => r.loads))
 const callOnlyLoads = Math.max(...callOnly.map((r) => r.loads))
 const dryRunLoads = Math.max(...dryRun.map((r) => r.loads))
 const shellLoads = Math.max(...shell.map((r) => r.loads))
+const coldInstall = median(install.cold.map((r) => r.wallMs))
+const warmInstall = median(install.warm.map((r) => r.wallMs))
+const onPathWall = median(install.onPath.map((r) => r.wallMs))
 
 console.log(
   `Machine: ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, Node ${process.version}; ${RUNS} runs each, medians.`,
@@ -105,7 +156,10 @@ console.log(`${'shell baseline, deploy + smoke'.padEnd(32)}${ms(shellWall)} wall
 console.log(`ratio action / shell            ${(actionWall / shellWall).toFixed(2)}`)
 console.log(`ratio verify-first / live       ${verifyFirstRatio.toFixed(2)}`)
 console.log(`cold start (load dist, parse)   ${ms(cold.action)} (empty node script: ${ms(cold.empty)})`)
+console.log(`install, cold (venv + pip, local wheels) ${ms(coldInstall)} step wall (dry run), ${INSTALL_RUNS} runs`)
+console.log(`install, warm (environment reused)     ${ms(warmInstall)} step wall (dry run); modal on PATH: ${ms(onPathWall)}`)
 for (const b of bundles) console.log(`bundle dist/${b.file.padEnd(18)} ${(b.bytes / 1024).toFixed(0)} KiB`)
+console.log(`bundle dist/cache.cjs          ${(cacheBundle / 1024).toFixed(0)} KiB (loaded only with a cache service)`)
 console.log('')
 
 const budgets = [
@@ -118,6 +172,14 @@ const budgets = [
   [`dry run loads it in 1 process (${dryRunLoads})`, dryRunLoads === 1],
   [`the action's own time is at most 150 ms median (${ms(ownMs)})`, ownMs <= 150],
   ...bundles.map((b) => [`dist/${b.file} stays under 1 MB (${(b.bytes / 1e6).toFixed(2)} MB)`, b.bytes < 1e6]),
+  [`every cold run installed, no warm run did`, install.cold.every((r) => r.installed) && install.warm.every((r) => !r.installed)],
+  [`a warm client environment costs at most 300 ms over modal on PATH (${ms(warmInstall - onPathWall)})`, warmInstall - onPathWall <= 300],
+  [`a warm step takes at most a quarter of a cold install's (${(warmInstall / coldInstall).toFixed(2)})`, warmInstall <= coldInstall / 4],
+  [
+    `@actions/cache is in none of the bundles every step loads (${cacheInlined.map((b) => b.file).join(', ') || 'none'})`,
+    cacheInlined.length === 0,
+  ],
+  [`dist/cache.cjs stays under 1.5 MB (${(cacheBundle / 1e6).toFixed(2)} MB)`, cacheBundle < 1.5e6],
 ]
 for (const [what, ok] of budgets) console.log(`${ok ? 'PASS' : 'FAIL'}  ${what}`)
 process.exit(budgets.every(([, ok]) => ok) ? 0 : 1)

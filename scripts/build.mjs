@@ -12,6 +12,14 @@ export const BUNDLES = [
   { entry: 'src/action/index.ts', outfile: 'dist/index.cjs', banner: '' },
   { entry: 'src/action/main.ts', outfile: 'dist/main.cjs', banner: '' },
   { entry: 'src/cli/entry.ts', outfile: 'dist/cli.cjs', banner: '#!/usr/bin/env node', executable: true },
+  // @actions/cache (about 1.2 MB): loaded only on a runner with a cache service, when the client must be installed.
+  // One of its libraries reads import.meta.url, which CommonJS has not: it is given this file's URL.
+  {
+    entry: 'src/platform/cache-service.ts',
+    outfile: 'dist/cache.cjs',
+    banner: 'var __importMetaUrl=require("node:url").pathToFileURL(__filename).href;',
+    define: { 'import.meta.url': '__importMetaUrl' },
+  },
 ]
 
 /** The entry point's `import('./main.js')` loads dist/main.cjs at run time instead of bundling the flow in. */
@@ -20,6 +28,16 @@ const flowInItsOwnFile = {
   setup(build) {
     build.onResolve({ filter: /^\.\/main\.js$/ }, (args) =>
       args.importer.endsWith(`action${path.sep}index.ts`) ? { path: './main.cjs', external: true } : undefined,
+    )
+  },
+}
+
+/** The flow's `import('../platform/cache-service.js')` loads dist/cache.cjs at run time, only when it is needed. */
+const cacheServiceInItsOwnFile = {
+  name: 'cache-service-in-its-own-file',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/platform\/cache-service\.js$/ }, (args) =>
+      args.importer.endsWith(`flow${path.sep}modal-client.ts`) ? { path: './cache.cjs', external: true } : undefined,
     )
   },
 }
@@ -36,9 +54,10 @@ function options(bundle, write, root = REPO_ROOT) {
     minify: true,
     legalComments: 'none',
     banner: bundle.banner ? { js: bundle.banner } : undefined,
+    define: bundle.define,
     write,
     logLevel: 'warning',
-    plugins: [flowInItsOwnFile],
+    plugins: [flowInItsOwnFile, cacheServiceInItsOwnFile],
   }
 }
 

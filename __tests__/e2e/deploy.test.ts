@@ -1,31 +1,16 @@
 // The action end to end, built from the current src/ and run as the runner runs it, against the local Modal emulator.
-import { execFileSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { errorMessage, errorTitles, expectFailure, REPO_ROOT, World } from './world.js'
+import { errorMessage, errorTitles, expectFailure, World } from './world.js'
+import { loopbackCacheService } from '../../testing/harness/cache-service.mjs'
 import { scratchDir } from '../../testing/harness/scratch.mjs'
+import { offlinePipEnv, standInWheelFolder } from '../../testing/harness/stand-in-wheel.mjs'
 
-/**
- * A folder holding a python3 whose pip either "installs" modal, by linking the emulator's client into a scripts
- * folder that is not on PATH (as pip --user does), or fails like pip without the package; every other call goes
- * to the real interpreter.
- */
-function pythonShim(pip: 'install' | 'fail'): string {
-  const shim = scratchDir('python-shim-')
-  const scripts = path.join(shim, 'scripts')
-  const realPython = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim()
-  const pipAction =
-    pip === 'install'
-      ? `mkdir -p "${scripts}"; ln -sf "${REPO_ROOT}/testing/emulator/bin/modal" "${scripts}/modal"; exit 0`
-      : 'echo "ERROR: No matching distribution found for ${@: -1}" >&2; exit 1'
-  const lines = [
-    '#!/bin/bash',
-    `if [ "$1 $2" = "-m pip" ]; then echo "$*" >> "${shim}/pip.log"; ${pipAction}; fi`,
-    `if [ "$1" = "-c" ] && [[ "$2" == *sysconfig* ]]; then echo "${scripts}"; exit 0; fi`,
-    `exec "${realPython}" "$@"`,
-  ]
-  writeFileSync(path.join(shim, 'python3'), `${lines.join('\n')}\n`, { mode: 0o755 })
-  return shim
+/** A folder with the system's python3 (externally managed on Debian and Ubuntu, PEP 668) and no modal command. */
+function systemPythonOnly(): string {
+  const bin = scratchDir('python-only-')
+  symlinkSync('/usr/bin/python3', path.join(bin, 'python3'))
+  return bin
 }
 
 describe('happy path', () => {
@@ -139,24 +124,43 @@ describe('preflight failures change nothing', () => {
     expect(world.versions()).toEqual([])
   })
 
-  test('no modal CLI but Python: the modal-version input is installed with pip, then used', async () => {
+  test('no modal CLI, only the system Python: modal-version goes into a venv of its own, reused by the next run, and restored from the cache service on a fresh runner', async () => {
     const world = new World()
-    const shim = pythonShim('install')
-    const run = await world.run({ 'modal-version': '1.5.4' }, { PATH: `${shim}:/usr/bin:/bin` })
-    expect(errorTitles(run)).toEqual([])
-    expect(run.exitCode).toBe(0)
-    expect(readFileSync(path.join(shim, 'pip.log'), 'utf8')).toMatch(/^-m pip install .*modal==1\.5\.4$/m)
-    expect(run.logLines.join('\n')).toContain('modal is not on PATH: installing modal==1.5.4')
-    expect(run.summary).toContain('| Modal client | `1.5.4` |')
-  })
-
-  test('no modal CLI and pip cannot install it', async () => {
-    const world = new World()
-    const run = await world.run({ 'modal-version': '9.9.9' }, { PATH: `${pythonShim('fail')}:/usr/bin:/bin` })
-    expectFailure(run, ['ERR_MODAL_CLI_MISSING'], 'preflight')
-    expect(errorMessage(run)).toContain('modal is not on PATH and pip install modal==9.9.9 failed (exit code 1)')
-    expect(errorMessage(run)).toContain('No matching distribution found for modal==9.9.9')
-    expect(world.versions()).toEqual([])
+    const service = await loopbackCacheService()
+    try {
+      const toolCache = scratchDir('tool-cache-')
+      const env = {
+        PATH: `${systemPythonOnly()}:/usr/bin:/bin`,
+        RUNNER_TOOL_CACHE: toolCache,
+        PIP_NO_CACHE_DIR: '1',
+        ACTIONS_CACHE_URL: service.url,
+        ACTIONS_RUNTIME_TOKEN: 'runtime-token-for-tests',
+      }
+      const run = await world.run({ 'modal-version': '1.5.4' }, { ...env, ...offlinePipEnv(standInWheelFolder()) })
+      expect(errorTitles(run)).toEqual([])
+      expect(run.exitCode).toBe(0)
+      const venv = path.join(toolCache, 'modal-processor-deploy', '1.5.4')
+      expect(run.outputs['modal-path']).toMatch(new RegExp(`^${venv}/3\\.[0-9]+\\.[0-9]+/bin/modal$`))
+      expect(run.outputs['modal-version']).toBe('1.5.4')
+      expect(run.stdout).toMatch(new RegExp(`^::group::Install modal==1\\.5\\.4 into ${venv}/`, 'm'))
+      expect(run.stdout).toContain('Cache saved successfully')
+      expect(run.summary).toContain('| Modal client | `1.5.4` |')
+      // No wheels to install from: the next runs pass only with the environment already there, or given back.
+      const noWheels = offlinePipEnv(scratchDir('no-wheels-'))
+      const again = await world.run({ 'dry-run': 'true' }, { ...env, ...noWheels })
+      expect(errorTitles(again)).toEqual([])
+      expect(again.outputs['modal-path']).toBe(run.outputs['modal-path'])
+      expect(again.stdout).not.toMatch(/::group::(Install|Restore)/)
+      expect(again.logLines.join('\n')).toContain('Using the Modal client environment in')
+      rmSync(path.join(toolCache, 'modal-processor-deploy'), { recursive: true })
+      const fresh = await world.run({ 'dry-run': 'true' }, { ...env, ...noWheels })
+      expect(errorTitles(fresh)).toEqual([])
+      expect(fresh.stdout).not.toContain('::group::Install modal')
+      expect(fresh.logLines.join('\n')).toContain('Restored the Modal client environment')
+      expect(fresh.outputs).toMatchObject({ 'modal-path': run.outputs['modal-path'], 'modal-version': '1.5.4' })
+    } finally {
+      await service.close()
+    }
   })
 
   test('no token', async () => {

@@ -73,6 +73,8 @@ describe('renderSummary', () => {
 describe('reportOutputs', () => {
   test('known values as strings, unknown ones empty, the failing phase and first code', () => {
     const report = successReport()
+    report.clientPath = '/opt/hostedtoolcache/modal-processor-deploy/1.5.4/3.12.3/bin/modal'
+    report.clientVersion = '1.5.4'
     report.phases.push({ phase: 'smoke', status: 'failed', durationMs: 1, detail: '' })
     report.errors = [{ code: 'ERR_SMOKE_FAILED', message: 'x' }]
     expect(reportOutputs(report)).toEqual({
@@ -90,8 +92,11 @@ describe('reportOutputs', () => {
       'rolled-back': 'false',
       rollout: '',
       'candidate-status': 'not-run',
+      'modal-path': '/opt/hostedtoolcache/modal-processor-deploy/1.5.4/3.12.3/bin/modal',
+      'modal-version': '1.5.4',
     })
     expect(reportOutputs(emptyReport())['app-id']).toBe('')
+    expect(reportOutputs(emptyReport())['modal-path']).toBe('')
   })
 })
 

@@ -68,7 +68,7 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
     }
     if (preview?.action === 'deploy') report.preview = { pullRequest: preview.pullRequest, outcome: 'deployed' }
     // One Modal session serves every phase below; it starts with the first check.
-    const modal = (client = connectClient(kit, settings, deployLog, sessions))
+    const modal = (client = connectClient(kit, settings, deployLog, sessions, (found) => (report.clientPath = found.modalPath)))
     if (preview?.action === 'teardown') {
       await tearDownPreview(phase, modal, settings, report, preview.pullRequest)
       return report

@@ -1,63 +1,35 @@
-// Finds the Modal client, or installs the pinned version with pip when the runner has none.
+// Finds the Modal client, or installs the pinned version into the action's own virtual environment when the runner
+// has none.
 import { accessSync, constants, readFileSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { ActionError } from '../rules/errors.js'
-import { tail } from './output.js'
-import { runProcess } from '../platform/process.js'
+import { provideClientEnvironment, type ClientEnvironmentOptions } from './client-environment.js'
 
 export interface ModalInstallation {
   modalPath: string
   python: string
 }
 
-const INSTALL_TIMEOUT_MS = 5 * 60 * 1000
-
-export async function ensureModalClient(env: NodeJS.ProcessEnv, version: string, log: (line: string) => void): Promise<ModalInstallation> {
-  const existing = findOnPath('modal', env)
+/**
+ * The client on PATH when there is one (the user installed it); else the action's own client environment for
+ * `modalVersion`, made from the python3 on PATH (see client-environment.ts).
+ */
+export async function ensureModalClient(options: ClientEnvironmentOptions): Promise<ModalInstallation> {
+  const existing = findOnPath('modal', options.env)
   if (existing) return { modalPath: existing, python: pythonForModal(existing) }
-  const python = findOnPath('python3', env) ?? findOnPath('python', env)
+  const python = findOnPath('python3', options.env) ?? findOnPath('python', options.env)
   if (!python) {
     throw new ActionError(
       'ERR_MODAL_CLI_MISSING',
       'Neither modal nor Python is on PATH: add actions/setup-python (Python 3.10+) before this step.',
     )
   }
-  log(`modal is not on PATH: installing modal==${version} with ${python} -m pip`)
-  const args = [
-    '-m',
-    'pip',
-    'install',
-    '--disable-pip-version-check',
-    '--no-input',
-    '--retries',
-    '1',
-    '--timeout',
-    '20',
-    `modal==${version}`,
-  ]
-  const install = await runProcess(python, args, { env, timeoutMs: INSTALL_TIMEOUT_MS })
-  if (install.exitCode !== 0 || install.timedOut) {
-    throw new ActionError(
-      'ERR_MODAL_CLI_MISSING',
-      `modal is not on PATH and pip install modal==${version} failed (exit code ${install.exitCode}).`,
-      {
-        command: `${python} ${args.join(' ')}`,
-        stderrTail: tail(install.stderr || install.stdout),
-      },
-    )
-  }
-  const scripts = await runProcess(python, ['-c', SCRIPT_DIRS], { env, timeoutMs: 30000 })
-  const modalPath = findOnPath('modal', { PATH: [env.PATH ?? '', ...scripts.stdout.split('\n')].join(':') })
-  if (!modalPath)
-    throw new ActionError(
-      'ERR_MODAL_CLI_MISSING',
-      `pip installed modal==${version} but no modal command appeared on PATH or in ${python}'s script folders.`,
-    )
-  return { modalPath, python: pythonForModal(modalPath) }
+  options.log.info(
+    `modal is not on PATH: using modal==${options.modalVersion} in a virtual environment of the action's own (made from ${python}).`,
+  )
+  const made = await provideClientEnvironment(python, options)
+  return { modalPath: made.modalPath, python: made.python }
 }
-
-// Where pip puts console scripts: the interpreter's own folder, and the user folder for --user installs.
-const SCRIPT_DIRS = "import os, sysconfig; print(sysconfig.get_path('scripts')); print(sysconfig.get_path('scripts', os.name + '_user'))"
 
 /** Finds an executable on PATH, as a shell would, without starting one. */
 export function findOnPath(command: string, env: NodeJS.ProcessEnv): string | null {

@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process'
 import { realpathSync } from 'node:fs'
 import path from 'node:path'
 import type { Readable, Writable } from 'node:stream'
+import { findCompleteEnvironment } from './client-environment.js'
 import { findOnPath, pythonForModal } from './install.js'
 import { killGroup, onExited, readLines, spawnTracked } from '../platform/process.js'
 
@@ -146,13 +147,18 @@ export class SessionProcess {
 
 /**
  * Starts the session as early as possible (the action's entry point does, before the rest of the bundle loads),
- * when the Modal client is on PATH; null otherwise (the preflight then finds or installs it). The flow, a separate
- * bundle, makes it known to its own cancel handling (trackProcess).
+ * when the Modal client is on PATH or the action's own environment for modal-version is complete; null otherwise (the
+ * preflight then finds or installs it). The flow, a separate bundle, makes it known to its own cancel handling
+ * (trackProcess).
  */
 export function prestartSession(env: NodeJS.ProcessEnv, actionRoot: string): SessionProcess | null {
   const modalPath = findOnPath('modal', env)
-  if (modalPath === null) return null
-  return new SessionProcess(sessionOptions({ modalPath, python: pythonForModal(modalPath) }, env, actionRoot))
+  if (modalPath !== null) return new SessionProcess(sessionOptions({ modalPath, python: pythonForModal(modalPath) }, env, actionRoot))
+  // No modal on PATH: the action's own client environment, when a complete one is already there for modal-version.
+  const python = findOnPath('python3', env) ?? findOnPath('python', env)
+  const modalVersion = (env['INPUT_MODAL-VERSION'] ?? '').trim()
+  const ready = python === null || modalVersion === '' ? null : findCompleteEnvironment(python, env, modalVersion)
+  return ready === null ? null : new SessionProcess(sessionOptions(ready, env, actionRoot))
 }
 
 // No colours, no wrapping (Rich wraps at 80 columns without a TTY: docs/modal-client.md#output-without-a-terminal),

@@ -87,8 +87,32 @@ export const ERROR_CATALOG = {
     phase: 'preflight',
     fix: {
       action:
-        'Install the Modal client before this step (pip install modal==<modal-version>), or give the step Python 3.10+ so the action installs modal-version itself.',
+        "Give the step Python 3.10+ (actions/setup-python, or the runner's python3 with venv) so the action installs modal-version into its own virtual environment, or install the Modal client before this step in a virtual environment (pip install modal==<modal-version>).",
       cli: 'Install the Modal client on this machine so that the modal command is on PATH: pip install modal (Python 3.10 or later).',
+    },
+  },
+  ERR_MODAL_INSTALL_FAILED: {
+    phase: 'preflight',
+    fix: {
+      action:
+        "The message names the install command and ends with pip's last lines. A network failure usually passes (re-run the job; behind a proxy set PIP_INDEX_URL or HTTPS_PROXY in the step env); a version not found means modal-version is wrong or needs Python 3.10+.",
+      cli: "The message names the install command and ends with pip's last lines: a network failure usually passes (run it again); a version not found needs another version or Python 3.10+.",
+    },
+  },
+  ERR_PYTHON_EXTERNALLY_MANAGED: {
+    phase: 'preflight',
+    fix: {
+      action:
+        'This Python is externally managed (PEP 668) and refuses pip install: remove the pip install step and let the action install modal-version into its own virtual environment, or install modal in a virtual environment of yours (python3 -m venv .venv && .venv/bin/pip install modal), or use actions/setup-python.',
+      cli: 'This Python is externally managed (PEP 668) and refuses pip install: install modal in a virtual environment (python3 -m venv .venv && .venv/bin/pip install modal) and put .venv/bin on PATH, or use pipx install modal.',
+    },
+  },
+  ERR_PYTHON_VENV_MISSING: {
+    phase: 'preflight',
+    fix: {
+      action:
+        'This Python cannot make a virtual environment (Debian and Ubuntu ship venv apart): add sudo apt-get install -y python3-venv before this step, or use actions/setup-python.',
+      cli: 'This Python cannot make a virtual environment (Debian and Ubuntu ship venv apart): sudo apt-get install -y python3-venv, then run the command again.',
     },
   },
   ERR_MODAL_CLIENT_TOO_OLD: {

@@ -19,6 +19,8 @@ export const OUTPUT_NAMES = [
   'rolled-back',
   'rollout',
   'candidate-status',
+  'modal-path',
+  'modal-version',
 ] as const
 
 export type OutputName = (typeof OUTPUT_NAMES)[number]
@@ -63,6 +65,8 @@ export interface RunReport {
   rolledBack: boolean
   dryRun: boolean
   clientVersion: string | null
+  /** The modal command the step ran: the one on PATH, or the action's own environment's. */
+  clientPath: string | null
   optionalSecretsMissing: string[]
   deployOutcome: 'deployed' | 'unchanged' | 'not-requested' | null
   dashboardUrl: string | null
@@ -99,6 +103,7 @@ export function emptyReport(): RunReport {
     rolledBack: false,
     dryRun: false,
     clientVersion: null,
+    clientPath: null,
     optionalSecretsMissing: [],
     deployOutcome: null,
     dashboardUrl: null,
@@ -138,6 +143,8 @@ export function reportOutputs(report: RunReport): Record<OutputName, string> {
     'rolled-back': String(report.rolledBack),
     rollout: report.rollout ?? '',
     'candidate-status': report.candidate?.status ?? 'not-run',
+    'modal-path': text(report.clientPath),
+    'modal-version': text(report.clientVersion),
   }
 }
 

@@ -1,0 +1,1 @@
+export function loopbackCacheService(): Promise<{ url: string; close: () => Promise<void>; requests: string[] }>
