@@ -13,6 +13,7 @@ import fcntl
 import io
 import json
 import os
+import select
 import signal
 import sys
 import threading
@@ -27,6 +28,8 @@ OUTPUT_END = "\x1e"
 PROTOCOL_FD_FLOOR = 200
 # What a `cli` answer keeps of each stream: the end, where the outcome and the error panel are.
 CAPTURE_LIMIT = 1024 * 1024
+# How long a session whose caller is gone waits for its calls' cancels before it ends its process group.
+STOP_GRACE_SECONDS = 5
 
 
 class BadRequest(ValueError):
@@ -40,11 +43,16 @@ def raised(error: BaseException, stage: str | None = None) -> dict:
 
 
 class Raised(Exception):
-    """What the client raised during a stage of an operation (the caller must know which stage failed)."""
+    """What the client raised during a stage of an operation (the caller must know which stage failed), with the
+    facts of the function call it concerns, when one had started."""
 
-    def __init__(self, error: Exception, stage: str):
+    def __init__(self, error: Exception, stage: str, function_call: dict | None = None):
         super().__init__(str(error))
-        self.error, self.stage = error, stage
+        self.error, self.stage, self.function_call = error, stage, function_call
+
+
+class SessionStopped(BaseException):
+    """The session was told to stop (SIGTERM, SIGINT) while it waited for a request."""
 
 
 def field(request: dict, name: str, kind: type, *, optional: bool = False):
@@ -104,6 +112,32 @@ class Tee(io.TextIOBase):
 class Session:
     def __init__(self, modal):
         self.modal = modal
+        # Calls started and not yet answered, by function-call id: what a stop must cancel.
+        self.in_flight: dict[str, object] = {}
+        # What each cancel sent met: None when Modal took it, else what the client raised.
+        self.cancels: dict[str, dict | None] = {}
+        # `idle` (waiting for a request), `calling` (a call request) or `busy` (any other request).
+        self.phase = "idle"
+        self.stopped_by: str | None = None
+
+    def stop(self, why: str) -> None:
+        """Told to stop (SIGTERM, SIGINT; the watchers below send SIGTERM): runs in the main thread, as a signal
+        handler. A wait for a request or for a call is left at once (the call is then cancelled with its containers,
+        and the answer says so); any other request ends first, then the session."""
+        first = self.stopped_by is None
+        self.stopped_by = self.stopped_by or why
+        if first and self.phase in ("idle", "calling"):
+            raise SessionStopped(why)
+
+    def cancel(self, function_call_id: str) -> None:
+        call = self.in_flight.pop(function_call_id, None)
+        if call is None:
+            return
+        try:
+            call.cancel(terminate_containers=True)
+            self.cancels[function_call_id] = None
+        except Exception as error:  # noqa: BLE001 - reported as a fact; the caller says what it means
+            self.cancels[function_call_id] = raised(error)
 
     def authenticate(self, request: dict):
         self.modal.Client.from_env()
@@ -126,8 +160,14 @@ class Session:
         return {"app_id": app.app_id}
 
     def call(self, request: dict):
-        """Looks the function up (stage `lookup`), then calls it once (stage `call`): the caller must know which
-        failed, since a failure of the call itself may have run the processor."""
+        """Looks the function up (stage `lookup`), then spawns it once and waits for its output at most `timeout`
+        seconds (stage `call`): the caller must know which failed, since a failure of the call itself may have run
+        the processor. A call that does not end well (no output in time, an error, a stop) is cancelled on Modal with
+        its containers; the answer carries the call's facts: its id, whether the wait timed out, the cancel."""
+        self.phase = "calling"
+        timeout = request.get("timeout")
+        if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0):
+            raise BadRequest("'timeout' must be a number of seconds")
         version = field(request, "version", int, optional=True)
         pin = {} if version is None else {"version": version}
         lookup = (field(request, "app", str), field(request, "function", str), field(request, "environment", str))
@@ -135,10 +175,40 @@ class Session:
             function = self.modal.Function.from_name(lookup[0], lookup[1], environment_name=lookup[2], **pin).hydrate()
         except Exception as error:
             raise Raised(error, "lookup") from None
+        return self.spawn_and_wait(function, request.get("payload", {}), timeout)
+
+    def spawn_and_wait(self, function, payload, timeout):
+        # Not interrupted while the call starts (its id would be lost): a stop then is seen right after.
+        self.phase = "busy"
         try:
-            return function.remote(request.get("payload", {}))
+            call = function.spawn(payload)
+            function_call_id = call.object_id
+            self.in_flight[function_call_id] = call
         except Exception as error:
             raise Raised(error, "call") from None
+        try:
+            self.phase = "calling"
+            if self.stopped_by is not None:  # told to stop while the call was being started
+                raise SessionStopped(self.stopped_by)
+            result = call.get(timeout=timeout)
+        except BaseException as error:
+            self.phase = "busy"  # a stop from here on waits for the answer
+            # The built-in TimeoutError is the wait's; Modal's own timeouts (the function's) are modal.exception errors.
+            timed_out = isinstance(error, TimeoutError) and not isinstance(error, self.modal.exception.Error)
+            self.cancel(function_call_id)
+            raise Raised(error, "call", self.call_facts(function_call_id, timed_out)) from None
+        self.in_flight.pop(function_call_id, None)
+        return {"function_call_id": function_call_id, "result": result}
+
+    def call_facts(self, function_call_id: str, timed_out: bool) -> dict:
+        cancelled = function_call_id in self.cancels
+        return {
+            "function_call_id": function_call_id,
+            "timed_out": timed_out,
+            "cancelled": cancelled and self.cancels[function_call_id] is None,
+            "cancel_raised": self.cancels.get(function_call_id),
+            "stopped_by": self.stopped_by,
+        }
 
     def cli(self, request: dict):
         """`modal <args>` in this process, through the CLI's own entry point (what `python -m modal` runs), with
@@ -207,7 +277,10 @@ def answer(session: Session, line: bytes) -> dict:
     except BadRequest as error:
         return {"id": request_id, "bad_request": str(error)}
     except Raised as error:
-        return {"id": request_id, "ok": False, "raised": raised(error.error, stage=error.stage)}
+        reply = {"id": request_id, "ok": False, "raised": raised(error.error, stage=error.stage)}
+        if error.function_call is not None:
+            reply["function_call"] = error.function_call
+        return reply
     except Exception as error:  # noqa: BLE001 - what the client raised is the answer
         return {"id": request_id, "ok": False, "raised": raised(error)}
 
@@ -235,16 +308,49 @@ def protocol_pipes():
     return os.fdopen(moved[0], "rb"), os.fdopen(moved[1], "wb", buffering=0)
 
 
-def watch_parent() -> None:
-    """A session whose caller died (killed outright, no chance to clean up) ends its process group itself."""
+def watch_parent(session_ref: list) -> None:
+    """A session whose caller died (killed outright, no chance to clean up) cancels its calls in flight, then ends
+    its process group itself."""
     parent = os.getppid()
 
     def watch():
         while os.getppid() == parent:
             time.sleep(1)
+        if session_ref and session_ref[0].in_flight:
+            os.kill(os.getpid(), signal.SIGTERM)  # the main thread cancels the calls, then ends the group
+            time.sleep(STOP_GRACE_SECONDS)
         os.killpg(os.getpgrp(), signal.SIGKILL)
 
     threading.Thread(target=watch, name="session-parent-watch", daemon=True).start()
+
+
+def watch_requests_during_calls(requests, session: "Session") -> None:
+    """The request pipe closing while a call runs (the caller ended or died) stops the session: its calls are
+    cancelled. Between requests, the read of the next one sees the end of the pipe by itself."""
+    poller = select.poll()
+    poller.register(requests.fileno(), select.POLLHUP | select.POLLERR)
+
+    def watch():
+        while True:
+            events = poller.poll(200)
+            if events and session.phase == "calling":
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+            if events:
+                time.sleep(0.2)  # closed between calls: the main loop is ending by itself
+
+    threading.Thread(target=watch, name="session-request-watch", daemon=True).start()
+
+
+def stop_on_signals(session: "Session") -> None:
+    """SIGTERM and SIGINT stop the session: calls in flight are cancelled before it exits (the caller kills the
+    process group a few seconds later)."""
+
+    def handler(signum, _frame):
+        session.stop(signal.Signals(signum).name)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, handler)
 
 
 def encode(message: dict) -> bytes:
@@ -263,8 +369,9 @@ def main(argv: list[str]) -> int:
     # As for the `modal` console script, the first import path is the folder of the script, not this one.
     sys.path[0] = argv[0]
     requests, answers = protocol_pipes()
+    session_ref: list[Session] = []
     if os.getpgrp() == os.getpid():  # the caller made the session lead its own group (it always does)
-        watch_parent()
+        watch_parent(session_ref)
 
     streams = (sys.stdout, sys.stderr)
 
@@ -287,9 +394,24 @@ def main(argv: list[str]) -> int:
     if modal is None:
         return 0
     session = Session(modal)
-    for line in requests:
-        if line.strip():
-            send(answer(session, line))
+    session_ref.append(session)
+    stop_on_signals(session)
+    watch_requests_during_calls(requests, session)
+    try:
+        for line in requests:
+            session.phase = "busy"
+            if line.strip():
+                send(answer(session, line))
+            session.phase = "idle"
+            if session.stopped_by is not None:
+                break
+    except SessionStopped:
+        session.phase = "busy"
+    for function_call_id in list(session.in_flight):  # stopped while a call was being started
+        session.cancel(function_call_id)
+    if session.stopped_by is not None and os.getpgrp() == os.getpid():
+        # A stopped session ends what the module or the client left running in its group, itself last.
+        os.killpg(os.getpgrp(), signal.SIGKILL)
     return 0
 
 

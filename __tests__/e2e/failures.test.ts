@@ -120,7 +120,7 @@ describe('smoke call', () => {
     world.emulator.addFault('sdk:function.remote', 'hang')
     const run = await world.run({ 'smoke-timeout': '3' })
     expectFailure(run, ['ERR_SMOKE_TIMEOUT', 'ERR_ROLLBACK_UNAVAILABLE'], 'smoke')
-    expect(errorMessage(run)).toContain('The smoke call was stopped after 3s (smoke-timeout).')
+    expect(errorMessage(run)).toContain('The smoke call was stopped after 3s (smoke-timeout) and cancelled on Modal with its containers')
     expect(await world.clientProcessesLeftRunning()).toEqual([])
   })
 

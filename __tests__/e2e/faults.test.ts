@@ -52,7 +52,9 @@ describe('rollback after a failed smoke call', () => {
     world.emulator.createSecret('dev', 'LITELLM_API_BASE', { LITELLM_API_BASE: 'http://127.0.0.1:9/v1' })
     const run = await world.run({ mode: 'real', 'rollback-on-failure': 'false' })
     expectFailure(run, ['ERR_SMOKE_FAILED'], 'smoke')
-    expect(errorMessage(run)).toContain('--- modal app logs llm-litellm-v1 (last lines) ---')
+    // That call's own logs (modal app logs --function-call), not the app's last lines.
+    const [call] = world.emulator.functionCalls()
+    expect(errorMessage(run)).toContain(`--- modal app logs llm-litellm-v1 --function-call ${call.function_call_id} ---`)
   })
 })
 
@@ -102,16 +104,15 @@ describe('timeouts and cancellation', () => {
     expect(world.versions()).toEqual([])
   })
 
-  test('a smoke call past smoke-timeout: the rollback gets a new Modal session, and the summary says so', async () => {
+  test('a smoke call past smoke-timeout is cancelled on Modal, and the same Modal session rolls back', async () => {
     const world = await worldWithLiveVersion()
     world.emulator.addFault('sdk:function.remote', 'hang', { times: 1 })
     const loadsBefore = world.clientLoads()
     const run = await world.run({ 'smoke-timeout': '3' }, { GITHUB_RUN_ID: '2006' })
     expectFailure(run, ['ERR_SMOKE_TIMEOUT', 'ERR_ROLLED_BACK'], 'smoke')
-    expect(run.summary).toContain(
-      '### Notes\n\n- A new Modal session was started for modal app logs: the previous one was stopped when the smoke call ran past its deadline.',
-    )
-    expect(world.clientLoads() - loadsBefore).toBe(2)
+    expect(run.summary).not.toContain('### Notes')
+    expect(world.clientLoads() - loadsBefore).toBe(1)
+    expect(world.emulator.functionCalls().at(-1)).toMatchObject({ status: 'cancelled', container: 'terminated' })
     expect(world.versions().map((v) => v.version)).toEqual([1, 2, 3])
     expect(await world.clientProcessesLeftRunning()).toEqual([])
   })

@@ -49,7 +49,7 @@ export class World {
   async run(
     inputs: Record<string, string> = {},
     env: Record<string, string | undefined> = {},
-    options: { githubToken?: string; cancelWhenStdoutIncludes?: string } = {},
+    options: { githubToken?: string; cancelWhenStdoutIncludes?: string; cancelWhen?: () => boolean } = {},
   ): Promise<ActionRun> {
     // Secret values are planted in the step environment too (a workflow often exports them): none may leak.
     const planted = { OPENAI_API_KEY: OPENAI_KEY, UNRELATED_SECRET: STEP_ENV_SECRET }

@@ -4,7 +4,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { SessionFailure } from '../../src/modal/session.js'
 import { startFakeGitHubApi } from '../support/fake-github-api.js'
-import { cli, contractAnswer, fails, FakeModal, panel, raised } from '../support/fake-modal.js'
+import { cli, contractAnswer, fails, FakeModal, functionCallId, panel, raised } from '../support/fake-modal.js'
 import { errorTitles, recordingToolkit } from '../support/recording-toolkit.js'
 import { scratchDir } from '../../testing/harness/scratch.mjs'
 import { runAction } from '../../src/flow/run-action.js'
@@ -374,7 +374,11 @@ describe('a failed smoke call, and the rollback', () => {
     const result = await run(modal)
     expect(result.errors).toEqual(['ERR_SMOKE_INVALID_RESPONSE', 'ERR_ROLLED_BACK'])
     expect(message(result, 1)).toContain("v2 failed its smoke call and was rolled back: v1's code is live again, as v3.")
-    expect(message(result)).toContain('--- modal app logs llm-litellm-v1 (last lines) ---\nprocessor started')
+    // The failed call's own logs: `modal app logs --function-call` with the id the call was given.
+    expect(message(result)).toContain(`--- modal app logs llm-litellm-v1 --function-call ${functionCallId(1)} ---\nprocessor started`)
+    expect(modal.requests.find((r) => r.label === 'modal app logs')!.args.args).toEqual(
+      expect.arrayContaining(['--function-call', functionCallId(1)]),
+    )
     expect(result.outputs).toMatchObject({ 'rolled-back': 'true', 'deployed-version': '2', version: '3', 'previous-version': '1' })
     expect(modal.versions()).toEqual([1, 2, 3])
   })

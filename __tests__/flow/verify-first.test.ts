@@ -1,7 +1,7 @@
 // rollout: verify-first, in process with the scripted Modal session: the release is deployed as a candidate app and
 // smoke-called there first; only a passing candidate reaches the live app, and the candidate is stopped either way.
 import { startFakeGitHubApi } from '../support/fake-github-api.js'
-import { cli, contractAnswer, FakeModal, ok, panel, widePanel } from '../support/fake-modal.js'
+import { callAnswer, cli, contractAnswer, FakeModal, panel, widePanel } from '../support/fake-modal.js'
 import { errorTitles, recordingToolkit } from '../support/recording-toolkit.js'
 import { runAction } from '../../src/flow/run-action.js'
 
@@ -25,7 +25,7 @@ async function run(modal: FakeModal, inputs: Record<string, string> = {}, env: N
 /** A release whose processor fails: every call of a version deployed with this image answers an error. */
 function brokenRelease(modal: FakeModal): FakeModal {
   return modal.on('call', () =>
-    ok({ ok: false, schema: 'v1', error: { type: 'ProcessorError', message: 'model file missing' }, duration_ms: 2 }),
+    callAnswer(modal, { ok: false, schema: 'v1', error: { type: 'ProcessorError', message: 'model file missing' }, duration_ms: 2 }),
   )
 }
 
@@ -83,7 +83,7 @@ describe('a good release under verify-first', () => {
 
   test('a live smoke failure after a passing candidate is rolled back as under live', async () => {
     const modal = new FakeModal().deployed(LIVE, 'a')
-    modal.on('call', (request) => (request.args.app === LIVE ? ok({ ok: true, schema: 'v1' }) : undefined))
+    modal.on('call', (request) => (request.args.app === LIVE ? callAnswer(modal, { ok: true, schema: 'v1' }) : undefined))
     const result = await run(modal)
     expect(result.errors).toEqual(['ERR_SMOKE_INVALID_RESPONSE', 'ERR_ROLLED_BACK'])
     expect(result.outputs).toMatchObject({ 'candidate-status': 'passed', 'rolled-back': 'true', phase: 'smoke' })

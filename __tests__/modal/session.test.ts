@@ -231,7 +231,7 @@ describe('the client over a session', () => {
     const error = await actionErrorOf(client.smoke({ environment: 'dev', appName: 'app', version: 2, payload: {} }, 3000))
     expect(error.code).toBe('ERR_SMOKE_TIMEOUT')
     expect(error.message).toBe('The smoke call was stopped after 3s (smoke-timeout).')
-    expect(await client.rollback('app', 'dev', 1, 10000)).toEqual({ ok: true })
+    expect(await client.rollback({ appName: 'app', environment: 'dev', version: 1, strategy: 'recreate' }, 10000)).toEqual({ ok: true })
     expect(client.notes).toEqual([
       'A new Modal session was started for modal app rollback: the previous one was stopped when the smoke call ran past its deadline.',
     ])
@@ -271,7 +271,9 @@ describe('the client over a session', () => {
   // Last: a cancel is for the whole process.
   test('a cancelled job ends the session in flight: ERR_CANCELLED, nothing left running', async () => {
     const { client, env, output } = clientFor({ answers: { cli: ['hang'] } })
-    const deploy = actionErrorOf(client.deploy({ moduleDir: actionRoot, environment: 'dev', tag: 'tag', moduleEnv: {} }, 60000))
+    const deploy = actionErrorOf(
+      client.deploy({ moduleDir: actionRoot, environment: 'dev', tag: 'tag', strategy: 'rolling', moduleEnv: {} }, 60000),
+    )
     // The deploy is in flight once the session has said it got the request (it starts a child that hangs next).
     expect(await eventually(() => output.includes('fake session: cli request 1'))).toBe(true)
     await eventually(() => leftRunning(env).length >= 2, 5000)

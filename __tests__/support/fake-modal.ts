@@ -1,7 +1,7 @@
 // A scripted, in-memory Modal session for the in-process tests of the flow and the CLI: a small Modal world
 // (environments, secrets with keys, apps with versions) that answers the session's requests the way
 // modal-session/session.py reports the real client's facts. `on` replaces the answer of one request to script a fault.
-import { requestLabel, SessionFailure, type Operation, type Outcome, type Raised } from '../../src/modal/session.js'
+import { requestLabel, SessionFailure, type FunctionCallFacts, type Operation, type Outcome, type Raised } from '../../src/modal/session.js'
 import type { Session } from '../../src/modal/session-keeper.js'
 
 export interface Version {
@@ -27,7 +27,16 @@ const TOKEN_MISSING =
   'Token missing. Could not authenticate client. If you have token credentials, see modal.com/docs/sdk/py/latest/config for setup help.'
 
 export const ok = <T>(value: T) => ({ ok: true as const, value })
-export const fails = (error: Raised) => ({ ok: false as const, raised: error })
+export const fails = (error: Raised, functionCall?: FunctionCallFacts) =>
+  functionCall === undefined ? { ok: false as const, raised: error } : { ok: false as const, raised: error, functionCall }
+
+/** A call's answer as the session gives it: the result, with the id of the call it started. */
+export const callAnswer = (modal: FakeModal, result: unknown) => ok({ function_call_id: modal.nextFunctionCallId(), result })
+
+/** The n-th function-call id of a FakeModal. */
+export function functionCallId(n: number): string {
+  return `fc-${'F'.repeat(20)}${String(n).padStart(2, '0')}`
+}
 export const cli = (exitCode: number, stdout = '', stderr = '') => ok({ exit_code: exitCode, stdout, stderr })
 
 /** An error panel as the CLI prints it on stderr. */
@@ -65,6 +74,8 @@ export class FakeModal {
   readonly requests: (Request & { session: number })[] = []
   sessionsStarted = 0
   sessionsClosed = 0
+  /** How many calls were started (each got a function-call id). */
+  functionCalls = 0
   /** What `run` returns for a payload. */
   answerCall: (payload: unknown) => unknown = contractAnswer
   private readonly handlers: { label: string; times: number; handle: Handler }[] = []
@@ -133,6 +144,12 @@ export class FakeModal {
     }
   }
 
+  /** A function-call id shaped like Modal's (`fc-` and 22 characters), one per call, in order. */
+  nextFunctionCallId(): string {
+    this.functionCalls++
+    return functionCallId(this.functionCalls)
+  }
+
   private async answer(request: Request, onLine: LineSink): Promise<Outcome<Operation>> {
     const handler = this.handlers.find((h) => h.label === request.label && h.times > 0)
     if (handler) {
@@ -178,7 +195,7 @@ export class FakeModal {
         if (!app || (version !== null && !app.versions.some((v) => v.version === version))) {
           return fails(raised('NotFoundError', `Lookup failed for Function 'run' from the '${String(args.app)}' app: not found.`, 'lookup'))
         }
-        return ok(this.answerCall(args.payload))
+        return ok({ function_call_id: this.nextFunctionCallId(), result: this.answerCall(args.payload) })
       }
       case 'cli':
         return this.command(args.args as string[], (args.env ?? {}) as Record<string, string>, onLine)

@@ -28,7 +28,7 @@ def high_fd(fd: int) -> int:
 class SessionProcess:
     """One running session: `ask` sends a request and reads its answer; stdout and stderr are collected."""
 
-    def __init__(self, env: dict, cwd: str):
+    def __init__(self, env: dict, cwd: str, own_group: bool = False):
         # Above fd 10 and close-on-exec, so that only the copies made in the child (fd 3 for requests, fd 4 for
         # answers, as src/modal/session-process.ts arranges) reach the session.
         requests_read, self.requests = (high_fd(fd) for fd in os.pipe())
@@ -41,7 +41,7 @@ class SessionProcess:
         self.process = subprocess.Popen(
             [sys.executable, str(SESSION), str(EMULATOR / "bin")],
             env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            close_fds=False, preexec_fn=arrange_fds,
+            close_fds=False, preexec_fn=arrange_fds, start_new_session=own_group,
         )
         os.close(requests_read)
         os.close(answers_write)
@@ -61,6 +61,11 @@ class SessionProcess:
         if "bad_request" not in answer:
             assert answer["id"] == request_id, answer
         return answer
+
+    def send(self, op: str, **args) -> None:
+        """A request whose answer is read later (`read`)."""
+        request_id, self.next_id = self.next_id, self.next_id + 1
+        os.write(self.requests, (json.dumps({"id": request_id, "op": op, **args}) + "\n").encode())
 
     def send_raw(self, text: str) -> dict:
         os.write(self.requests, text.encode())
@@ -188,7 +193,8 @@ class DeployInTheSessionTest(EmulatedSessionTest):
         history = self.session.ask("cli", args=["app", "history", "echo-app", "--env", "dev", "--json"], cwd=None, env={})
         self.assertEqual(json.loads(history["value"]["stdout"])[0]["tag"], "t1")
         called = self.session.ask("call", app="echo-app", function="run", environment="dev", version=1, payload={"x": 1})
-        self.assertEqual(called.get("value"), {"echo": {"x": 1}}, called)
+        self.assertEqual(called["value"]["result"], {"echo": {"x": 1}}, called)
+        self.assertRegex(called["value"]["function_call_id"], r"^fc-[A-Za-z0-9]{22}$")
         # The deploy's environment variables were put back: a second module does not see APP.
         probe = Path(self.module_dir(""))
         (probe / "probe.py").write_text('import os, modal\napp = modal.App(os.environ.get("APP", "no-app-variable"))\n')

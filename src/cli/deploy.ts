@@ -22,6 +22,8 @@ export async function deployCommand(flags: Flags, io: CliIo): Promise<number> {
     mode: optionalFlag(flags, 'mode') ?? '',
     'dry-run': String(flags['dry-run'] === true),
     'rollback-on-failure': String(flags['no-rollback'] !== true),
+    'deploy-strategy': optionalFlag(flags, 'deploy-strategy') ?? '',
+    'rollback-strategy': optionalFlag(flags, 'rollback-strategy') ?? '',
     rollout: optionalFlag(flags, 'rollout') ?? '',
     // Chosen here between --catalogue and --registry, so the flow sees one file and the terminal the flags' names.
     'catalogue-file': catalogueFileFromFlags(flags, io),

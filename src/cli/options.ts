@@ -40,6 +40,8 @@ export const COMMANDS = {
       { name: 'mode', value: 'mock|real', help: 'mode of the smoke call (default: mock)' },
       { name: 'dry-run', help: 'check everything and print the plan; change nothing' },
       { name: 'no-rollback', help: 'keep a version whose smoke call failed' },
+      { name: 'deploy-strategy', value: 'rolling|recreate', help: 'modal deploy --strategy (default: rolling)' },
+      { name: 'rollback-strategy', value: 'recreate|rolling', help: 'modal app rollback --strategy (default: recreate)' },
       {
         name: 'rollout',
         value: 'live|verify-first',

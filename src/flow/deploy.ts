@@ -31,11 +31,14 @@ export function moduleEnvironment(settings: Settings, preflight: Preflight): Rec
 }
 
 export async function deploy(kit: Toolkit, client: ModalClient, settings: Settings, target: DeployTarget): Promise<DeployResult> {
-  kit.info(`Running: modal deploy -m modal_app --env ${settings.environment} --tag ${target.tag} (in ${target.moduleDir})`)
+  // Rolling is the client's default: the flag is passed only for recreate.
+  const strategy = settings.strategies.deploy === 'recreate' ? ' --strategy recreate' : ''
+  kit.info(`Running: modal deploy -m modal_app --env ${settings.environment} --tag ${target.tag}${strategy} (in ${target.moduleDir})`)
   const request = {
     moduleDir: target.moduleDir,
     environment: settings.environment,
     tag: target.tag,
+    strategy: settings.strategies.deploy,
     moduleEnv: moduleEnvironment(settings, target.preflight),
   }
   const output = await client.deploy(request, settings.timeouts.deploy * 1000)

@@ -11,7 +11,7 @@ import {
   PULL_REQUEST_MAX,
 } from '../rules/naming.js'
 import { parseToolSecrets } from '../rules/secrets-policy.js'
-import { INPUT_NAMES, type InputName, type RawInputs, type Settings } from '../rules/settings.js'
+import { INPUT_NAMES, type InputName, type RawInputs, type Settings, type Strategy } from '../rules/settings.js'
 import { bounded, oneLine } from '../rules/untrusted-text.js'
 import { jsonSyntaxProblem } from '../rules/json-syntax.js'
 
@@ -67,6 +67,14 @@ function booleanInput(input: InputName, fallback: boolean) {
     if (['true', 'True', 'TRUE'].includes(value)) return true
     if (['false', 'False', 'FALSE'].includes(value)) return false
     return fail(ctx, 'ERR_INVALID_INPUT', `${input} must be true or false, got ${quoted(raw)}.`)
+  })
+}
+
+function strategyInput(input: InputName, fallback: Strategy) {
+  return z.string().transform((raw, ctx): Strategy => {
+    const value = raw.trim() || fallback
+    if (value === 'rolling' || value === 'recreate') return value
+    return fail(ctx, 'ERR_INVALID_INPUT', `${input} must be rolling or recreate, got ${quoted(raw)}.`)
   })
 }
 
@@ -143,6 +151,8 @@ const rawSchema = z.object({
   'smoke-timeout': seconds('smoke-timeout', 300),
   'dry-run': booleanInput('dry-run', false),
   'rollback-on-failure': booleanInput('rollback-on-failure', true),
+  'deploy-strategy': strategyInput('deploy-strategy', 'rolling'),
+  'rollback-strategy': strategyInput('rollback-strategy', 'recreate'),
   rollout: z.string().transform((raw, ctx) => {
     const rollout = raw.trim() || 'live'
     if (rollout === 'live' || rollout === 'verify-first') return rollout
@@ -207,6 +217,7 @@ export function parseInputs(raw: RawInputs): { ok: true; settings: Settings } | 
       timeouts: { preflight: input['preflight-timeout'], deploy: input['deploy-timeout'], smoke: input['smoke-timeout'] },
       dryRun: input['dry-run'],
       rollbackOnFailure: input['rollback-on-failure'],
+      strategies: { deploy: input['deploy-strategy'], rollback: input['rollback-strategy'] },
       rollout: input.rollout,
       modalVersion: input['modal-version'],
       githubToken: input['github-token'],

@@ -18,7 +18,15 @@ export type RollbackOutcome =
 
 export async function rollBack(client: ModalClient, settings: Settings, target: RollbackTarget): Promise<RollbackOutcome> {
   if (target.previousVersion === null) return { status: 'unavailable' }
-  const result = await client.rollback(settings.appName, settings.environment, target.previousVersion, settings.timeouts.deploy * 1000)
+  const result = await client.rollback(
+    {
+      appName: settings.appName,
+      environment: settings.environment,
+      version: target.previousVersion,
+      strategy: settings.strategies.rollback,
+    },
+    settings.timeouts.deploy * 1000,
+  )
   if (!result.ok)
     return { status: result.refused ? 'refused' : 'failed', message: result.message, stderrTail: result.stderrTail, liveVersion: null }
   const history = await client.history(settings.appName, settings.environment, settings.timeouts.preflight * 1000).catch(() => null)
@@ -64,7 +72,7 @@ export function rollbackReport(outcome: RollbackOutcome, settings: Settings, tar
 const LOGS_TIMEOUT_MS = 10_000
 
 /** The last lines the app logged, to show next to a failed smoke call; empty when they cannot be had. */
-export async function recentLogs(client: ModalClient, settings: Settings): Promise<string> {
-  const logs = await client.logs(settings.appName, settings.environment, 50, LOGS_TIMEOUT_MS).catch(() => null)
+export async function recentLogs(client: ModalClient, settings: Settings, functionCallId?: string): Promise<string> {
+  const logs = await client.logs(settings.appName, settings.environment, 50, LOGS_TIMEOUT_MS, functionCallId).catch(() => null)
   return logs ? tail(logs, 20, 2000) : ''
 }

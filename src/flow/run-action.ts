@@ -186,6 +186,8 @@ async function smokeThenRollBack(
   { kit, phase, modal, settings, report, redact }: Flow,
   rollbackTarget: RollbackTarget | null,
 ): Promise<void> {
+  // This phase's calls only (a verify-first candidate's came before).
+  const callsBefore = modal.functionCallIds.length
   try {
     report.smokeStatus = 'failed'
     const smoke = await phase('smoke', `Smoke call (${settings.mode})`, async () => {
@@ -196,16 +198,20 @@ async function smokeThenRollBack(
       return { value: smoke, detail: `run answered in mode ${settings.mode}${tests}` }
     })
     report.appId = smoke.appId
+    report.functionCallIds = [...modal.functionCallIds]
     report.smokeOutput = smoke.output
     report.smokeStatus = 'passed'
   } catch (error) {
     const failures = asActionErrors(error)
     const cancelled = failures.some((f) => f.code === 'ERR_CANCELLED')
-    // The app's own log says more about a failed call; there is none to read when the function does not exist.
-    const logs = cancelled || failures[0].code === 'ERR_FUNCTION_NOT_FOUND' ? '' : await recentLogs(modal, settings)
+    report.functionCallIds = [...modal.functionCallIds]
+    // The call's own log (the app's, when no call started) says more about a failure; there is none to read when the
+    // function does not exist.
+    const call = modal.functionCallIds.slice(callsBefore).at(-1)
+    const logs = cancelled || failures[0].code === 'ERR_FUNCTION_NOT_FOUND' ? '' : await recentLogs(modal, settings, call)
     if (logs) {
-      failures[0].details.stderrTail =
-        `${failures[0].details.stderrTail ?? ''}\n--- modal app logs ${settings.appName} (last lines) ---\n${logs}`.trim()
+      const source = call === undefined ? `${settings.appName} (last lines)` : `${settings.appName} --function-call ${call}`
+      failures[0].details.stderrTail = `${failures[0].details.stderrTail ?? ''}\n--- modal app logs ${source} ---\n${logs}`.trim()
     }
     if (!cancelled && rollbackTarget !== null) {
       const target = rollbackTarget

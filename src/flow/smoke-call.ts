@@ -8,6 +8,8 @@ import type { Settings } from '../rules/settings.js'
 
 export interface SmokeResult {
   appId: string
+  /** Modal's id of the call (`fc-…`): its own logs are `modal app logs <app> --function-call <id>`. */
+  functionCallId: string
   /** The processor's output, under the contract. */
   output: Record<string, unknown>
 }
@@ -27,10 +29,11 @@ export async function smokeCall(
     { environment: settings.environment, appName: settings.appName, version, payload },
     settings.timeouts.smoke * 1000,
   )
+  kit.info(`Function call ${answer.functionCallId} answered`)
   const output = processorOutputOf(answer.result)
   kit.info('The processor answered:')
   kit.untrusted(safeJson(output, 2).split('\n'))
-  return { appId: answer.appId, output }
+  return { appId: answer.appId, functionCallId: answer.functionCallId, output }
 }
 
 /** The processor's output when `run` answered under the contract with success; otherwise the error to report. */

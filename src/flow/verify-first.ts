@@ -85,6 +85,7 @@ async function deployCandidate({ kit, phase, modal }: CandidateFlow, asCandidate
 }
 
 async function smokeCandidate({ kit, phase, modal, report, redact }: CandidateFlow, asCandidate: Settings, version: number): Promise<void> {
+  const callsBefore = modal.functionCallIds.length
   try {
     await phase('candidate-smoke', `Smoke call of the candidate, pinned to v${version} (${asCandidate.mode})`, async () => {
       // The same smoke tests as the live app's; their rows are the candidate's until the live deploy runs them again.
@@ -94,6 +95,7 @@ async function smokeCandidate({ kit, phase, modal, report, redact }: CandidateFl
   } catch (error) {
     // The tests' verdict: the smoke status of the release is the candidate's.
     report.smokeStatus = 'failed'
+    report.functionCallIds = [...modal.functionCallIds]
     const failures = asActionErrors(error)
     const first = failures[0]
     // The catalogue's fix names the app whose logs to read: here, the candidate's.
@@ -103,10 +105,12 @@ async function smokeCandidate({ kit, phase, modal, report, redact }: CandidateFl
       cli: fixTemplate(fix, 'cli').replaceAll('{app}', asCandidate.appName),
     }
     if (first.code !== 'ERR_CANCELLED' && first.code !== 'ERR_FUNCTION_NOT_FOUND') {
-      const logs = await recentLogs(modal, asCandidate)
+      // The candidate call's own logs (the app's last lines when no call started).
+      const call = modal.functionCallIds.slice(callsBefore).at(-1)
+      const logs = await recentLogs(modal, asCandidate, call)
       if (logs) {
-        first.details.stderrTail =
-          `${first.details.stderrTail ?? ''}\n--- modal app logs ${asCandidate.appName} (last lines) ---\n${logs}`.trim()
+        const source = call === undefined ? `${asCandidate.appName} (last lines)` : `${asCandidate.appName} --function-call ${call}`
+        first.details.stderrTail = `${first.details.stderrTail ?? ''}\n--- modal app logs ${source} ---\n${logs}`.trim()
       }
     }
     throw new Failures(failures)

@@ -5,6 +5,7 @@
 import { ActionError, type ErrorCode } from '../rules/errors.js'
 import { judgeImageFailure } from '../rules/image-build.js'
 import type { HistoryRow } from '../rules/rollout.js'
+import type { Strategy } from '../rules/settings.js'
 import type { SecretRequirement } from '../rules/secrets-policy.js'
 import {
   classifyDeployFailure,
@@ -15,31 +16,19 @@ import {
   tail,
   type DeployOutput,
 } from './output.js'
-import { isNotFound, raisedError, readSecretLookup, smokeError } from './raised.js'
+import { isAtLeast, ROLLBACK_STRATEGY_VERSION } from './client-version.js'
+import { isNotFound, raisedError, readSecretLookup } from './raised.js'
+import { smokeRequest, type SmokeAnswer, type SmokeCall } from './smoke-request.js'
 import type { Operation } from './session.js'
 import { commandLine, SessionKeeper, type CliResult, type ModalClientOptions, type PhaseTerms } from './session-keeper.js'
 
-/** `Function.from_name(..., version=)` and the snake_case --json keys this action relies on came with 1.5.0. */
-export const MINIMUM_CLIENT_VERSION = '1.5.0'
-
-export function isSupportedClientVersion(version: string): boolean {
-  const parts = (v: string) => v.split('.').map((n) => Number.parseInt(n, 10) || 0)
-  const [have, need] = [parts(version), parts(MINIMUM_CLIENT_VERSION)]
-  for (let i = 0; i < 3; i++) if ((have[i] ?? 0) !== need[i]) return (have[i] ?? 0) > need[i]
-  return true
-}
+export { isSupportedClientVersion, MINIMUM_CLIENT_VERSION } from './client-version.js'
+export type { SmokeCall } from './smoke-request.js'
 
 export interface PreflightFindings {
   clientVersion: string | null
   secrets: { name: string; optional: boolean; status: 'found' | 'missing' | 'missing_keys'; missingKeys: string[] }[]
   app: { exists: false } | { exists: true; appId: string; history: HistoryRow[] }
-}
-
-export interface SmokeCall {
-  environment: string
-  appName: string
-  version: number | null
-  payload: Record<string, unknown>
 }
 
 export type StopResult = { status: 'stopped' | 'absent' } | { status: 'failed'; message: string; stderrTail: string }
@@ -48,6 +37,8 @@ type RollbackResult = { ok: true } | { ok: false; refused: boolean; message: str
 
 export class ModalClient {
   private readonly sessions: SessionKeeper
+  /** The function calls this step started (smoke calls), in order: reported, and their logs shown on failure. */
+  readonly functionCallIds: string[] = []
   /** A deploy already ran in this step: its session holds the module as that deploy's variables made it. */
   private deployedBefore = false
 
@@ -100,11 +91,13 @@ export class ModalClient {
 
   /** `modal deploy -m modal_app --env <environment> --tag <tag>` in `moduleDir`, with the module's variables. */
   async deploy(
-    request: { moduleDir: string; environment: string; tag: string; moduleEnv: Record<string, string> },
+    request: { moduleDir: string; environment: string; tag: string; strategy: Strategy; moduleEnv: Record<string, string> },
     timeoutMs: number,
   ): Promise<DeployOutput> {
     const { moduleDir, environment, tag, moduleEnv } = request
-    const args = ['deploy', '-m', 'modal_app', '--env', environment, '--tag', tag]
+    // Rolling is the client's default: the flag only for recreate.
+    const strategy = request.strategy === 'recreate' ? ['--strategy', 'recreate'] : []
+    const args = ['deploy', '-m', 'modal_app', '--env', environment, '--tag', tag, ...strategy]
     const terms: PhaseTerms = {
       deadline: Date.now() + timeoutMs,
       timeout: (stderrTail) =>
@@ -157,26 +150,27 @@ export class ModalClient {
     return this.readHistory(appName, environment, terms, 'ERR_DEPLOY_UNVERIFIED')
   }
 
-  /** Calls the deployed function once; returns what it returned (validated by the caller) and the app id. */
-  async smoke(call: SmokeCall, timeoutMs: number): Promise<{ appId: string; result: unknown }> {
-    const terms: PhaseTerms = {
-      deadline: Date.now() + timeoutMs,
-      timeout: (stderrTail) =>
-        new ActionError('ERR_SMOKE_TIMEOUT', `The smoke call was stopped after ${seconds(timeoutMs)} (smoke-timeout).`, { stderrTail }),
-      failure: 'ERR_SMOKE_FAILED',
-      subject: 'the smoke call',
-    }
-    const app = await this.sessions.sdk('app', { name: call.appName, environment: call.environment }, terms, 'smoke')
-    if (!app.ok) throw smokeError(app.raised, { ...call, looked: 'app' })
-    const request = { app: call.appName, function: 'run', environment: call.environment, version: call.version, payload: call.payload }
-    const answer = await this.sessions.sdk('call', request, terms, 'smoke')
-    if (!answer.ok) throw smokeError(answer.raised, { ...call, looked: 'function' })
-    return { appId: app.value.app_id, result: answer.value }
+  /** Calls the deployed function once (smoke-request.ts); every call's id is kept in `functionCallIds`. */
+  smoke(call: SmokeCall, timeoutMs: number): Promise<SmokeAnswer> {
+    return smokeRequest(this.sessions, call, timeoutMs, (id) => this.functionCallIds.push(id))
   }
 
-  /** `modal app rollback <app> v<N>`: Modal publishes a new version that runs version N's definition. */
-  async rollback(appName: string, environment: string, version: number, timeoutMs: number): Promise<RollbackResult> {
-    const args = ['app', 'rollback', appName, `v${version}`, '--env', environment]
+  /** `modal app rollback <app> v<N> --strategy S`: Modal publishes a new version that runs version N's definition. A
+   * client older than 1.5.1 has no --strategy there: it rolls back with its default (rolling), and the notes say so. */
+  async rollback(
+    request: { appName: string; environment: string; version: number; strategy: Strategy },
+    timeoutMs: number,
+  ): Promise<RollbackResult> {
+    const { appName, environment, version } = request
+    const client = this.sessions.clientVersion
+    const strategySupported = client === null || isAtLeast(client, ROLLBACK_STRATEGY_VERSION)
+    if (!strategySupported && request.strategy === 'recreate') {
+      this.sessions.notes.push(
+        `The rollback used the client's default strategy (rolling): Modal client ${client} has no rollback --strategy (1.5.1 and later have).`,
+      )
+    }
+    const strategy = strategySupported ? ['--strategy', request.strategy] : []
+    const args = ['app', 'rollback', appName, `v${version}`, '--env', environment, ...strategy]
     const terms: PhaseTerms = {
       deadline: Date.now() + timeoutMs,
       timeout: (stderrTail) =>
@@ -219,10 +213,12 @@ export class ModalClient {
     return { status: 'failed', message: failureMessage('modal app stop', result), stderrTail: tail(result.stderr) }
   }
 
-  /** The app's recent log lines (`modal app logs <app> -n N`), or null when they cannot be had. */
-  async logs(appName: string, environment: string, lines: number, timeoutMs: number): Promise<string | null> {
+  /** The app's recent log lines (`modal app logs <app> -n N`), only one function call's with `functionCallId`
+   * (`--function-call`, client 1.5.4), or null when they cannot be had. */
+  async logs(appName: string, environment: string, lines: number, timeoutMs: number, functionCallId?: string): Promise<string | null> {
+    const only = functionCallId === undefined ? [] : ['--function-call', functionCallId]
     const result = await this.sessions
-      .cli(['app', 'logs', appName, '--env', environment, '-n', String(lines)], this.quietTerms(timeoutMs, 'modal app logs'), {})
+      .cli(['app', 'logs', appName, '--env', environment, '-n', String(lines), ...only], this.quietTerms(timeoutMs, 'modal app logs'), {})
       .catch(() => null)
     return result?.exitCode === 0 ? result.stdout : null
   }

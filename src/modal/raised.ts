@@ -3,7 +3,7 @@
 // of docs/modal-client.md#errors-the-client-raises).
 import { ActionError, type ErrorCode, type Fix } from '../rules/errors.js'
 import { isTransient } from './output.js'
-import type { Raised } from './session.js'
+import type { FunctionCallFacts, Raised } from './session.js'
 
 /** Where an exception was raised: the preflight checks, or the smoke call (its lookup, or the call itself). */
 export type RaisedContext = 'preflight' | 'smoke'
@@ -72,6 +72,26 @@ export function smokeError(
   return new ActionError(error.code, `App '${call.appName}' in ${where} has no function run in ${version} (${error.message}).`, {
     fix: NO_RUN_IN_VERSION,
   })
+}
+
+/**
+ * The error for a smoke call that did not end well, from what the session reports of it: the wait timed out, the
+ * job's cancel stopped it, or it failed (then as any smoke failure). The first two say whether it was cancelled on
+ * Modal, so that nobody has to wonder whether it still runs (and spends).
+ */
+export function callError(
+  raised: Raised,
+  facts: FunctionCallFacts | undefined,
+  call: { appName: string; environment: string; version: number | null; timeoutMs: number },
+): ActionError {
+  if (facts === undefined || (!facts.timed_out && facts.stopped_by === null)) return smokeError(raised, { ...call, looked: 'function' })
+  const cancel = facts.cancelled
+    ? `cancelled on Modal with its containers (function call ${facts.function_call_id})`
+    : `not cancelled on Modal: ${facts.cancel_raised ? raisedMessage(facts.cancel_raised) : 'the cancel was not sent'}; it may still run (function call ${facts.function_call_id})`
+  if (facts.stopped_by !== null)
+    return new ActionError('ERR_CANCELLED', `The job was cancelled while the smoke call ran; the call was ${cancel}.`)
+  const after = `${Math.round(call.timeoutMs / 1000)}s`
+  return new ActionError('ERR_SMOKE_TIMEOUT', `The smoke call was stopped after ${after} (smoke-timeout) and ${cancel}.`)
 }
 
 /** The message shown for an exception: its type, then its text. */

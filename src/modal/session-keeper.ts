@@ -67,10 +67,12 @@ export class SessionKeeper {
     this.prestarted = options.prestarted ?? null
   }
 
-  /** The client version the current session loaded, when one has started. */
+  /** The client version the current session (or, between sessions, the last one) loaded, when one has started. */
   get clientVersion(): string | null {
-    return this.session?.clientVersion ?? null
+    return this.session?.clientVersion ?? this.lastClientVersion
   }
+
+  private lastClientVersion: string | null = null
 
   /** Ends the session (at the end of the step). */
   async close(): Promise<void> {
@@ -166,6 +168,7 @@ export class SessionKeeper {
   private async openSession(timeoutMs: number, subject: string): Promise<Session> {
     if (this.session !== null) return this.session
     this.session = await (this.options.connect ?? ((ms) => this.startProcess(ms)))(timeoutMs)
+    this.lastClientVersion = this.session.clientVersion
     if (this.lostSession !== null) this.notes.push(`A new Modal session was started for ${subject}: the previous one ${this.lostSession}.`)
     this.lostSession = null
     return this.session

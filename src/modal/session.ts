@@ -3,7 +3,7 @@
 // answer, a deadline per request, and what happens when the process misbehaves. What an answer means is decided by
 // the caller (client.ts).
 import * as z from 'zod'
-import { isCancelled } from '../platform/process.js'
+import { isCancelled, trackProcess } from '../platform/process.js'
 import type { SessionListener, SessionProcess } from './session-process.js'
 
 export const SESSION_PROTOCOL = 1
@@ -25,19 +25,31 @@ const VALUE_SCHEMAS = {
   environment: z.null(),
   secret: z.null(),
   app: z.object({ app_id: z.string() }),
-  call: z.unknown(),
+  call: z.object({ function_call_id: z.string(), result: z.unknown() }),
   cli: z.object({ exit_code: z.number().int(), stdout: z.string(), stderr: z.string() }),
 }
 export type Operation = keyof typeof VALUE_SCHEMAS
 
+/** What became of a call that did not end well: its id, whether the wait for it timed out, whether it was cancelled on
+ * Modal (with its containers) or what the cancel raised, and the stop (a signal, the request pipe closing) if any. */
+const functionCallSchema = z.object({
+  function_call_id: z.string(),
+  timed_out: z.boolean(),
+  cancelled: z.boolean(),
+  cancel_raised: raisedSchema.nullable(),
+  stopped_by: z.string().nullable(),
+})
+export type FunctionCallFacts = z.infer<typeof functionCallSchema>
+
 const answerSchema = z.union([
   z.object({ id: z.number(), ok: z.literal(true), value: z.unknown() }),
-  z.object({ id: z.number(), ok: z.literal(false), raised: raisedSchema }),
+  z.object({ id: z.number(), ok: z.literal(false), raised: raisedSchema, function_call: functionCallSchema.optional() }),
   z.object({ id: z.number().nullable(), bad_request: z.string() }),
 ])
 
 /** A request's answer: the value the client returned, or what it raised. */
-export type Outcome<Op extends Operation> = { ok: true; value: z.infer<(typeof VALUE_SCHEMAS)[Op]> } | { ok: false; raised: Raised }
+export type Outcome<Op extends Operation> =
+  { ok: true; value: z.infer<(typeof VALUE_SCHEMAS)[Op]> } | { ok: false; raised: Raised; functionCall?: FunctionCallFacts }
 
 export type SessionFailureKind =
   /** The interpreter could not be started. */
@@ -85,6 +97,9 @@ const TAIL_LINES = 30
 const OUTPUT_END = '\x1e'
 const START = 'the start'
 const OUTPUT_GRACE_MS = 500
+/** How long a cancelled job gives a session with a call in flight to cancel it on Modal (SIGTERM), before its process
+ * group is killed: well inside the runner's own grace (it kills the step about 10 s after its SIGINT). */
+export const CANCEL_GRACE_MS = 4000
 
 export class ModalSession implements SessionListener {
   private nextId = 1
@@ -103,6 +118,8 @@ export class ModalSession implements SessionListener {
   /** Waits for the handshake of a started session process, at most `timeoutMs`. */
   static async connect(process: SessionProcess, timeoutMs: number, onTiming: (what: string, ms: number) => void): Promise<ModalSession> {
     const session = new ModalSession(process, onTiming)
+    // A cancelled job asks the session to stop while a call is in flight (it cancels the call), else kills it at once.
+    trackProcess(process.child, () => (session.waiting?.what === 'call' ? CANCEL_GRACE_MS : 0))
     const handshake = session.nextLine(START, timeoutMs)
     process.listen(session)
     // Timed to its arrival: the client may have loaded while this process was still loading the action.
@@ -250,7 +267,10 @@ export class ModalSession implements SessionListener {
     if ('bad_request' in answer.data)
       throw new SessionFailure('refused', `the Modal session refused the request ${what}: ${answer.data.bad_request}`, '')
     if (answer.data.id !== id) throw invalid(`carries id ${answer.data.id}, not ${id}`)
-    if (!answer.data.ok) return { ok: false, raised: answer.data.raised }
+    if (!answer.data.ok) {
+      const { raised, function_call: functionCall } = answer.data
+      return functionCall === undefined ? { ok: false, raised } : { ok: false, raised, functionCall }
+    }
     const value = VALUE_SCHEMAS[op].safeParse(answer.data.value)
     if (!value.success) throw invalid(`has a value that does not fit ${op}: ${z.prettifyError(value.error).slice(0, 500)}`)
     return { ok: true, value: value.data as z.infer<(typeof VALUE_SCHEMAS)[Op]> }

@@ -22,14 +22,36 @@ export interface ProcessOptions {
 
 const MAX_CAPTURE = 4 * 1024 * 1024
 
-const running = new Set<number>()
+/** Running children by pid, each with how long it may take to stop by itself when the job is cancelled (0: none). */
+const running = new Map<number, () => number>()
+/** Children already asked to stop, so that the runner's second signal does not ask again. */
+const asked = new Set<number>()
 let cancelled = false
 
-/** Ends every running child's process group; later spawns are refused. For SIGINT/SIGTERM from the runner. Returns
- * how many it ended. */
+/**
+ * Ends every running child's process group; later spawns are refused. For SIGINT/SIGTERM from the runner. A child
+ * with a grace period (the Modal session while a call is in flight: it cancels the call on Modal) gets SIGTERM
+ * first, and its group is killed if it has not exited when the grace period is over. Returns how many it ended.
+ */
 export function cancelRunningProcesses(): number {
   cancelled = true
-  for (const pid of running) killGroup(pid)
+  for (const [pid, graceMs] of running) {
+    const grace = asked.has(pid) ? 0 : graceMs()
+    if (grace <= 0) {
+      killGroup(pid)
+      continue
+    }
+    asked.add(pid)
+    try {
+      process.kill(pid, 'SIGTERM')
+    } catch {
+      // It exited between the decision and the signal.
+    }
+    // Unref'd: the child's own handle keeps this process alive while it runs.
+    setTimeout(() => {
+      if (running.has(pid)) killGroup(pid)
+    }, grace).unref()
+  }
   return running.size
 }
 
@@ -46,13 +68,18 @@ export function isCancelled(): boolean {
   return cancelled
 }
 
-/** Makes a child (the leader of its own process group) known to the cancel, until it exits (see onExited). */
-export function trackProcess(child: ChildProcess): void {
+/**
+ * Makes a child (the leader of its own process group) known to the cancel, until it exits (see onExited). `graceMs`
+ * says, when the cancel comes, how long it may take to stop after a SIGTERM (0: killed at once). Tracking a child
+ * again only changes its grace period.
+ */
+export function trackProcess(child: ChildProcess, graceMs: () => number = () => 0): void {
   const pid = child.pid
   if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return
-  running.add(pid)
-  child.on('exit', () => running.delete(pid))
-  if (cancelled) killGroup(pid)
+  const known = running.has(pid)
+  running.set(pid, graceMs)
+  if (!known) child.on('exit', () => running.delete(pid))
+  if (cancelled && !known) killGroup(pid)
 }
 
 /** Spawns a child that leads its own process group (so a kill ends its children too), known to the cancel. */

@@ -46,6 +46,8 @@ export const runReportFileSchema = z
     phases: z.array(z.object({ phase: z.string(), status: z.enum(['passed', 'failed', 'skipped']), durationMs: z.number() })),
     dashboardUrl: z.string().nullable(),
     durationMs: z.number(),
+    /** The smoke phase's function calls (`fc-…`); absent from reports written before it existed. */
+    functionCallIds: z.array(z.string()).optional(),
   })
   .superRefine((doc, ctx) => {
     if (doc.version >= 2 && doc.smokeTests === undefined) ctx.addIssue({ code: 'custom', path: ['smokeTests'], message: 'missing' })
@@ -77,6 +79,7 @@ export function runReportFile(report: RunReport): RunReportFile {
     phases: report.phases.map(({ phase, status, durationMs }) => ({ phase, status, durationMs })),
     dashboardUrl: report.dashboardUrl,
     durationMs: report.durationMs,
+    functionCallIds: report.functionCallIds,
   }
 }
 

@@ -75,6 +75,8 @@ export interface RunReport {
   smokeOutput: unknown
   /** Each smoke test's verdict, in the order they ran. */
   smokeTests: SmokeTestRecord[]
+  /** The function calls of the smoke phase (Modal's `fc-…` ids), in order: what to look for in Modal's logs. */
+  functionCallIds: string[]
   secretsFound: string[]
   phases: PhaseRecord[]
   errors: ReportedError[]
@@ -111,6 +113,7 @@ export function emptyReport(): RunReport {
     smokeStatus: 'not-run',
     smokeOutput: null,
     smokeTests: [],
+    functionCallIds: [],
     secretsFound: [],
     phases: [],
     errors: [],
@@ -245,6 +248,9 @@ export function renderSummary(report: RunReport, values: FixValues = fixValuesOf
     ['Tag', code(report.tag)],
     ...(report.candidate ? [['Rollout', candidateText(report.candidate)] as [string, string]] : []),
     ['Smoke call', `${report.smokeStatus}${report.mode ? ` (mode ${report.mode})` : ''}`],
+    ...(report.functionCallIds.length
+      ? [['Function calls', report.functionCallIds.map((id) => code(id)).join(', ')] as [string, string]]
+      : []),
     ['Secrets found', report.secretsFound.length ? report.secretsFound.map((s) => code(s)).join(', ') : '—'],
     ...(report.optionalSecretsMissing.length
       ? [['Optional secrets absent', report.optionalSecretsMissing.map((s) => code(s)).join(', ')] as [string, string]]

@@ -23,6 +23,8 @@ export const INPUT_NAMES = [
   'smoke-timeout',
   'dry-run',
   'rollback-on-failure',
+  'deploy-strategy',
+  'rollback-strategy',
   'rollout',
   'catalogue-file',
   /** The v1 alias of catalogue-file (flow/inputs-phase.ts chooses between them). */
@@ -33,6 +35,8 @@ export const INPUT_NAMES = [
   'preview',
 ] as const
 
+/** How Modal replaces the containers of the live version: rolling (old ones may finish their inputs) or recreate. */
+export type Strategy = 'rolling' | 'recreate'
 /** How a release reaches the live app. */
 export type Rollout = 'live' | 'verify-first'
 
@@ -58,6 +62,8 @@ export interface Settings {
   timeouts: { preflight: number; deploy: number; smoke: number }
   dryRun: boolean
   rollbackOnFailure: boolean
+  /** `modal deploy --strategy` and `modal app rollback --strategy` (docs/modal-client.md#commands-and-flags-used). */
+  strategies: { deploy: Strategy; rollback: Strategy }
   /** live: deploy the live app, then smoke-test it; verify-first: a candidate app is smoke-tested first (flow/verify-first.ts). */
   rollout: Rollout
   modalVersion: string

@@ -14,6 +14,21 @@ export interface EmulatorState {
   [key: string]: any
 }
 
+/** A spawned call as `modal-emulator function-calls --json` lists it (testing/emulator/README.md). */
+export interface EmulatedFunctionCall {
+  function_call_id: string
+  app_id: string
+  app: string
+  environment: string
+  version: number
+  function: string
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled'
+  container: 'starting' | 'running' | 'exited' | 'terminated' | 'none'
+  container_pgid: number | null
+  terminate_containers: boolean
+  started_at: string
+}
+
 export class Emulator {
   constructor(options?: { environments?: string[]; workspace?: string })
   home: string
@@ -28,6 +43,7 @@ export class Emulator {
   prepareEnvironment(environment: string): void
   addFault(target: string, action: string, options?: { times?: number; message?: string; seconds?: number }): void
   state(): EmulatorState
+  functionCalls(): EmulatedFunctionCall[]
   clientLoads(): number
   resetClientLoads(): void
   runningProcesses(): number[]

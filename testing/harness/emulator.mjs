@@ -115,6 +115,11 @@ export class Emulator {
     this.admin('fault', 'add', '--target', target, '--action', action, ...extra)
   }
 
+  /** The spawned calls: id, app, version, status and their container's state (`modal-emulator function-calls`). */
+  functionCalls() {
+    return JSON.parse(this.admin('function-calls', '--json'))
+  }
+
   /** Apps, versions and secret names (never values) as the emulator holds them. */
   state() {
     return JSON.parse(this.admin('state', '--json'))

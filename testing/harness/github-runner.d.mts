@@ -35,5 +35,7 @@ export function runAction(options: {
   githubToken?: string
   /** Sends SIGTERM, as a cancelled job does, once stdout contains this text. */
   cancelWhenStdoutIncludes?: string | null
+  /** Sends SIGTERM once this condition holds (checked every 100 ms while the action runs). */
+  cancelWhen?: (() => boolean) | null
   timeoutMs?: number
 }): Promise<ActionRun>

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process'
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
+import { clearInterval, setInterval } from 'node:timers'
 import { parse as parseYaml } from 'yaml'
 import { scratchDir } from './scratch.mjs'
 
@@ -100,6 +101,7 @@ export async function runAction({
   env = {},
   githubToken = '',
   cancelWhenStdoutIncludes = null,
+  cancelWhen = null,
   timeoutMs = 180000,
 }) {
   const metadata = readActionMetadata(actionDir)
@@ -159,10 +161,19 @@ export async function runAction({
       }
     })
     child.stderr.on('data', (chunk) => (err += chunk))
+    // A condition outside the action (the emulator's state): checked every 100 ms until it holds, then the cancel.
+    const watcher =
+      cancelWhen &&
+      setInterval(() => {
+        if (cancelledAt !== null || !cancelWhen()) return
+        cancelledAt = Date.now()
+        child.kill('SIGTERM')
+      }, 100)
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
     child.on('error', reject)
     child.on('close', (code, sig) => {
       clearTimeout(timer)
+      if (watcher) clearInterval(watcher)
       resolve({ exitCode: code, stdout: out, stderr: err, signal: sig })
     })
   })

@@ -8,6 +8,7 @@ from .app import App
 from .client import Client
 from .environments import Environment
 from .exception import Error
+from .function_call import FunctionCall
 from .functions import Function
 from .image import Image
 from .output import enable_output
@@ -21,6 +22,7 @@ __all__ = [
     "Environment",
     "Error",
     "Function",
+    "FunctionCall",
     "Image",
     "Secret",
     "__version__",

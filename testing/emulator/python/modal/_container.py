@@ -4,6 +4,7 @@ import importlib
 import json
 import os
 import sys
+import time
 
 from . import _runtime
 from ._traceback import print_user_traceback
@@ -23,6 +24,10 @@ def main() -> None:
         spec = json.load(f)
     if spec["crash"]:
         os._exit(137)  # the `crash` fault: the container dies without answering
+    if spec.get("hang") is not None:  # the `hang` fault of a spawned call: the function hangs in its container
+        deadline = None if spec["hang"] < 0 else time.monotonic() + spec["hang"]
+        while deadline is None or time.monotonic() < deadline:
+            time.sleep(0.1 if deadline is None else max(0.0, min(0.1, deadline - time.monotonic())))
     _runtime.in_container = True
     _runtime.container_app = spec["app"]
     try:

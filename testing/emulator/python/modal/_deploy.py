@@ -93,7 +93,9 @@ def _sha256(path: str) -> str:
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def deploy_app(app: App, *, name: str, environment_name: str, tag: str, module: dict, entrypoint: Mount) -> dict:
+def deploy_app(
+    app: App, *, name: str, environment_name: str, tag: str, module: dict, entrypoint: Mount, strategy: str = "rolling"
+) -> dict:
     """Returns the publish result {app_id, url, deployed_at (0 for a no-op), version}."""
     check_object_name(name, "App")
     check_deploy_tag(tag)
@@ -151,7 +153,10 @@ def deploy_app(app: App, *, name: str, environment_name: str, tag: str, module: 
         definition_hash=definition_hash,
         tag=tag,
         commit_info=_git_commit_info(),
+        strategy=strategy,
     )
+    if result["deployed_at"] and strategy == "recreate":
+        _output.echo("🧹 Terminating running containers")
     if result["deployed_at"]:
         _output.step_completed(f"App deployed in {time.time() - t0:.3f}s! 🎉")
     else:

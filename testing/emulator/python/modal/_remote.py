@@ -10,10 +10,10 @@ import sys
 import tempfile
 import threading
 
-from modal_emulator import images, logs, server, state
+from modal_emulator import function_calls, images, logs, server, state
 
 from . import exception
-from .exception import FunctionTimeoutError, RemoteError
+from .exception import RemoteError
 
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -77,68 +77,109 @@ def _pump(stream, fd: str, app_id: str, ids: dict) -> None:
     stream.close()
 
 
-def call(target: dict, args: tuple, kwargs: dict, crash: bool = False):
-    launch = server.container_start(target)
-    ids = {
-        "task_id": state.new_id("ta"),
-        "function_id": function_id(target),
-        "function_call_id": state.new_id("fc"),
-    }
-    timeout = target["function"]["timeout"]
-    with tempfile.TemporaryDirectory(prefix="modal-emulator-input-") as work:
-        with open(os.path.join(work, "input.json"), "w") as f:
-            json.dump(
-                {
-                    "module": target["module"],
-                    "function": target["function_name"],
-                    "args": list(args),
-                    "kwargs": kwargs,
-                    "crash": crash,
-                    "app": {
-                        "name": target["app_name"],
-                        "environment": target["environment"],
-                        "version": target["version"],
-                    },
+def _write_input(work: str, target: dict, args: tuple, kwargs: dict, crash: bool, hang: float | None) -> None:
+    with open(os.path.join(work, "input.json"), "w") as f:
+        json.dump(
+            {
+                "module": target["module"],
+                "function": target["function_name"],
+                "args": list(args),
+                "kwargs": kwargs,
+                "crash": crash,
+                # The `hang` fault of a spawned call: the function hangs in its container (seconds; -1: forever).
+                "hang": hang,
+                "app": {
+                    "name": target["app_name"],
+                    "environment": target["environment"],
+                    "version": target["version"],
                 },
-                f,
-            )
-        proc = subprocess.Popen(
-            [sys.executable, "-B", "-u", "-m", "modal._container", work],
-            cwd=state.path(target["snapshot"]),
-            env=_container_env(target, launch),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,  # its own process group, so a timeout kills the processor it started too
+            },
+            f,
         )
-        pumps = [
-            threading.Thread(target=_pump, args=(proc.stdout, "stdout", target["app_id"], ids), daemon=True),
-            threading.Thread(target=_pump, args=(proc.stderr, "stderr", target["app_id"], ids), daemon=True),
-        ]
-        for pump in pumps:
-            pump.start()
-        try:
-            code = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise FunctionTimeoutError(
-                f"Task's current input {state.new_id('in')} hit its timeout of {timeout}s"
-            ) from None
-        finally:
+
+
+def run_container(target: dict, work: str, function_call_id: str, on_start=None) -> tuple[dict, str]:
+    """Runs the container for the input in `work` to its end, feeding its output to the app logs; the function's
+    `timeout` kills its process group. Returns its output ({ok, ...}; a RemoteError output when it gave none, a
+    FunctionTimeoutError one at the timeout) and how the container ended (`exited` or `terminated`).
+    `on_start(pgid)` may refuse the start (a cancel came first): then it is killed at once."""
+    launch = server.container_start(target)
+    ids = {"task_id": state.new_id("ta"), "function_id": function_id(target), "function_call_id": function_call_id}
+    timeout = target["function"]["timeout"]
+    proc = subprocess.Popen(
+        [sys.executable, "-B", "-u", "-m", "modal._container", work],
+        cwd=state.path(target["snapshot"]),
+        env=_container_env(target, launch),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group, so a timeout kills the processor it started too
+    )
+    pumps = [
+        threading.Thread(target=_pump, args=(proc.stdout, "stdout", target["app_id"], ids), daemon=True),
+        threading.Thread(target=_pump, args=(proc.stderr, "stderr", target["app_id"], ids), daemon=True),
+    ]
+    for pump in pumps:
+        pump.start()
+    try:
+        if on_start is not None and not on_start(proc.pid):
             _kill_group(proc)
-            for pump in pumps:
-                pump.join(timeout=5)
-        try:
-            with open(os.path.join(work, "output.json")) as f:
-                output = json.load(f)
-        except FileNotFoundError:
-            code = 128 - code if code < 0 else code  # a signal N shows as exit code 128+N
-            raise RemoteError(
-                f"Container for Function '{target['function_name']}' exited with code {code}"
-                " before returning a result."
-            ) from None
+        code = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        message = f"Task's current input {state.new_id('in')} hit its timeout of {timeout}s"
+        return _error_output("FunctionTimeoutError", message), "terminated"
+    finally:
+        _kill_group(proc)
+        for pump in pumps:
+            pump.join(timeout=5)
+    try:
+        with open(os.path.join(work, "output.json")) as f:
+            return json.load(f), "exited"
+    except FileNotFoundError:
+        code = 128 - code if code < 0 else code  # a signal N shows as exit code 128+N
+        message = f"Container for Function '{target['function_name']}' exited with code {code} before returning a result."
+        return _error_output("RemoteError", message), "exited"
+
+
+def _error_output(modal_type: str, message: str) -> dict:
+    return {"ok": False, "type": modal_type, "module": "modal.exception", "args": [message], "message": message}
+
+
+def call(target: dict, args: tuple, kwargs: dict, crash: bool = False):
+    with tempfile.TemporaryDirectory(prefix="modal-emulator-input-") as work:
+        _write_input(work, target, args, kwargs, crash, None)
+        output, _ = run_container(target, work, state.new_id("fc"))
+    return result_of(output)
+
+
+def result_of(output: dict):
+    """The function's result, or its exception raised again."""
     if output["ok"]:
         return output["value"]
     raise _rebuild_exception(output)
+
+
+def spawn(target: dict, args: tuple, kwargs: dict, credentials, crash: bool = False, hang: float | None = None) -> str:
+    """Starts the call in a supervisor process of its own (like a call on Modal, it runs on whatever the caller
+    does next, and any process may wait on it or cancel it). Returns the function call id."""
+    function_call_id = state.new_id("fc")
+    function_calls.create(credentials, target, function_call_id)
+    work = function_calls.directory(function_call_id)
+    os.makedirs(work, exist_ok=True)
+    _write_input(work, target, args, kwargs, crash, hang)
+    with open(os.path.join(work, "target.json"), "w") as f:
+        json.dump(target, f)
+    env = {**os.environ, "MODAL_EMULATOR_HOME": state.home(), "PYTHONPATH": PACKAGE_ROOT, "MODAL_EMULATOR_SUPERVISOR": "1"}
+    subprocess.Popen(
+        [sys.executable, "-B", "-m", "modal._supervisor", function_call_id],
+        cwd=work,  # not the caller's folder: a `modal` folder there would shadow this package
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # the call outlives its caller, as on Modal
+    )
+    return function_call_id
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

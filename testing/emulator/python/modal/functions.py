@@ -1,9 +1,10 @@
 """`modal.Function`: functions defined with `@app.function()` and references from `Function.from_name`."""
-from modal_emulator import faults, server
+from modal_emulator import faults, function_calls, server, state
 
 from . import _remote, _runtime, config
 from . import client as client_module
 from .exception import ExecutionError, InvalidError, NotFoundError
+from .function_call import FunctionCall
 
 # What a `garbage` fault makes `.remote()` return instead of the function's result.
 GARBAGE_RESULT = "\x00<modal-emulator garbage>\x00"
@@ -72,6 +73,27 @@ class Function:
             return GARBAGE_RESULT
         target = self._target if self._version is not None else self._fetch()
         return _remote.call(target, args, kwargs, crash=action == "crash")
+
+    def spawn(self, *args, **kwargs) -> FunctionCall:
+        """Starts the function on one input and returns its FunctionCall at once. The faults of
+        `sdk:function.remote` apply: `hang` makes the function hang in its container, `crash` kills the
+        container, `garbage` makes junk its result."""
+        self.hydrate()
+        rule = faults.take("sdk:function.remote", faults.GENERIC_ACTIONS + ("garbage", "crash"))
+        action = rule["action"] if rule else None
+        hang = None
+        if action == "hang":
+            hang = -1.0 if rule["seconds"] is None else float(rule["seconds"])
+        else:
+            faults.apply_generic(rule)
+        target = self._target if self._version is not None else self._fetch()
+        if action == "garbage":
+            function_call_id = state.new_id("fc")
+            function_calls.create(self._credentials, target, function_call_id)
+            function_calls.finish_without_container(self._credentials, function_call_id, {"ok": True, "value": GARBAGE_RESULT})
+        else:
+            function_call_id = _remote.spawn(target, args, kwargs, self._credentials, crash=action == "crash", hang=hang)
+        return FunctionCall(function_call_id, client=client_module.Client(self._credentials))
 
     def local(self, *args, **kwargs):
         if self._spec is None:

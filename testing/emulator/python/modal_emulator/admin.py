@@ -3,7 +3,7 @@ import argparse
 import json
 import sys
 
-from . import faults, images, state
+from . import faults, function_calls, images, state
 
 
 def _pairs(items: list[str]) -> dict:
@@ -74,6 +74,8 @@ def summary() -> dict:
                 "client_version": v["client_version"],
                 "commit": v["commit_info"],
                 "rollback_version": v["rollback_version"],
+                # `--strategy` of the deploy or rollback that made the version (None: made by the `race` fault).
+                "strategy": v.get("strategy"),
                 "definition_hash": v["definition_hash"],
                 "module": v["definition"]["module"]["name"],
                 "mounted_files": sorted(v["definition"]["mount_files"]),
@@ -148,6 +150,36 @@ def cmd_calls(args) -> None:
             print(f"{row['environment']}/{row['app']} v{row['version']}: {row['calls']}")
 
 
+def cmd_function_calls(args) -> None:
+    rows = [
+        {key: call[key] for key in FUNCTION_CALL_KEYS} | {"started_at": state.localized(call["started_at"])}
+        for call in function_calls.listing()
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        for row in rows:
+            print(
+                f"{row['function_call_id']} {row['environment']}/{row['app']} v{row['version']} {row['function']}:"
+                f" {row['status']}, container {row['container']}"
+            )
+
+
+# What `function-calls` shows of each spawned call (function_calls.py says what the values mean).
+FUNCTION_CALL_KEYS = (
+    "function_call_id",
+    "app_id",
+    "app",
+    "environment",
+    "version",
+    "function",
+    "status",
+    "container",
+    "container_pgid",
+    "terminate_containers",
+)
+
+
 def cmd_fault(args) -> None:
     if args.fault_command == "add":
         try:
@@ -185,6 +217,7 @@ def parser() -> argparse.ArgumentParser:
     for name, func, text in (
         ("state", cmd_state, "apps, versions, secret names and key names"),
         ("calls", cmd_calls, ".remote() calls per app version"),
+        ("function-calls", cmd_function_calls, "spawned calls: status and whether their container runs"),
     ):
         cmd = sub.add_parser(name, help=text)
         cmd.add_argument("--json", action="store_true")

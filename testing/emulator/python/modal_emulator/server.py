@@ -10,7 +10,7 @@ import string
 
 from modal.exception import AlreadyExistsError, AuthError, ConflictError, InvalidError, NotFoundError
 
-from . import faults, images, state
+from . import faults, function_calls, images, state
 
 CONTAINER = ("<container>", "")
 CLIENT_VERSION = "1.5.4"
@@ -338,8 +338,9 @@ def app_list(creds, env: str | None) -> list[dict]:
         return sorted(apps, key=lambda a: a["created_at"])
 
 
-def app_publish(creds, *, name, env, definition, definition_hash, tag, commit_info) -> dict:
-    """Deploy a new version unless the live one has the same definition (then deployed_at is 0)."""
+def app_publish(creds, *, name, env, definition, definition_hash, tag, commit_info, strategy="rolling") -> dict:
+    """Deploy a new version unless the live one has the same definition (then deployed_at is 0). The strategy is
+    kept on the version; `recreate` stops the app's running containers first."""
     with _session(creds, write=True) as st:
         env = _environment(st, env)
         app_id = _app_ids(st, name, env)[0] or _new_app(st, name, env)
@@ -356,7 +357,10 @@ def app_publish(creds, *, name, env, definition, definition_hash, tag, commit_in
             tag=tag,
             commit_info=commit_info,
             client_version=CLIENT_VERSION,
+            strategy=strategy,
         )
+        if strategy == "recreate":
+            function_calls.terminate_app_containers(st, app_id)
         return {**result, "deployed_at": version["deployed_at"], "version": version["version"]}
 
 
@@ -392,8 +396,9 @@ def app_history(creds, app_id: str) -> list[dict]:
         return list(_app(st, app_id)["versions"])
 
 
-def app_rollback(creds, app_id: str, version: int) -> str:
-    """`version` -1 means one before the live version. Returns the deployment URL."""
+def app_rollback(creds, app_id: str, version: int, strategy: str = "rolling") -> str:
+    """`version` -1 means one before the live version. Returns the deployment URL. The strategy is kept on the
+    new version; `recreate` stops the app's running containers first."""
     with _session(creds, write=True) as st:
         app = _app(st, app_id)
         current = app["live_version"] or 0
@@ -409,8 +414,10 @@ def app_rollback(creds, app_id: str, version: int) -> str:
         if old is None:
             raise NotFoundError("Rollback version not found in App history.")
         copied = ("definition", "definition_hash", "commit_info", "client_version", "tag")
-        new = _append_version(st, app, **{k: old[k] for k in copied})
+        new = _append_version(st, app, **{k: old[k] for k in copied}, strategy=strategy)
         new["rollback_version"] = target
+        if strategy == "recreate":
+            function_calls.terminate_app_containers(st, app_id)
         return _deployment_url(st, app["environment"], app["name"])
 
 

@@ -119,6 +119,7 @@ def initialise(workspace: str, environments: list[str]) -> dict:
             "built_images": {},
             "faults": [],
             "calls": {},
+            "function_calls": {},
         }
         _write(root, data)
     return data
@@ -129,6 +130,8 @@ def record_client_load() -> None:
     not `modal-emulator`): the project's benchmark counts client start-ups with it."""
     root = os.environ.get("MODAL_EMULATOR_HOME")
     if not root or not os.path.isdir(root) or os.environ.get("MODAL_IS_REMOTE") == "1":
+        return
+    if os.environ.get("MODAL_EMULATOR_SUPERVISOR") == "1":  # the process that runs a spawned call (server side)
         return
     if "modal_emulator.admin" in sys.modules:  # the admin command imports modal.exception
         return

@@ -161,7 +161,7 @@ def rollback(app_identifier, version="", strategy="rolling", env=None):
     rule = faults.take("app rollback", ("refuse",))
     if rule:
         raise PermissionDeniedError(faults.message(rule))
-    url = server.app_rollback(creds, app_id, number)
+    url = server.app_rollback(creds, app_id, number, strategy)
     _output.step_completed("Deployment rollback successful!")
     _output.echo(f"\nView Deployment: {url}")
 

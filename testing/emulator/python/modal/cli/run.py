@@ -104,6 +104,7 @@ def deploy(
         tag=tag,
         module={"name": module_name, "app_var": app_var},
         entrypoint=_deploy.entrypoint_mount(module_name, module.__file__),
+        strategy=strategy,
     )
     race = faults.take("deploy", ("race",))
     if race:
