@@ -7,7 +7,7 @@ import { COMMANDS, commandHelp } from '../../src/cli/options.js'
 import { SessionFailure } from '../../src/modal/session.js'
 import { REFERENCE_PROCESSOR, REPO_ROOT } from '../../testing/harness/emulator.mjs'
 import { runCli } from '../support/cli-in-process.js'
-import { cli as cliAnswer, fails, FakeModal, panel, raised } from '../support/fake-modal.js'
+import { cli as cliAnswer, contractAnswer, fails, FakeModal, panel, raised } from '../support/fake-modal.js'
 import { scratchDir } from '../../testing/harness/scratch.mjs'
 
 const IMAGE = `ghcr.io/acme/llm-litellm:1@sha256:${'a'.repeat(64)}`
@@ -101,6 +101,37 @@ describe('deploy', () => {
     const bad = await cli([...args, '--rollout', 'canary'])
     expect(bad.status).toBe(1)
     expect(bad.stderr).toContain("rollout must be 'live' or 'verify-first', got 'canary'.")
+  })
+})
+
+describe('deploy with the catalogue’s smoke tests', () => {
+  // replicate/generic@1's two smoke tests in the repository's catalogue, against a processor that answers as its mock does.
+  const replicate = (status: string) => {
+    const modal = new FakeModal()
+    modal.secrets.set('dev/REPLICATE_API_TOKEN', ['REPLICATE_API_TOKEN'])
+    modal.answerCall = (payload) => {
+      const { model, input } = (payload as { params: { model: string; input: object } }).params
+      return { ...(contractAnswer(payload) as object), output: { model, status, input } }
+    }
+    return modal
+  }
+  const args = ['deploy', '--env', 'dev', '--ref', 'replicate/generic@1', '--json', '--quiet']
+
+  test('--json lists each test with its verdict and latency', async () => {
+    const run = await cli(args, replicate('succeeded'))
+    expect(run.status).toBe(0)
+    expect(JSON.parse(run.stdout).smokeTests).toEqual([
+      { name: 'hello-world', status: 'passed', latencyMs: expect.any(Number), code: null, detail: null },
+      { name: 'input-passed-through', status: 'passed', latencyMs: expect.any(Number), code: null, detail: null },
+    ])
+  })
+
+  test('a wrong answer fails with the test and the path, in the CLI’s words', async () => {
+    const run = await cli(args.slice(0, -2), replicate('failed'))
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain(
+      'ERR_SMOKE_EXPECTATION: Smoke test "hello-world": the output does not contain what expect says, at $.status: expected "succeeded", got "failed".',
+    )
   })
 })
 
@@ -209,7 +240,7 @@ describe('run', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, mode: 'mock', processor: 'llm/litellm@1' })
   })
 
-  test("--adapter local without --inputs-json takes the catalogue's smoke_inputs (replicate/generic@1 takes no chat message)", async () => {
+  test("--adapter local without --inputs-json takes the catalogue's first smoke test's params (replicate/generic@1 takes no chat message)", async () => {
     const run = await cli(['run', '--ref', 'replicate/generic@1', '--adapter', 'local'])
     expect(run.status).toBe(0)
     expect(JSON.parse(run.stdout)).toMatchObject({

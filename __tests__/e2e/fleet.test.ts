@@ -56,8 +56,10 @@ describe('a fleet of two processors', () => {
     expect(world.versions('llm-litellm-v1')).toHaveLength(1)
     expect(world.versions('replicate-generic-v1')).toHaveLength(1)
     expect(JSON.parse(runs[0].outputs['smoke-output'])).toMatchObject({ choices: [{ message: { content: 'mock reply to: test' } }] })
-    // The catalogue's smoke_inputs: a Replicate model and its input, not the default chat message.
+    // The catalogue's smoke_tests: a Replicate model and its input, not the default chat message; the first test's output.
     expect(JSON.parse(runs[1].outputs['smoke-output'])).toMatchObject({ model: 'replicate/hello-world', input: { text: 'test' } })
+    expect(runs[1].summary).toMatch(/^\| hello-world \| ✅ passed \| \d+ ms \| — \|$/m)
+    expect(runs[1].summary).toMatch(/^\| input-passed-through \| ✅ passed \| \d+ ms \| — \|$/m)
   })
 
   test('fleet-report over their report files: one row each, and the verdict', () => {

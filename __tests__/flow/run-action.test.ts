@@ -541,7 +541,7 @@ describe('the report file', () => {
     await run(modal, { 'report-file': 'reports/llm.json' }, { GITHUB_WORKSPACE: dir })
     expect(readReport(dir, 'reports/llm.json')).toMatchObject({
       schema: 'modal-processor-deploy/run-report',
-      version: 1,
+      version: 2,
       ok: false,
       processorRef: 'llm/litellm@1',
       appName: 'llm-litellm-v1',
@@ -550,6 +550,7 @@ describe('the report file', () => {
       versionAfter: 3,
       rolledBack: true,
       smokeStatus: 'failed',
+      smokeTests: [{ name: 'smoke', status: 'failed', code: 'ERR_SMOKE_INVALID_RESPONSE' }],
       errors: [{ code: 'ERR_SMOKE_INVALID_RESPONSE' }, { code: 'ERR_ROLLED_BACK' }],
     })
     await run(new FakeModal(), { 'report-file': 'reports/llm.json' }, { GITHUB_WORKSPACE: dir })

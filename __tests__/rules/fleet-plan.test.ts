@@ -55,6 +55,14 @@ describe('planFleet', () => {
     expect(refs(planFleet(NOW, { paths: ['modal-processors.json'], baseCatalogue: base }, LAYOUT, null))).toEqual(['ocr/tesseract@2'])
   })
 
+  test('changed smoke tests count as a change too: the deploy job runs them', () => {
+    const tests = (expect: object) => [{ name: 'page-one', params: { page: 1 }, expect }]
+    const now = catalogueOf({ ...NOW.processors, 'ocr/tesseract@2': { image: { oci: image('ocr') }, smoke_tests: tests({ text: 'a' }) } })
+    const base = catalogueOf({ ...NOW.processors, 'ocr/tesseract@2': { image: { oci: image('ocr') }, smoke_tests: tests({ text: 'b' }) } })
+    expect(refs(planFleet(now, { paths: ['modal-processors.json'], baseCatalogue: base }, LAYOUT, null))).toEqual(['ocr/tesseract@2'])
+    expect(refs(planFleet(now, { paths: ['modal-processors.json'], baseCatalogue: now }, LAYOUT, null))).toEqual([])
+  })
+
   test('a changed description or secret order deploys nothing', () => {
     const base = catalogueOf({
       ...NOW.processors,

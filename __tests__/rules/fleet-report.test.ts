@@ -1,6 +1,6 @@
 import { emptyReport, type RunReport } from '../../src/rules/run-report.js'
 import { fleetRows, fleetVerdict, renderFleetReport, type ReadReport } from '../../src/rules/fleet-report.js'
-import { parseRunReportFile, runReportFile, RUN_REPORT_SCHEMA } from '../../src/rules/run-report-file.js'
+import { parseRunReportFile, runReportFile, RUN_REPORT_SCHEMA, type RunReportFile } from '../../src/rules/run-report-file.js'
 
 function report(overrides: Partial<RunReport>): RunReport {
   return {
@@ -38,12 +38,12 @@ const FAILED = report({
 describe('the run report file', () => {
   test('reads back what the action writes; a newer version or another document is refused with the reason', () => {
     const document = runReportFile(FAILED)
-    expect(document).toMatchObject({ schema: RUN_REPORT_SCHEMA, version: 1, ok: false, rolledBack: true })
+    expect(document).toMatchObject({ schema: RUN_REPORT_SCHEMA, version: 2, ok: false, rolledBack: true, smokeTests: [] })
     expect(document.errors).toEqual([{ code: 'ERR_SMOKE_FAILED', message: 'run raised: boom' }])
     expect(parseRunReportFile(JSON.stringify(document))).toEqual({ ok: true, report: document })
-    expect(parseRunReportFile(JSON.stringify({ ...document, version: 2 }))).toEqual({
+    expect(parseRunReportFile(JSON.stringify({ ...document, version: 3 }))).toEqual({
       ok: false,
-      problem: 'run report version 2; this CLI reads version 1',
+      problem: 'run report version 3; this CLI reads versions 1 and 2',
     })
     expect(parseRunReportFile('{"processors":{}}')).toMatchObject({ ok: false, problem: expect.stringContaining('not a run report') })
     expect(parseRunReportFile('{')).toMatchObject({ ok: false, problem: expect.stringContaining('not JSON') })
@@ -51,6 +51,31 @@ describe('the run report file', () => {
       ok: false,
       problem: expect.stringContaining('smokeStatus'),
     })
+  })
+
+  test('version 2 carries the smoke tests; a version 1 file (without them) reads as one with none', () => {
+    const tests = [
+      { name: 'hello', status: 'passed' as const, latencyMs: 120, code: null, detail: null },
+      { name: 'shape', status: 'failed' as const, latencyMs: 90, code: 'ERR_SMOKE_EXPECTATION' as const, detail: 'y'.repeat(10_000) },
+      { name: 'later', status: 'not-run' as const, latencyMs: null, code: null, detail: null },
+    ]
+    const document = runReportFile(report({ smokeTests: tests }))
+    expect(document.smokeTests.map((t) => [t.name, t.status, t.latencyMs])).toEqual([
+      ['hello', 'passed', 120],
+      ['shape', 'failed', 90],
+      ['later', 'not-run', null],
+    ])
+    expect(document.smokeTests[1].detail!.length).toBeLessThan(2100)
+    expect(parseRunReportFile(JSON.stringify(document))).toEqual({ ok: true, report: document })
+    // A file the previous release wrote: version 1, no smokeTests.
+    const rest: Partial<RunReportFile> = runReportFile(FAILED)
+    delete rest.smokeTests
+    const v1 = parseRunReportFile(JSON.stringify({ ...rest, version: 1 }))
+    expect(v1).toEqual({ ok: true, report: { ...rest, version: 1, smokeTests: [] } })
+    // Version 2 without them is not a file this action wrote.
+    expect(parseRunReportFile(JSON.stringify({ ...rest, version: 2 }))).toEqual({ ok: false, problem: 'smokeTests: missing' })
+    if (!v1.ok) throw new Error(v1.problem)
+    expect(fleetRows([{ file: 'old.json', ...v1 }], null)[0].status).toBe('failed')
   })
 
   test('a long error message is cut to size in the file', () => {

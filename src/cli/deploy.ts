@@ -66,7 +66,7 @@ export function jsonResult(ok: boolean, report: RunReport, kit: TerminalToolkit,
     app: inputs['app-name'],
   })
   const errors = report.errors.map((error) => ({ ...error, fix: fixFor(error, 'cli', values) }))
-  return { ok, outputs: kit.outputs, errors, phases: report.phases }
+  return { ok, outputs: kit.outputs, errors, phases: report.phases, smokeTests: report.smokeTests }
 }
 
 export function successLine(report: RunReport): string {

@@ -89,7 +89,7 @@ export const COMMANDS = {
       {
         name: 'inputs-json',
         value: 'JSON',
-        help: `the envelope, e.g. '{"schema":"v1","params":{...}}' (default params: the catalogue's smoke_inputs, else a test message)`,
+        help: `the envelope, e.g. '{"schema":"v1","params":{...}}' (default params: the catalogue's smoke_inputs or its first smoke test's, else a test message)`,
       },
       { ...env, required: false, help: 'Modal environment (required with --adapter modal)' },
       { name: 'version', value: 'N', help: 'call version N of the app (modal adapter; default: the live one)' },

@@ -26,7 +26,12 @@ export async function runCommand(flags: Flags, io: CliIo): Promise<number> {
   const parsed = parseProcessorRef(ref)
   if (!parsed.ok) throw new ActionError('ERR_INVALID_PROCESSOR_REF', parsed.error)
   const file = catalogueFileFromFlags(flags, io)
-  const envelope = await envelopeFrom(flags, async () => (await catalogueEntry(file, ref, io.cwd))?.smoke_inputs ?? DEFAULT_SMOKE_PARAMS)
+  // Without --inputs-json: the catalogue's smoke_inputs, or the params of its first smoke test.
+  const catalogued = async () => {
+    const entry = await catalogueEntry(file, ref, io.cwd)
+    return entry?.smoke_inputs ?? entry?.smoke_tests?.[0].params ?? DEFAULT_SMOKE_PARAMS
+  }
+  const envelope = await envelopeFrom(flags, catalogued)
   const result = adapter === 'local' ? await runLocally(flags, file, ref, envelope, io) : await runOnModal(flags, envelope, io)
   // The answer is the processor's text: bounded like every log block (a 20 MB answer is its beginning and its size).
   io.out(`${logBlock(safeJson(result, 2).split('\n')).join('\n')}\n`)

@@ -2,10 +2,11 @@
 // file's place and the module folder checked too: every problem at once, before anything changes.
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { applyCatalogue, DEFAULT_CATALOGUE_FILE } from '../rules/catalogue.js'
+import { applyCatalogue, catalogueSmokeTests, DEFAULT_CATALOGUE_FILE } from '../rules/catalogue.js'
 import { aliasNotice, CATALOGUE_FLAGS, CATALOGUE_INPUTS, chooseCatalogueFile, type CatalogueChoice } from '../rules/catalogue-alias.js'
 import { ActionError } from '../rules/errors.js'
 import type { RawInputs, Settings } from '../rules/settings.js'
+import type { SmokeTest } from '../rules/smoke-tests.js'
 import { bounded, oneLine } from '../rules/untrusted-text.js'
 import { FileRefused, isSameFile, writeTarget, type KeptFile } from '../platform/files.js'
 import { readCatalogueFile } from './catalogue-file.js'
@@ -88,29 +89,34 @@ export function keptFromReportFile(kit: Toolkit, raw: RawInputs): KeptFile[] {
     .map(([file, input]) => ({ file: workspacePath(kit, file), name: `the processor catalogue (${input})` }))
 }
 
-/** The inputs completed from the catalogue they name; a problem with it goes to `problems`. */
-async function completeFromCatalogue(kit: Toolkit, raw: RawInputs, problems: ActionError[]): Promise<RawInputs> {
+/** The inputs completed from the catalogue they name, and its smoke tests; a problem with it goes to `problems`. */
+async function completeFromCatalogue(
+  kit: Toolkit,
+  raw: RawInputs,
+  problems: ActionError[],
+): Promise<{ completed: RawInputs; smokeTests: SmokeTest[] | null }> {
   const choice = catalogueChoice(raw)
   if (!choice.ok) {
     problems.push(choice.error)
-    return raw
+    return { completed: raw, smokeTests: null }
   }
   if (choice.aliasUsed) kit.annotate('warning', 'Deprecated input', aliasNotice(CATALOGUE_INPUTS))
   const file = choice.file
   try {
     const catalogue = file === '' ? null : await readCatalogueFile(workspacePath(kit, file), file)
-    return applyCatalogue(raw, catalogue, file || 'the processor catalogue')
+    const completed = applyCatalogue(raw, catalogue, file || 'the processor catalogue')
+    return { completed, smokeTests: catalogueSmokeTests(raw, catalogue) }
   } catch (error) {
     if (!(error instanceof ActionError)) throw error
     problems.push(error)
-    return raw
+    return { completed: raw, smokeTests: null }
   }
 }
 
 /** Raw inputs, completed from the processor catalogue, validated into settings: every problem at once. */
 export async function validateInputs(kit: Toolkit, raw: RawInputs): Promise<Settings> {
   const problems: ActionError[] = []
-  const completed = await completeFromCatalogue(kit, raw, problems)
+  const { completed, smokeTests } = await completeFromCatalogue(kit, raw, problems)
   const reportFile = (await reportFileTarget(kit, raw)).problem
   if (reportFile !== null) problems.push(reportFile)
   const parsed = parseInputs(completed)
@@ -122,7 +128,7 @@ export async function validateInputs(kit: Toolkit, raw: RawInputs): Promise<Sett
     problems.push(...parsed.errors.filter((e) => !(imageEmpty && e.code === 'ERR_INVALID_IMAGE_REF')))
   }
   if (problems.length > 0 || !parsed.ok) throw new Failures(problems)
-  return parsed.settings
+  return smokeTests === null ? parsed.settings : { ...parsed.settings, smokeTests }
 }
 
 /** The folder `modal deploy -m modal_app` runs in: the user's own, or the module shipped with the action. */

@@ -51,6 +51,7 @@ export async function publish(
     if (error.stderrTail) error.stderrTail = redact(error.stderrTail)
     if (error.command) error.command = redact(error.command)
   }
+  for (const test of report.smokeTests) if (test.detail !== null) test.detail = redact(test.detail)
   const unwritten: string[] = []
   for (const [name, value] of Object.entries(reportOutputs(report))) {
     try {

@@ -4,6 +4,7 @@
 // CLI's deploy both run it, each with its own toolkit.
 import { ActionError } from '../rules/errors.js'
 import { defaultDeployTag, stepTag } from '../rules/rollout.js'
+import { redactor } from '../rules/redaction.js'
 import { emptyReport, renderPlan, type RunReport } from '../rules/run-report.js'
 import type { Settings } from '../rules/settings.js'
 import type { ModalClient } from '../modal/client.js'
@@ -19,7 +20,7 @@ import { finishPreview } from './preview-github.js'
 import { publish } from './publish.js'
 import { recentLogs, rollBack, rollbackReport, type RollbackTarget } from './rollback.js'
 import { maskStepSecrets, maskTokens, redacting } from './secret-masking.js'
-import { smokeCall } from './smoke-call.js'
+import { runSmokeTests } from './smoke-tests.js'
 import type { Toolkit } from './toolkit.js'
 import { readBack, verdictError } from './verify.js'
 import { plannedCandidate, proveCandidate } from './verify-first.js'
@@ -31,6 +32,8 @@ interface Flow {
   modal: ModalClient
   settings: Settings
   report: RunReport
+  /** Removes the step's secret values from a text (they are all known once the inputs are read). */
+  redact: (text: string) => string
 }
 
 export async function runAction(givenKit: Toolkit, sessions: SessionSource = {}): Promise<RunReport> {
@@ -84,7 +87,7 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
       skipPhase(report.phases, 'deploy', 'dry run: nothing changed')
       return report
     }
-    const flow: Flow = { kit, phase, modal, settings, report }
+    const flow: Flow = { kit, phase, modal, settings, report, redact: redactor(secretValues) }
     let rollbackTarget: RollbackTarget | null = null
     if (moduleDir !== null && tag !== null) {
       // verify-first: the live app is touched only once the release passed as a candidate; until then its version stays.
@@ -179,14 +182,20 @@ async function deployAndVerify(
 }
 
 /** The smoke call; when it fails, the app's recent logs, and a rollback of this run's version when one is due. */
-async function smokeThenRollBack({ kit, phase, modal, settings, report }: Flow, rollbackTarget: RollbackTarget | null): Promise<void> {
+async function smokeThenRollBack(
+  { kit, phase, modal, settings, report, redact }: Flow,
+  rollbackTarget: RollbackTarget | null,
+): Promise<void> {
   // This phase's calls only (a verify-first candidate's came before).
   const callsBefore = modal.functionCallIds.length
   try {
     report.smokeStatus = 'failed'
     const smoke = await phase('smoke', `Smoke call (${settings.mode})`, async () => {
-      const smoke = await smokeCall(kit, modal, settings, report.versionAfter)
-      return { value: smoke, detail: `run answered in mode ${settings.mode}` }
+      // After a passing candidate, the live version's own results replace the candidate's rows.
+      report.smokeTests = []
+      const smoke = await runSmokeTests(kit, modal, settings, report.versionAfter, { records: report.smokeTests, redact })
+      const tests = settings.smokeTests ? `, ${settings.smokeTests.length} smoke test(s) passed` : ''
+      return { value: smoke, detail: `run answered in mode ${settings.mode}${tests}` }
     })
     report.appId = smoke.appId
     report.functionCallIds = [...modal.functionCallIds]

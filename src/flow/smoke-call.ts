@@ -14,9 +14,15 @@ export interface SmokeResult {
   output: Record<string, unknown>
 }
 
-/** Calls `run`, pinned to `version` (the live one; null: whatever is live), and judges its answer. */
-export async function smokeCall(kit: Toolkit, client: ModalClient, settings: Settings, version: number | null): Promise<SmokeResult> {
-  const payload = smokePayload(settings.mode, settings.smokeParams)
+/** Calls `run` with `params`, pinned to `version` (the live one; null: whatever is live), and judges its answer. */
+export async function smokeCall(
+  kit: Toolkit,
+  client: ModalClient,
+  settings: Settings,
+  version: number | null,
+  params: Record<string, unknown> = settings.smokeParams,
+): Promise<SmokeResult> {
+  const payload = smokePayload(settings.mode, params)
   const pin = version === null ? '' : ` (pinned to v${version})`
   kit.info(`Calling ${settings.appName}.run${pin} with mode ${settings.mode}`)
   const answer = await client.smoke(

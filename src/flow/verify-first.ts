@@ -12,7 +12,7 @@ import type { ModalClient } from '../modal/client.js'
 import { deploy, type DeployTarget } from './deploy.js'
 import { asActionErrors, Failures, type phaseRunner } from './phases.js'
 import { recentLogs, rollBack, rollbackReport } from './rollback.js'
-import { smokeCall } from './smoke-call.js'
+import { runSmokeTests } from './smoke-tests.js'
 import type { Toolkit } from './toolkit.js'
 import { verdictError } from './verify.js'
 
@@ -23,6 +23,8 @@ export interface CandidateFlow {
   modal: ModalClient
   settings: Settings
   report: RunReport
+  /** Removes the step's secret values from a text (the smoke tests' mismatch lines). */
+  redact: (text: string) => string
 }
 
 /** The candidate as the report shows it before anything ran (also what a dry run's plan names). */
@@ -82,11 +84,12 @@ async function deployCandidate({ kit, phase, modal }: CandidateFlow, asCandidate
   })
 }
 
-async function smokeCandidate({ kit, phase, modal, report }: CandidateFlow, asCandidate: Settings, version: number): Promise<void> {
+async function smokeCandidate({ kit, phase, modal, report, redact }: CandidateFlow, asCandidate: Settings, version: number): Promise<void> {
   const callsBefore = modal.functionCallIds.length
   try {
     await phase('candidate-smoke', `Smoke call of the candidate, pinned to v${version} (${asCandidate.mode})`, async () => {
-      await smokeCall(kit, modal, asCandidate, version)
+      // The same smoke tests as the live app's; their rows are the candidate's until the live deploy runs them again.
+      await runSmokeTests(kit, modal, asCandidate, version, { records: report.smokeTests, redact })
       return { value: null, detail: `${asCandidate.appName} v${version} answered in mode ${asCandidate.mode}` }
     })
   } catch (error) {

@@ -7,6 +7,7 @@ import { findKeyProblem } from './json-keys.js'
 import { parseProcessorRef } from './naming.js'
 import { didYouMean } from './ref-suggestions.js'
 import { parseToolSecrets } from './secrets-policy.js'
+import { smokeTestsFrom, smokeTestsSchema, type SmokeTest } from './smoke-tests.js'
 import { bounded, oneLine } from './untrusted-text.js'
 import { jsonSyntaxProblem } from './json-syntax.js'
 import type { RawInputs } from './settings.js'
@@ -31,14 +32,24 @@ const entrySchema = z.strictObject({
     }),
   /** The params of the smoke call, when the default chat message is not what the processor takes. */
   smoke_inputs: z.record(z.string(), z.unknown()).optional(),
+  /** Named calls with what each output must contain; smoke_inputs is the one-test shorthand of this list. */
+  smoke_tests: smokeTestsSchema.optional(),
   /** The processor executable on this machine, relative to the catalogue file (the CLI's local adapter). */
   local_command: z.string().min(1).optional(),
   description: z.string().optional(),
 })
 
-const catalogueSchema = z.strictObject({
-  processors: z.record(z.string(), entrySchema),
-})
+const catalogueSchema = z
+  .strictObject({
+    processors: z.record(z.string(), entrySchema),
+  })
+  .superRefine((catalogue, ctx) => {
+    for (const [ref, entry] of Object.entries(catalogue.processors)) {
+      if (entry.smoke_inputs === undefined || entry.smoke_tests === undefined) continue
+      const message = 'give smoke_tests or smoke_inputs, not both (smoke_inputs is the shorthand of one test)'
+      ctx.addIssue({ code: 'custom', path: ['processors', ref, 'smoke_tests'], message })
+    }
+  })
 
 export type ProcessorCatalogue = z.infer<typeof catalogueSchema>
 export type CatalogueEntry = ProcessorCatalogue['processors'][string]
@@ -70,7 +81,9 @@ export function parseCatalogue(text: string, file: string): ProcessorCatalogue {
   const parsed = catalogueSchema.safeParse(json)
   if (parsed.success) return parsed.data
   const problems = parsed.error.issues.map((issue) => `${file}: ${issue.path.map(String).join('.') || '(top level)'}: ${issue.message}`)
-  throw new ActionError('ERR_INVALID_REGISTRY', problems.join('\n'))
+  // Problems only in smoke_tests have their own code (and fix): the rest of the file is fine.
+  const onlySmokeTests = parsed.error.issues.every((issue) => issue.path[0] === 'processors' && issue.path[2] === 'smoke_tests')
+  throw new ActionError(onlySmokeTests ? 'ERR_INVALID_SMOKE_TESTS' : 'ERR_INVALID_REGISTRY', problems.join('\n'))
 }
 
 /** Fills image-ref, tool-secrets and smoke-inputs from the catalogue where the inputs leave them empty; inputs always win. */
@@ -93,4 +106,12 @@ export function applyCatalogue(raw: RawInputs, catalogue: ProcessorCatalogue | n
     'tool-secrets': raw['tool-secrets'].trim() || entry.tool_secrets.join('\n'),
     'smoke-inputs': raw['smoke-inputs'].trim() || (entry.smoke_inputs ? JSON.stringify(entry.smoke_inputs) : ''),
   }
+}
+
+/** The catalogue's smoke tests for the run, or null when the step runs one test: the smoke-inputs input (which
+ * replaces the catalogue's tests), the entry's smoke_inputs, or the default params. */
+export function catalogueSmokeTests(raw: RawInputs, catalogue: ProcessorCatalogue | null): SmokeTest[] | null {
+  if (raw['smoke-inputs'].trim() !== '' || catalogue === null) return null
+  const entry = catalogueEntry(catalogue, raw['processor-ref'].trim())
+  return entry?.smoke_tests ? smokeTestsFrom(entry.smoke_tests) : null
 }

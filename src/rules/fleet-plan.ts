@@ -83,7 +83,8 @@ function changeReason(
 
 /** What of an entry a deploy depends on (the description is prose), in a form that compares by value. */
 function deployFacts(entry: CatalogueEntry): string {
-  return JSON.stringify([entry.image.oci, [...entry.tool_secrets].sort(), entry.local_command ?? null, entry.smoke_inputs ?? null])
+  const smoke = [entry.smoke_inputs ?? null, entry.smoke_tests ?? null]
+  return JSON.stringify([entry.image.oci, [...entry.tool_secrets].sort(), entry.local_command ?? null, ...smoke])
 }
 
 /** Refs in the base catalogue that the catalogue no longer has: their apps keep running until someone stops them. */

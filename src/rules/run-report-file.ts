@@ -1,40 +1,58 @@
 // The run report as a file (the action's `report-file` input): one JSON document per run, read back by
 // `modal-processor fleet-report`. Versioned: a reader refuses a version it does not know rather than misread it.
+// Version 2 added `smokeTests`; a version 1 file reads as one without them.
 import * as z from 'zod'
 import type { RunReport } from './run-report.js'
 import { bounded } from './untrusted-text.js'
 import { jsonSyntaxProblem } from './json-syntax.js'
 
 export const RUN_REPORT_SCHEMA = 'modal-processor-deploy/run-report'
-export const RUN_REPORT_VERSION = 1
+export const RUN_REPORT_VERSION = 2
+/** The versions this reader understands. */
+export const READABLE_REPORT_VERSIONS: readonly number[] = [1, 2]
 
 const MESSAGE_LIMIT = 2000
 
 const version = z.number().int().nullable()
 
-export const runReportFileSchema = z.object({
-  schema: z.literal(RUN_REPORT_SCHEMA),
-  version: z.literal(RUN_REPORT_VERSION),
-  ok: z.boolean(),
-  processorRef: z.string().nullable(),
-  appName: z.string().nullable(),
-  environment: z.string().nullable(),
-  imageRef: z.string().nullable(),
-  mode: z.string().nullable(),
-  dryRun: z.boolean(),
-  deployOutcome: z.enum(['deployed', 'unchanged', 'not-requested']).nullable(),
-  versionBefore: version,
-  versionAfter: version,
-  deployedVersion: version,
-  rolledBack: z.boolean(),
-  smokeStatus: z.enum(['passed', 'failed', 'not-run', 'skipped']),
-  errors: z.array(z.object({ code: z.string(), message: z.string() })),
-  phases: z.array(z.object({ phase: z.string(), status: z.enum(['passed', 'failed', 'skipped']), durationMs: z.number() })),
-  dashboardUrl: z.string().nullable(),
-  durationMs: z.number(),
-  /** The smoke phase's function calls (`fc-…`); absent from reports written before it existed. */
-  functionCallIds: z.array(z.string()).optional(),
+const smokeTestRecord = z.object({
+  name: z.string(),
+  status: z.enum(['passed', 'failed', 'not-run']),
+  latencyMs: z.number().nullable(),
+  code: z.string().nullable(),
+  detail: z.string().nullable(),
 })
+
+export const runReportFileSchema = z
+  .object({
+    schema: z.literal(RUN_REPORT_SCHEMA),
+    version: z.union([z.literal(1), z.literal(2)]),
+    ok: z.boolean(),
+    processorRef: z.string().nullable(),
+    appName: z.string().nullable(),
+    environment: z.string().nullable(),
+    imageRef: z.string().nullable(),
+    mode: z.string().nullable(),
+    dryRun: z.boolean(),
+    deployOutcome: z.enum(['deployed', 'unchanged', 'not-requested']).nullable(),
+    versionBefore: version,
+    versionAfter: version,
+    deployedVersion: version,
+    rolledBack: z.boolean(),
+    smokeStatus: z.enum(['passed', 'failed', 'not-run', 'skipped']),
+    /** Version 2 on; a version 1 file has none (read as an empty list). */
+    smokeTests: z.array(smokeTestRecord).optional(),
+    errors: z.array(z.object({ code: z.string(), message: z.string() })),
+    phases: z.array(z.object({ phase: z.string(), status: z.enum(['passed', 'failed', 'skipped']), durationMs: z.number() })),
+    dashboardUrl: z.string().nullable(),
+    durationMs: z.number(),
+    /** The smoke phase's function calls (`fc-…`); absent from reports written before it existed. */
+    functionCallIds: z.array(z.string()).optional(),
+  })
+  .superRefine((doc, ctx) => {
+    if (doc.version >= 2 && doc.smokeTests === undefined) ctx.addIssue({ code: 'custom', path: ['smokeTests'], message: 'missing' })
+  })
+  .transform((doc) => ({ ...doc, smokeTests: doc.smokeTests ?? [] }))
 
 export type RunReportFile = z.infer<typeof runReportFileSchema>
 
@@ -56,6 +74,7 @@ export function runReportFile(report: RunReport): RunReportFile {
     deployedVersion: report.deployedVersion,
     rolledBack: report.rolledBack,
     smokeStatus: report.smokeStatus,
+    smokeTests: report.smokeTests.map((test) => ({ ...test, detail: test.detail === null ? null : bounded(test.detail, MESSAGE_LIMIT) })),
     errors: report.errors.map(({ code, message }) => ({ code, message: bounded(message, MESSAGE_LIMIT) })),
     phases: report.phases.map(({ phase, status, durationMs }) => ({ phase, status, durationMs })),
     dashboardUrl: report.dashboardUrl,
@@ -74,8 +93,9 @@ export function parseRunReportFile(text: string): { ok: true; report: RunReportF
   }
   const header = z.object({ schema: z.literal(RUN_REPORT_SCHEMA), version: z.number() }).safeParse(json)
   if (!header.success) return { ok: false, problem: `not a run report (no "schema": "${RUN_REPORT_SCHEMA}")` }
-  if (header.data.version !== RUN_REPORT_VERSION) {
-    return { ok: false, problem: `run report version ${header.data.version}; this CLI reads version ${RUN_REPORT_VERSION}` }
+  if (!READABLE_REPORT_VERSIONS.includes(header.data.version)) {
+    const readable = READABLE_REPORT_VERSIONS.join(' and ')
+    return { ok: false, problem: `run report version ${header.data.version}; this CLI reads versions ${readable}` }
   }
   const parsed = runReportFileSchema.safeParse(json)
   if (parsed.success) return { ok: true, report: parsed.data }

@@ -2,6 +2,7 @@
 import { fixFor, type ErrorCode, type Fix, type FixValues, type Phase } from '../rules/errors.js'
 import { markdownCell, secondsText, versionLabel } from '../rules/report-text.js'
 import { bounded, markdownFence, oneLine, safeJson } from '../rules/untrusted-text.js'
+import { renderSmokeTests, type SmokeTestRecord } from './smoke-tests.js'
 
 export const OUTPUT_NAMES = [
   'app-name',
@@ -72,6 +73,8 @@ export interface RunReport {
   mode: string | null
   smokeStatus: 'passed' | 'failed' | 'not-run' | 'skipped'
   smokeOutput: unknown
+  /** Each smoke test's verdict, in the order they ran. */
+  smokeTests: SmokeTestRecord[]
   /** The function calls of the smoke phase (Modal's `fc-…` ids), in order: what to look for in Modal's logs. */
   functionCallIds: string[]
   secretsFound: string[]
@@ -109,6 +112,7 @@ export function emptyReport(): RunReport {
     mode: null,
     smokeStatus: 'not-run',
     smokeOutput: null,
+    smokeTests: [],
     functionCallIds: [],
     secretsFound: [],
     phases: [],
@@ -259,6 +263,8 @@ export function renderSummary(report: RunReport, values: FixValues = fixValuesOf
   for (const p of report.phases) {
     lines.push(`| ${p.phase} | ${STATUS_ICON[p.status]} ${p.status} | ${secondsText(p.durationMs)} | ${cell(p.detail)} |`)
   }
+  const smokeTests = renderSmokeTests(report.smokeTests)
+  if (smokeTests.length > 0) lines.push('', ...smokeTests)
   if (failed) {
     lines.push('', '### What to do', '')
     for (const error of report.errors) {

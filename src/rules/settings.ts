@@ -3,6 +3,7 @@
 import type { ImageRef, ImageVisibility } from './image-ref.js'
 import type { ProcessorRef } from './naming.js'
 import type { ToolSecret } from './secrets-policy.js'
+import type { SmokeTest } from './smoke-tests.js'
 
 /** Every input the action reads; the contract test holds this list equal to action.yml's inputs. */
 export const INPUT_NAMES = [
@@ -53,6 +54,8 @@ export interface Settings {
   mode: 'mock' | 'real'
   toolSecrets: ToolSecret[]
   smokeParams: Record<string, unknown>
+  /** The catalogue's smoke_tests; absent: one test with smokeParams (flow/smoke-tests.ts). */
+  smokeTests?: SmokeTest[]
   deploy: boolean
   moduleDir: string | null
   deployTag: string | null

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--inputs-json",
             metavar="JSON",
-            help='the envelope, e.g. \'{"schema":"v1","params":{...}}\' (default params: the catalogue\'s smoke_inputs, else a test message)',
+            help='the envelope, e.g. \'{"schema":"v1","params":{...}}\' (default params: the catalogue\'s smoke_inputs or its first smoke test\'s, else a test message)',
         )
         add_env_argument(parser, required=False, description="Modal environment (required with --adapter modal)")
 
