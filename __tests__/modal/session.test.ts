@@ -209,7 +209,7 @@ describe('the client over a session', () => {
 
   test('a session that dies during the preflight is the phase’s titled error with its last lines', async () => {
     const { client } = clientFor({ answers: { environment: ['die'] }, stderr: 'modal: warming up' })
-    const error = await actionErrorOf(client.preflight('dev', 'app', [], 10000))
+    const error = await actionErrorOf(client.preflight(client.app('app', 'dev'), [], 10000))
     expect(error.code).toBe('ERR_PREFLIGHT_FAILED')
     expect(error.message).toMatch(/^The Modal session ended during environment: the Modal session exited \(code 3\)\.$/)
     expect(error.details.stderrTail).toContain('fake session: environment request 1')
@@ -218,7 +218,7 @@ describe('the client over a session', () => {
 
   test('an answer outside the protocol is ERR_UNEXPECTED naming the request', async () => {
     const { client } = clientFor({ answers: { call: ['invalid'], app: [{ value: { app_id: 'ap-1' } }] } })
-    const error = await actionErrorOf(client.smoke({ environment: 'dev', appName: 'app', version: 2, payload: {} }, 10000))
+    const error = await actionErrorOf(client.app('app', 'dev').smoke({ version: 2, payload: {} }, 10000))
     expect(error.code).toBe('ERR_UNEXPECTED')
     expect(error.message).toContain("during call: the Modal session's answer to call does not fit the protocol")
     await client.close()
@@ -228,10 +228,10 @@ describe('the client over a session', () => {
     const cli = { exit_code: 0, stdout: '✓ Deployment rollback successful!\n', stderr: '' }
     const { client, env } = clientFor({ answers: { app: [{ value: { app_id: 'ap-1' } }], call: ['hang'], cli: [{ value: cli }] } })
     // The deadline also covers the session's start and the lookup: room for a loaded machine.
-    const error = await actionErrorOf(client.smoke({ environment: 'dev', appName: 'app', version: 2, payload: {} }, 3000))
+    const error = await actionErrorOf(client.app('app', 'dev').smoke({ version: 2, payload: {} }, 3000))
     expect(error.code).toBe('ERR_SMOKE_TIMEOUT')
     expect(error.message).toBe('The smoke call was stopped after 3s (smoke-timeout).')
-    expect(await client.rollback({ appName: 'app', environment: 'dev', version: 1, strategy: 'recreate' }, 10000)).toEqual({ ok: true })
+    expect(await client.app('app', 'dev').rollback({ version: 1, strategy: 'recreate' }, 10000)).toEqual({ ok: true })
     expect(client.notes).toEqual([
       'A new Modal session was started for modal app rollback: the previous one was stopped when the smoke call ran past its deadline.',
     ])
@@ -253,7 +253,7 @@ describe('the client over a session', () => {
         app: [{ raised: { type: 'NotFoundError', chain: ['modal.exception.NotFoundError'], message: "App 'app' not found" } }],
       },
     })
-    const report = await client.preflight('dev', 'app', [], 10000)
+    const report = await client.preflight(client.app('app', 'dev'), [], 10000)
     expect(retries).toEqual(['ConnectionError: Could not connect to the Modal server.'])
     expect(report).toEqual({ clientVersion: '1.5.4', secrets: [], app: { exists: false } })
     expect(client.notes).toEqual([])
@@ -262,7 +262,7 @@ describe('the client over a session', () => {
     const call = clientFor({
       answers: { app: [{ value: { app_id: 'ap-1' } }], call: [{ raised: { ...transient.raised, stage: 'call' } }] },
     })
-    const error = await actionErrorOf(call.client.smoke({ environment: 'dev', appName: 'app', version: 2, payload: {} }, 10000))
+    const error = await actionErrorOf(call.client.app('app', 'dev').smoke({ version: 2, payload: {} }, 10000))
     expect(error.code).toBe('ERR_SMOKE_FAILED')
     expect(call.retries).toEqual([])
     await call.client.close()

@@ -3,7 +3,7 @@
 import path from 'node:path'
 import * as z from 'zod'
 import { readCatalogueFile } from '../flow/catalogue-file.js'
-import { isRunning, listApps, stopApp } from '../modal/app-lifecycle.js'
+import { isRunning, listApps } from '../modal/app-lifecycle.js'
 import { ActionError } from '../rules/errors.js'
 import { appNameOf, parseProcessorRef } from '../rules/naming.js'
 import { hasPreviews, planPrune, type PruneRow } from '../rules/prune.js'
@@ -90,14 +90,10 @@ export async function pruneCommand(flags: Flags, io: CliIo): Promise<number> {
       if (row.action === 'keep') outcomes.push({ ...row, result: 'kept' })
       else if (flags.yes !== true) outcomes.push({ ...row, result: 'listed' })
       else {
-        try {
-          const request = { appName: row.app, environment: env, code: 'ERR_PREVIEW_TEARDOWN_FAILED' as const }
-          const stopped = await stopApp(client, request, MODAL_TIMEOUT_MS)
-          outcomes.push({ ...row, result: stopped === 'stopped' ? 'stopped' : 'already stopped' })
-        } catch (error) {
-          if (!(error instanceof ActionError)) throw error
-          outcomes.push({ ...row, result: 'failed', error: `${error.code}: ${error.message}` })
-        }
+        const stopped = await client.app(row.app, env).stop(MODAL_TIMEOUT_MS)
+        if (stopped.status === 'failed')
+          outcomes.push({ ...row, result: 'failed', error: `ERR_PREVIEW_TEARDOWN_FAILED: ${stopped.message}` })
+        else outcomes.push({ ...row, result: stopped.status === 'stopped' ? 'stopped' : 'already stopped' })
       }
     }
     const failed = outcomes.filter((o) => o.result === 'failed').length

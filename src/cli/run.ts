@@ -86,10 +86,10 @@ async function runOnModal(flags: Flags, envelope: Record<string, unknown>, io: C
   if (given !== undefined && !/^[1-9][0-9]{0,8}$/.test(given))
     throw new UsageError(`--version must be a version number (1, 2, …), got '${given}'.`)
   const version = given === undefined ? null : Number(given)
-  const call = { environment: environmentOf(flags), appName: appNameFromFlags(flags), version, payload: envelope }
   const client = commandClient(io)
   try {
-    return (await client.smoke(call, 300_000)).result
+    const app = client.app(appNameFromFlags(flags), environmentOf(flags))
+    return (await app.smoke({ version, payload: envelope }, 300_000)).result
   } finally {
     await client.close()
   }

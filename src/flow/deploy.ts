@@ -1,6 +1,6 @@
 // The deploy phase: `modal deploy` of the module, and what to say when it failed after publishing a version.
 import type { ActionError } from '../rules/errors.js'
-import type { ModalClient } from '../modal/client.js'
+import type { ModalApp, ModalClient } from '../modal/client.js'
 import { REGISTRY_SECRET, requiredSecrets } from '../rules/secrets-policy.js'
 import type { Preflight } from '../flow/preflight.js'
 import type { Toolkit } from './toolkit.js'
@@ -59,13 +59,13 @@ export interface PublishedDespiteFailure {
  * back and say so, rather than hide a live, untested version behind a red run.
  */
 export async function findPublishedDespiteFailure(
-  client: ModalClient,
+  app: ModalApp,
   settings: Settings,
   target: DeployTarget,
   error: ActionError,
 ): Promise<PublishedDespiteFailure | null> {
   if (error.code !== 'ERR_DEPLOY_FAILED' && error.code !== 'ERR_DEPLOY_TIMEOUT') return null
-  const after = await client.history(settings.appName, settings.environment, settings.timeouts.preflight * 1000).catch(() => null)
+  const after = await app.history(settings.timeouts.preflight * 1000).catch(() => null)
   const previous = target.preflight.liveVersion
   const ours = after?.find((row) => row.tag === target.tag && (previous === null || row.version > previous))
   if (!after || !ours) return null

@@ -3,7 +3,13 @@
 import { ActionError } from '../rules/errors.js'
 import { requiredSecrets, secretCreateCommand, type SecretRequirement } from '../rules/secrets-policy.js'
 import type { Settings } from '../rules/settings.js'
-import { isSupportedClientVersion, MINIMUM_CLIENT_VERSION, type ModalClient, type PreflightFindings } from '../modal/client.js'
+import {
+  isSupportedClientVersion,
+  MINIMUM_CLIENT_VERSION,
+  type ModalApp,
+  type ModalClient,
+  type PreflightFindings,
+} from '../modal/client.js'
 
 /** What the preflight found: the client, the secrets, and the app as it is before this run changes anything. */
 export interface Preflight {
@@ -15,13 +21,8 @@ export interface Preflight {
 }
 
 /** Token, environment, every secret and the app's history, through the step's Modal session. */
-export async function runPreflight(client: ModalClient, settings: Settings): Promise<Preflight> {
-  const found = await client.preflight(
-    settings.environment,
-    settings.appName,
-    requiredSecrets(settings),
-    settings.timeouts.preflight * 1000,
-  )
+export async function runPreflight(client: ModalClient, app: ModalApp, settings: Settings): Promise<Preflight> {
+  const found = await client.preflight(app, requiredSecrets(settings), settings.timeouts.preflight * 1000)
   return { ...found, liveVersion: found.app.exists ? (found.app.history[0]?.version ?? null) : null }
 }
 

@@ -7,8 +7,7 @@ import { decidePreview } from '../rules/preview.js'
 import type { RunReport } from '../rules/run-report.js'
 import type { Settings } from '../rules/settings.js'
 import { FileRefused, readRegularFile } from '../platform/files.js'
-import { stopApp } from '../modal/app-lifecycle.js'
-import type { ModalClient } from '../modal/client.js'
+import type { ModalApp } from '../modal/client.js'
 import { skipPhase, type phaseRunner } from './phases.js'
 import type { Toolkit } from './toolkit.js'
 
@@ -79,16 +78,23 @@ export function skipPreview(kit: Toolkit, report: RunReport, preview: { pullRequ
 /** The PR was closed: its preview app is stopped; one already stopped, or never deployed, is fine. */
 export async function tearDownPreview(
   phase: ReturnType<typeof phaseRunner>,
-  modal: ModalClient,
+  app: ModalApp,
   settings: Settings,
   report: RunReport,
   pullRequest: number,
 ): Promise<void> {
   skipPhase(report.phases, 'deploy', 'pull request closed: nothing deployed')
   const outcome = await phase('teardown', `Stop the preview ${settings.appName} in ${settings.environment}`, async () => {
-    const request = { appName: settings.appName, environment: settings.environment, code: 'ERR_PREVIEW_TEARDOWN_FAILED' as const }
-    const outcome = await stopApp(modal, request, settings.timeouts.preflight * 1000)
-    return { value: outcome, detail: outcome === 'stopped' ? 'stopped' : 'nothing to stop (already stopped or never deployed)' }
+    const stopped = await app.stop(settings.timeouts.preflight * 1000)
+    if (stopped.status === 'failed')
+      throw new ActionError('ERR_PREVIEW_TEARDOWN_FAILED', `The preview ${app.name} could not be stopped: ${stopped.message}`, {
+        command: app.stopCommand,
+        stderrTail: stopped.stderrTail,
+      })
+    return {
+      value: stopped.status,
+      detail: stopped.status === 'stopped' ? 'stopped' : 'nothing to stop (already stopped or never deployed)',
+    }
   })
   report.preview = { pullRequest, outcome: 'removed' }
   report.notes.push(

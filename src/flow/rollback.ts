@@ -1,7 +1,7 @@
 // The rollback phase: after a failed smoke call of a version this run made live, restore the previous version and
 // confirm it. The outcome is returned; the flow reports it.
 import { ActionError } from '../rules/errors.js'
-import type { ModalClient } from '../modal/client.js'
+import type { ModalApp } from '../modal/client.js'
 import { tail } from '../modal/output.js'
 import type { Settings } from '../rules/settings.js'
 
@@ -16,20 +16,13 @@ export type RollbackOutcome =
   | { status: 'unavailable' }
   | { status: 'refused' | 'failed' | 'unconfirmed'; message: string; stderrTail?: string; liveVersion: number | null }
 
-export async function rollBack(client: ModalClient, settings: Settings, target: RollbackTarget): Promise<RollbackOutcome> {
+export async function rollBack(app: ModalApp, settings: Settings, target: RollbackTarget): Promise<RollbackOutcome> {
   if (target.previousVersion === null) return { status: 'unavailable' }
-  const result = await client.rollback(
-    {
-      appName: settings.appName,
-      environment: settings.environment,
-      version: target.previousVersion,
-      strategy: settings.strategies.rollback,
-    },
-    settings.timeouts.deploy * 1000,
-  )
+  const request = { version: target.previousVersion, strategy: settings.strategies.rollback }
+  const result = await app.rollback(request, settings.timeouts.deploy * 1000)
   if (!result.ok)
     return { status: result.refused ? 'refused' : 'failed', message: result.message, stderrTail: result.stderrTail, liveVersion: null }
-  const history = await client.history(settings.appName, settings.environment, settings.timeouts.preflight * 1000).catch(() => null)
+  const history = await app.history(settings.timeouts.preflight * 1000).catch(() => null)
   const live = history?.[0] ?? null
   if (live === null || live.version === target.failedVersion)
     return { status: 'unconfirmed', message: '', liveVersion: live?.version ?? null }
@@ -72,7 +65,7 @@ export function rollbackReport(outcome: RollbackOutcome, settings: Settings, tar
 const LOGS_TIMEOUT_MS = 10_000
 
 /** The last lines the app logged, to show next to a failed smoke call; empty when they cannot be had. */
-export async function recentLogs(client: ModalClient, settings: Settings, functionCallId?: string): Promise<string> {
-  const logs = await client.logs(settings.appName, settings.environment, 50, LOGS_TIMEOUT_MS, functionCallId).catch(() => null)
+export async function recentLogs(app: ModalApp, functionCallId?: string): Promise<string> {
+  const logs = await app.logs(50, LOGS_TIMEOUT_MS, functionCallId).catch(() => null)
   return logs ? tail(logs, 20, 2000) : ''
 }

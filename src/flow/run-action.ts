@@ -7,7 +7,7 @@ import { defaultDeployTag, stepTag } from '../rules/rollout.js'
 import { redactor } from '../rules/redaction.js'
 import { emptyReport, renderPlan, type RunReport } from '../rules/run-report.js'
 import type { Settings } from '../rules/settings.js'
-import type { ModalClient } from '../modal/client.js'
+import type { ModalApp, ModalClient } from '../modal/client.js'
 import { deploy, findPublishedDespiteFailure, type DeployTarget } from './deploy.js'
 import { finishGithubDeployment, startGithubDeployment, type DeploymentRecorder } from './github-deployment.js'
 import { readRawInputs } from './inputs.js'
@@ -30,6 +30,8 @@ interface Flow {
   kit: Toolkit
   phase: ReturnType<typeof phaseRunner>
   modal: ModalClient
+  /** The app this step deploys, in its environment, bound once. */
+  app: ModalApp
   settings: Settings
   report: RunReport
   /** Removes the step's secret values from a text (they are all known once the inputs are read). */
@@ -69,13 +71,14 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
     if (preview?.action === 'deploy') report.preview = { pullRequest: preview.pullRequest, outcome: 'deployed' }
     // One Modal session serves every phase below; it starts with the first check.
     const modal = (client = connectClient(kit, settings, deployLog, sessions, (found) => (report.clientPath = found.modalPath)))
+    const app = modal.app(settings.appName, settings.environment)
     if (preview?.action === 'teardown') {
-      await tearDownPreview(phase, modal, settings, report, preview.pullRequest)
+      await tearDownPreview(phase, app, settings, report, preview.pullRequest)
       return report
     }
     const { preflight, moduleDir } = await phase('preflight', 'Preflight: token, environment, secrets', async () => {
       const moduleDir = settings.deploy ? moduleDirectory(kit, settings) : null
-      const preflight = await runPreflight(modal, settings)
+      const preflight = await runPreflight(modal, app, settings)
       recordPreflight(report, preflight)
       const problems = preflightProblems(preflight, settings)
       if (problems.length > 0) throw new Failures(problems)
@@ -87,7 +90,7 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
       skipPhase(report.phases, 'deploy', 'dry run: nothing changed')
       return report
     }
-    const flow: Flow = { kit, phase, modal, settings, report, redact: redactor(secretValues) }
+    const flow: Flow = { kit, phase, modal, app, settings, report, redact: redactor(secretValues) }
     let rollbackTarget: RollbackTarget | null = null
     if (moduleDir !== null && tag !== null) {
       // verify-first: the live app is touched only once the release passed as a candidate; until then its version stays.
@@ -145,7 +148,7 @@ function recordPreflight(report: RunReport, preflight: Preflight): void {
 
 /** Deploys, then reads the history back. Returns the version this run made live, or null when nothing changed. */
 async function deployAndVerify(
-  { kit, phase, modal, settings, report }: Flow,
+  { kit, phase, modal, app, settings, report }: Flow,
   target: DeployTarget,
   endDeployLog: () => void,
 ): Promise<number | null> {
@@ -154,7 +157,7 @@ async function deployAndVerify(
       const deployed = await deploy(kit, modal, settings, target)
       return { value: deployed, detail: deployed.outcome === 'unchanged' ? 'no changes detected' : `tag ${target.tag}` }
     } catch (error) {
-      const published = error instanceof ActionError ? await findPublishedDespiteFailure(modal, settings, target, error) : null
+      const published = error instanceof ActionError ? await findPublishedDespiteFailure(app, settings, target, error) : null
       if (published) {
         report.deployedVersion = published.deployedVersion
         report.versionAfter = published.liveVersion
@@ -168,7 +171,7 @@ async function deployAndVerify(
   report.deployOutcome = deployed.outcome
   report.dashboardUrl = deployed.dashboardUrl
   const verdict = await phase('verify', 'Verify the live version', async () => {
-    const verdict = await readBack(modal, settings, target, deployed)
+    const verdict = await readBack(app, settings, target, deployed)
     if (verdict.status === 'raced') {
       report.deployedVersion = verdict.ourVersion
       report.versionAfter = verdict.liveVersion
@@ -183,7 +186,7 @@ async function deployAndVerify(
 
 /** The smoke call; when it fails, the app's recent logs, and a rollback of this run's version when one is due. */
 async function smokeThenRollBack(
-  { kit, phase, modal, settings, report, redact }: Flow,
+  { kit, phase, modal, app, settings, report, redact }: Flow,
   rollbackTarget: RollbackTarget | null,
 ): Promise<void> {
   // This phase's calls only (a verify-first candidate's came before).
@@ -193,7 +196,7 @@ async function smokeThenRollBack(
     const smoke = await phase('smoke', `Smoke call (${settings.mode})`, async () => {
       // After a passing candidate, the live version's own results replace the candidate's rows.
       report.smokeTests = []
-      const smoke = await runSmokeTests(kit, modal, settings, report.versionAfter, { records: report.smokeTests, redact })
+      const smoke = await runSmokeTests(kit, app, settings, report.versionAfter, { records: report.smokeTests, redact })
       const tests = settings.smokeTests ? `, ${settings.smokeTests.length} smoke test(s) passed` : ''
       return { value: smoke, detail: `run answered in mode ${settings.mode}${tests}` }
     })
@@ -208,7 +211,7 @@ async function smokeThenRollBack(
     // The call's own log (the app's, when no call started) says more about a failure; there is none to read when the
     // function does not exist.
     const call = modal.functionCallIds.slice(callsBefore).at(-1)
-    const logs = cancelled || failures[0].code === 'ERR_FUNCTION_NOT_FOUND' ? '' : await recentLogs(modal, settings, call)
+    const logs = cancelled || failures[0].code === 'ERR_FUNCTION_NOT_FOUND' ? '' : await recentLogs(app, call)
     if (logs) {
       const source = call === undefined ? `${settings.appName} (last lines)` : `${settings.appName} --function-call ${call}`
       failures[0].details.stderrTail = `${failures[0].details.stderrTail ?? ''}\n--- modal app logs ${source} ---\n${logs}`.trim()
@@ -216,7 +219,7 @@ async function smokeThenRollBack(
     if (!cancelled && rollbackTarget !== null) {
       const target = rollbackTarget
       const outcome = await phase('rollback', `Roll back to v${target.previousVersion ?? '-'}`, async () => {
-        const outcome = await rollBack(modal, settings, target)
+        const outcome = await rollBack(app, settings, target)
         if (outcome.status !== 'restored') throw rollbackReport(outcome, settings, target)
         report.rolledBack = true
         report.versionAfter = outcome.liveVersion

@@ -1,6 +1,6 @@
 // The smoke call: the deployed `run`, pinned to the version now live, with the mode's payload.
 import { ActionError } from '../rules/errors.js'
-import type { ModalClient } from '../modal/client.js'
+import type { ModalApp } from '../modal/client.js'
 import { judgeSmokeResult, smokePayload } from '../rules/smoke-contract.js'
 import { safeJson } from '../rules/untrusted-text.js'
 import type { Toolkit } from './toolkit.js'
@@ -17,18 +17,15 @@ export interface SmokeResult {
 /** Calls `run` with `params`, pinned to `version` (the live one; null: whatever is live), and judges its answer. */
 export async function smokeCall(
   kit: Toolkit,
-  client: ModalClient,
+  app: ModalApp,
   settings: Settings,
   version: number | null,
   params: Record<string, unknown> = settings.smokeParams,
 ): Promise<SmokeResult> {
   const payload = smokePayload(settings.mode, params)
   const pin = version === null ? '' : ` (pinned to v${version})`
-  kit.info(`Calling ${settings.appName}.run${pin} with mode ${settings.mode}`)
-  const answer = await client.smoke(
-    { environment: settings.environment, appName: settings.appName, version, payload },
-    settings.timeouts.smoke * 1000,
-  )
+  kit.info(`Calling ${app.name}.run${pin} with mode ${settings.mode}`)
+  const answer = await app.smoke({ version, payload }, settings.timeouts.smoke * 1000)
   kit.info(`Function call ${answer.functionCallId} answered`)
   const output = processorOutputOf(answer.result)
   kit.info('The processor answered:')

@@ -7,7 +7,7 @@ import { findMismatch, renderMismatch } from '../rules/smoke-expect.js'
 import { SINGLE_SMOKE_TEST, type SmokeTest, type SmokeTestRecord } from '../rules/smoke-tests.js'
 import { bounded, oneLine } from '../rules/untrusted-text.js'
 import type { Settings } from '../rules/settings.js'
-import type { ModalClient } from '../modal/client.js'
+import type { ModalApp } from '../modal/client.js'
 import { asActionErrors, Failures } from './phases.js'
 import { smokeCall, type SmokeResult } from './smoke-call.js'
 import type { Toolkit } from './toolkit.js'
@@ -38,7 +38,7 @@ export interface SmokeTestsRun {
 /** Runs every test against `version`; returns the first test's answer when all passed, else throws their failures. */
 export async function runSmokeTests(
   kit: Toolkit,
-  client: ModalClient,
+  app: ModalApp,
   settings: Settings,
   version: number | null,
   { records, redact }: SmokeTestsRun,
@@ -53,7 +53,7 @@ export async function runSmokeTests(
     const started = kit.now()
     let latencyMs: number | null = null
     try {
-      const result = await smokeCall(kit, client, settings, version, test.params)
+      const result = await smokeCall(kit, app, settings, version, test.params)
       latencyMs = kit.now() - started
       judge(test, result, latencyMs, redact)
       records.push({ name: test.name, status: 'passed', latencyMs, code: null, detail: null })

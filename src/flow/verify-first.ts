@@ -8,7 +8,7 @@ import { ActionError, ERROR_CATALOG, fixFor, fixTemplate } from '../rules/errors
 import { appNameOfDeployment, judgeCandidateDeploy } from '../rules/candidate.js'
 import type { CandidateRecord, RunReport } from '../rules/run-report.js'
 import type { Settings } from '../rules/settings.js'
-import type { ModalClient } from '../modal/client.js'
+import type { ModalApp, ModalClient } from '../modal/client.js'
 import { deploy, type DeployTarget } from './deploy.js'
 import { asActionErrors, Failures, type phaseRunner } from './phases.js'
 import { recentLogs, rollBack, rollbackReport } from './rollback.js'
@@ -21,6 +21,8 @@ export interface CandidateFlow {
   kit: Toolkit
   phase: ReturnType<typeof phaseRunner>
   modal: ModalClient
+  /** The live app, in its environment. */
+  app: ModalApp
   settings: Settings
   report: RunReport
   /** Removes the step's secret values from a text (the smoke tests' mismatch lines). */
@@ -43,10 +45,11 @@ export async function proveCandidate(flow: CandidateFlow, target: DeployTarget):
   const candidate = (report.candidate ??= plannedCandidate(settings)!)
   // The same settings with the candidate's name: modal_app.py deploys the app MODAL_APP_NAME names (flow/deploy.ts).
   const asCandidate: Settings = { ...settings, appName: candidate.appName }
+  const candidateApp = flow.modal.app(candidate.appName, settings.environment)
   let failures: ActionError[] = []
   try {
-    candidate.version = await deployCandidate(flow, asCandidate, target)
-    await smokeCandidate(flow, asCandidate, candidate.version)
+    candidate.version = await deployCandidate(flow, asCandidate, candidateApp, target)
+    await smokeCandidate(flow, asCandidate, candidateApp, candidate.version)
     candidate.status = 'passed'
   } catch (error) {
     candidate.status = 'failed'
@@ -55,9 +58,9 @@ export async function proveCandidate(flow: CandidateFlow, target: DeployTarget):
   const cancelled = failures.some((f) => f.code === 'ERR_CANCELLED')
   if (cancelled) {
     // The runner ends a cancelled step within seconds: no new Modal command is started; the way to clean up is said.
-    report.notes.push(`The candidate ${candidate.appName} may still be deployed: ${stopCommand(asCandidate)}`)
+    report.notes.push(`The candidate ${candidate.appName} may still be deployed: ${candidateApp.stopCommand}`)
   } else {
-    await stopCandidate(flow, asCandidate, candidate)
+    await stopCandidate(flow, candidateApp, candidate)
   }
   if (failures.length === 0) return
   // A module that names its app itself (not from MODAL_APP_NAME) deployed the live app instead: say so, and undo it.
@@ -69,13 +72,18 @@ export async function proveCandidate(flow: CandidateFlow, target: DeployTarget):
   throw new Failures(failures)
 }
 
-async function deployCandidate({ kit, phase, modal }: CandidateFlow, asCandidate: Settings, target: DeployTarget): Promise<number> {
+async function deployCandidate(
+  { kit, phase, modal }: CandidateFlow,
+  asCandidate: Settings,
+  candidateApp: ModalApp,
+  target: DeployTarget,
+): Promise<number> {
   const { appName, environment } = asCandidate
   return phase('candidate-deploy', `Deploy the candidate ${appName} to ${environment}`, async () => {
     const deployed = await deploy(kit, modal, asCandidate, target)
     const deployedTo = appNameOfDeployment(deployed.dashboardUrl)
     if (deployedTo !== null && deployedTo !== appName) throw notSeparate(deployedTo, appName)
-    const history = await modal.history(appName, environment, asCandidate.timeouts.preflight * 1000)
+    const history = await candidateApp.history(asCandidate.timeouts.preflight * 1000)
     const verdict = judgeCandidateDeploy(history, deployed.outcome === 'unchanged', target.tag)
     if (verdict.status === 'raced' || verdict.status === 'unverified') throw verdictError(verdict, appName)
     const detail =
@@ -84,12 +92,17 @@ async function deployCandidate({ kit, phase, modal }: CandidateFlow, asCandidate
   })
 }
 
-async function smokeCandidate({ kit, phase, modal, report, redact }: CandidateFlow, asCandidate: Settings, version: number): Promise<void> {
+async function smokeCandidate(
+  { kit, phase, modal, report, redact }: CandidateFlow,
+  asCandidate: Settings,
+  candidateApp: ModalApp,
+  version: number,
+): Promise<void> {
   const callsBefore = modal.functionCallIds.length
   try {
     await phase('candidate-smoke', `Smoke call of the candidate, pinned to v${version} (${asCandidate.mode})`, async () => {
       // The same smoke tests as the live app's; their rows are the candidate's until the live deploy runs them again.
-      await runSmokeTests(kit, modal, asCandidate, version, { records: report.smokeTests, redact })
+      await runSmokeTests(kit, candidateApp, asCandidate, version, { records: report.smokeTests, redact })
       return { value: null, detail: `${asCandidate.appName} v${version} answered in mode ${asCandidate.mode}` }
     })
   } catch (error) {
@@ -107,7 +120,7 @@ async function smokeCandidate({ kit, phase, modal, report, redact }: CandidateFl
     if (first.code !== 'ERR_CANCELLED' && first.code !== 'ERR_FUNCTION_NOT_FOUND') {
       // The candidate call's own logs (the app's last lines when no call started).
       const call = modal.functionCallIds.slice(callsBefore).at(-1)
-      const logs = await recentLogs(modal, asCandidate, call)
+      const logs = await recentLogs(candidateApp, call)
       if (logs) {
         const source = call === undefined ? `${asCandidate.appName} (last lines)` : `${asCandidate.appName} --function-call ${call}`
         first.details.stderrTail = `${first.details.stderrTail ?? ''}\n--- modal app logs ${source} ---\n${logs}`.trim()
@@ -118,13 +131,13 @@ async function smokeCandidate({ kit, phase, modal, report, redact }: CandidateFl
 }
 
 async function stopCandidate(
-  { kit, phase, modal, report }: CandidateFlow,
-  asCandidate: Settings,
+  { kit, phase, settings, report }: CandidateFlow,
+  candidateApp: ModalApp,
   candidate: CandidateRecord,
 ): Promise<void> {
-  const { appName, environment } = asCandidate
+  const appName = candidateApp.name
   await phase('candidate-stop', `Stop the candidate ${appName}`, async () => {
-    const stopped = await modal.stopApp(appName, environment, asCandidate.timeouts.preflight * 1000)
+    const stopped = await candidateApp.stop(settings.timeouts.preflight * 1000)
     if (stopped.status !== 'failed') {
       candidate.stopped = true
       return { value: null, detail: stopped.status === 'stopped' ? `${appName} stopped` : `${appName} was not running` }
@@ -132,7 +145,7 @@ async function stopCandidate(
     // A warning with its code: the release's verdict does not depend on the cleanup.
     const warning = new ActionError(
       'ERR_CANDIDATE_STOP_FAILED',
-      `The candidate ${appName} could not be stopped: ${stopped.message}. Stop it by hand: ${stopCommand(asCandidate)}`,
+      `The candidate ${appName} could not be stopped: ${stopped.message}. Stop it by hand: ${candidateApp.stopCommand}`,
     )
     const text = `${warning.message}\nFix: ${fixFor(warning, kit.surface)}`
     kit.annotate('warning', warning.code, stopped.stderrTail ? `${text}\nLast output:\n${stopped.stderrTail}` : text)
@@ -140,10 +153,6 @@ async function stopCandidate(
     report.notes.push(`${warning.code}: ${warning.message}`)
     return { value: null, detail: `warning ${warning.code}: ${appName} not stopped` }
   })
-}
-
-function stopCommand({ appName, environment }: Settings): string {
-  return `modal app stop ${appName} --env ${environment} --yes`
 }
 
 function refusal(settings: Settings, candidate: CandidateRecord, target: DeployTarget): ActionError {
@@ -167,15 +176,15 @@ function notSeparate(deployedTo: string, candidate: string): ActionError {
 }
 
 /** The live app's version this step's tag made, newer than the one live before: a deploy that missed the candidate. */
-async function strayLiveVersion({ modal, settings }: CandidateFlow, target: DeployTarget): Promise<number | null> {
-  const history = await modal.history(settings.appName, settings.environment, settings.timeouts.preflight * 1000).catch(() => null)
+async function strayLiveVersion({ app, settings }: CandidateFlow, target: DeployTarget): Promise<number | null> {
+  const history = await app.history(settings.timeouts.preflight * 1000).catch(() => null)
   const before = target.preflight.liveVersion
   return history?.find((row) => row.tag === target.tag && (before === null || row.version > before))?.version ?? null
 }
 
 /** The untested version the stray deploy made live is rolled back as a failed smoke call's would be. */
 async function undoStrayDeploy(
-  { phase, modal, settings, report }: CandidateFlow,
+  { phase, app, settings, report }: CandidateFlow,
   target: DeployTarget,
   stray: number,
 ): Promise<ActionError[]> {
@@ -190,7 +199,7 @@ async function undoStrayDeploy(
   if (!settings.rollbackOnFailure) return failures
   const rollbackTarget = { failedVersion: stray, previousVersion: target.preflight.liveVersion }
   const outcome = await phase('rollback', `Roll back to v${rollbackTarget.previousVersion ?? '-'}`, async () => {
-    const outcome = await rollBack(modal, settings, rollbackTarget)
+    const outcome = await rollBack(app, settings, rollbackTarget)
     if (outcome.status !== 'restored') throw rollbackReport(outcome, settings, rollbackTarget)
     report.rolledBack = true
     report.versionAfter = outcome.liveVersion

@@ -1,6 +1,6 @@
 // The verify phase: read the history back, and judge which version is live and whether it is this run's.
 import { ActionError } from '../rules/errors.js'
-import type { ModalClient } from '../modal/client.js'
+import type { ModalApp } from '../modal/client.js'
 import { judgeDeploy, type DeployVerdict } from '../rules/rollout.js'
 import type { DeployResult, DeployTarget } from '../flow/deploy.js'
 import type { Settings } from '../rules/settings.js'
@@ -8,14 +8,9 @@ import type { Settings } from '../rules/settings.js'
 export type { DeployVerdict }
 
 /** The verdict on the deploy: deployed or unchanged (the versions), raced or unverified. */
-export async function readBack(
-  client: ModalClient,
-  settings: Settings,
-  target: DeployTarget,
-  deployed: DeployResult,
-): Promise<DeployVerdict> {
+export async function readBack(app: ModalApp, settings: Settings, target: DeployTarget, deployed: DeployResult): Promise<DeployVerdict> {
   const before = target.preflight.app.exists ? target.preflight.app.history : []
-  const after = await client.history(settings.appName, settings.environment, settings.timeouts.preflight * 1000)
+  const after = await app.history(settings.timeouts.preflight * 1000)
   return judgeDeploy(before, after, deployed.outcome === 'unchanged', target.tag)
 }
 

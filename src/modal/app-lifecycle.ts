@@ -1,5 +1,5 @@
-// The apps of an environment beside the deploy itself: `modal app stop` (a preview's teardown, prune) and
-// `modal app list --json` (prune). What the client prints is read here; what to stop is decided by the caller.
+// The apps of an environment beside the deploy itself: `modal app list --json`, for prune. What the client prints is
+// read here; what to stop is decided by the caller (and stopped through ModalClient.app).
 import * as z from 'zod'
 import { ActionError, type ErrorCode } from '../rules/errors.js'
 import type { ModalClient } from './client.js'
@@ -36,23 +36,6 @@ function failure(code: ErrorCode, args: string[], result: { exitCode: number; st
     command: commandLine(args),
     stderrTail: tail(result.stderr),
   })
-}
-
-/**
- * `modal app stop <app> --env <env> --yes`: 'stopped', or 'absent' when there was nothing to stop (an app never
- * deployed, or one already stopped, which the client reports with exit 1). Any other failure throws `code`.
- */
-export async function stopApp(
-  client: ModalClient,
-  request: { appName: string; environment: string; code: ErrorCode },
-  timeoutMs: number,
-): Promise<'stopped' | 'absent'> {
-  const args = ['app', 'stop', request.appName, '--env', request.environment, '--yes']
-  const result = await client.command(args, terms(request.code, args, timeoutMs))
-  if (result.exitCode === 0) return 'stopped'
-  const said = errorPanelMessage(result.stderr) ?? result.stderr
-  if (/App is already stopped\.|No App with name '[^']*' found/.test(said)) return 'absent'
-  throw failure(request.code, args, result)
 }
 
 const listSchema = z.array(z.object({ app_id: z.string(), description: z.string().nullable(), state: z.string() }))

@@ -1,39 +1,27 @@
-// The single typed wrapper over the Modal client: every Modal operation of a step (checks, deploy, history, smoke
-// call, rollback, logs) as requests to one Modal session (session.ts), which loads the client once. The policy
+// The single typed wrapper over the Modal client: every Modal operation of a step (checks, deploy, and through the
+// app it is bound to (modal-app.ts) history, smoke call, rollback, stop, logs) as requests to one Modal session
+// (session.ts), which loads the client once. The policy
 // lives here and in the session keeper: retries, when a new session is needed, error codes and messages. The session
 // only reports facts.
-import { ActionError, type ErrorCode } from '../rules/errors.js'
+import { ActionError } from '../rules/errors.js'
 import { judgeImageFailure } from '../rules/image-build.js'
 import type { HistoryRow } from '../rules/rollout.js'
 import type { Strategy } from '../rules/settings.js'
 import type { SecretRequirement } from '../rules/secrets-policy.js'
-import {
-  classifyDeployFailure,
-  errorPanelMessage,
-  parseDeployOutput,
-  parseHistory,
-  readImageBuildFailure,
-  tail,
-  type DeployOutput,
-} from './output.js'
-import { isAtLeast, ROLLBACK_STRATEGY_VERSION } from './client-version.js'
+import { ModalApp } from './modal-app.js'
+import { classifyDeployFailure, failureMessage, parseDeployOutput, readImageBuildFailure, tail, type DeployOutput } from './output.js'
 import { isNotFound, raisedError, readSecretLookup } from './raised.js'
-import { smokeRequest, type SmokeAnswer, type SmokeCall } from './smoke-request.js'
 import type { Operation } from './session.js'
-import { commandLine, SessionKeeper, type CliResult, type ModalClientOptions, type PhaseTerms } from './session-keeper.js'
+import { commandLine, seconds, SessionKeeper, type CliResult, type ModalClientOptions, type PhaseTerms } from './session-keeper.js'
 
 export { isSupportedClientVersion, MINIMUM_CLIENT_VERSION } from './client-version.js'
-export type { SmokeCall } from './smoke-request.js'
+export type { ModalApp, StopResult } from './modal-app.js'
 
 export interface PreflightFindings {
   clientVersion: string | null
   secrets: { name: string; optional: boolean; status: 'found' | 'missing' | 'missing_keys'; missingKeys: string[] }[]
   app: { exists: false } | { exists: true; appId: string; history: HistoryRow[] }
 }
-
-export type StopResult = { status: 'stopped' | 'absent' } | { status: 'failed'; message: string; stderrTail: string }
-
-type RollbackResult = { ok: true } | { ok: false; refused: boolean; message: string; stderrTail: string }
 
 export class ModalClient {
   private readonly sessions: SessionKeeper
@@ -52,7 +40,8 @@ export class ModalClient {
   }
 
   /** Token, environment, every secret (all reported, not the first only) and the app's history. */
-  async preflight(environment: string, appName: string, secrets: SecretRequirement[], timeoutMs: number): Promise<PreflightFindings> {
+  async preflight(app: ModalApp, secrets: SecretRequirement[], timeoutMs: number): Promise<PreflightFindings> {
+    const { environment } = app
     if (!this.options.connect) await this.sessions.locate()
     const terms: PhaseTerms = {
       deadline: Date.now() + timeoutMs,
@@ -81,10 +70,10 @@ export class ModalClient {
         missingKeys: lookup.status === 'missing_keys' ? lookup.missingKeys : [],
       })
     }
-    const app = await this.sessions.sdk('app', { name: appName, environment }, terms, 'preflight')
-    if (!app.ok && !isNotFound(app.raised)) throw raisedError(app.raised, 'preflight')
-    const appReport: PreflightFindings['app'] = app.ok
-      ? { exists: true, appId: app.value.app_id, history: await this.readHistory(appName, environment, terms, 'ERR_PREFLIGHT_FAILED') }
+    const found = await this.sessions.sdk('app', { name: app.name, environment }, terms, 'preflight')
+    if (!found.ok && !isNotFound(found.raised)) throw raisedError(found.raised, 'preflight')
+    const appReport: PreflightFindings['app'] = found.ok
+      ? { exists: true, appId: found.value.app_id, history: await app.readHistory(terms, 'ERR_PREFLIGHT_FAILED') }
       : { exists: false }
     return { clientVersion: this.sessions.clientVersion, secrets: secretReports, app: appReport }
   }
@@ -134,93 +123,9 @@ export class ModalClient {
     return parseDeployOutput(result.stdout)
   }
 
-  /** `modal app history <app> --json`, newest first. */
-  async history(appName: string, environment: string, timeoutMs: number): Promise<HistoryRow[]> {
-    const terms: PhaseTerms = {
-      deadline: Date.now() + timeoutMs,
-      timeout: (stderrTail) =>
-        new ActionError(
-          'ERR_DEPLOY_UNVERIFIED',
-          `${commandLine(historyArgs(appName, environment))} did not answer within ${seconds(timeoutMs)}.`,
-          { stderrTail },
-        ),
-      failure: 'ERR_DEPLOY_UNVERIFIED',
-      subject: 'modal app history',
-    }
-    return this.readHistory(appName, environment, terms, 'ERR_DEPLOY_UNVERIFIED')
-  }
-
-  /** Calls the deployed function once (smoke-request.ts); every call's id is kept in `functionCallIds`. */
-  smoke(call: SmokeCall, timeoutMs: number): Promise<SmokeAnswer> {
-    return smokeRequest(this.sessions, call, timeoutMs, (id) => this.functionCallIds.push(id))
-  }
-
-  /** `modal app rollback <app> v<N> --strategy S`: Modal publishes a new version that runs version N's definition. A
-   * client older than 1.5.1 has no --strategy there: it rolls back with its default (rolling), and the notes say so. */
-  async rollback(
-    request: { appName: string; environment: string; version: number; strategy: Strategy },
-    timeoutMs: number,
-  ): Promise<RollbackResult> {
-    const { appName, environment, version } = request
-    const client = this.sessions.clientVersion
-    const strategySupported = client === null || isAtLeast(client, ROLLBACK_STRATEGY_VERSION)
-    if (!strategySupported && request.strategy === 'recreate') {
-      this.sessions.notes.push(
-        `The rollback used the client's default strategy (rolling): Modal client ${client} has no rollback --strategy (1.5.1 and later have).`,
-      )
-    }
-    const strategy = strategySupported ? ['--strategy', request.strategy] : []
-    const args = ['app', 'rollback', appName, `v${version}`, '--env', environment, ...strategy]
-    const terms: PhaseTerms = {
-      deadline: Date.now() + timeoutMs,
-      timeout: (stderrTail) =>
-        new ActionError('ERR_ROLLBACK_FAILED', `${commandLine(args)} did not finish within ${seconds(timeoutMs)}.`, { stderrTail }),
-      failure: 'ERR_ROLLBACK_FAILED',
-      subject: 'modal app rollback',
-    }
-    let result: CliResult
-    try {
-      result = await this.sessions.cli(args, terms, {})
-    } catch (error) {
-      if (!(error instanceof ActionError) || error.code !== 'ERR_ROLLBACK_FAILED') throw error
-      return { ok: false, refused: false, message: error.message, stderrTail: error.details.stderrTail ?? '' }
-    }
-    if (result.exitCode === 0) return { ok: true }
-    return {
-      ok: false,
-      refused: isRefusal(result.stderr),
-      message: failureMessage('modal app rollback', result),
-      stderrTail: tail(result.stderr),
-    }
-  }
-
-  /**
-   * `modal app stop <app> --env <env> --yes`. `absent`: there was nothing to stop (no such app, or already stopped:
-   * both exit 1 with their own line). Never throws for the command's own failure: the caller decides what it means.
-   */
-  async stopApp(appName: string, environment: string, timeoutMs: number): Promise<StopResult> {
-    const args = ['app', 'stop', appName, '--env', environment, '--yes']
-    let result: CliResult
-    try {
-      result = await this.sessions.cli(args, this.quietTerms(timeoutMs, 'modal app stop'), {})
-    } catch (error) {
-      if (!(error instanceof ActionError) || error.code === 'ERR_CANCELLED') throw error
-      return { status: 'failed', message: error.message, stderrTail: error.details.stderrTail ?? '' }
-    }
-    if (result.exitCode === 0) return { status: 'stopped' }
-    const said = errorPanelMessage(result.stderr) ?? tail(result.stderr, 1, 500)
-    if (/^No App with name '[^']+' found|^App is already stopped\./.test(said)) return { status: 'absent' }
-    return { status: 'failed', message: failureMessage('modal app stop', result), stderrTail: tail(result.stderr) }
-  }
-
-  /** The app's recent log lines (`modal app logs <app> -n N`), only one function call's with `functionCallId`
-   * (`--function-call`, client 1.5.4), or null when they cannot be had. */
-  async logs(appName: string, environment: string, lines: number, timeoutMs: number, functionCallId?: string): Promise<string | null> {
-    const only = functionCallId === undefined ? [] : ['--function-call', functionCallId]
-    const result = await this.sessions
-      .cli(['app', 'logs', appName, '--env', environment, '-n', String(lines), ...only], this.quietTerms(timeoutMs, 'modal app logs'), {})
-      .catch(() => null)
-    return result?.exitCode === 0 ? result.stdout : null
+  /** The app `name` in `environment`: its history, smoke calls, rollback, stop and logs. */
+  app(name: string, environment: string): ModalApp {
+    return new ModalApp(this.sessions, name, environment, (id) => this.functionCallIds.push(id))
   }
 
   /** `modal app logs <args>`, streamed as it comes (`--follow` runs until the job is cancelled). */
@@ -244,45 +149,4 @@ export class ModalClient {
   close(): Promise<void> {
     return this.sessions.close()
   }
-
-  private quietTerms(timeoutMs: number, subject: string): PhaseTerms {
-    return {
-      deadline: Date.now() + timeoutMs,
-      timeout: () => new ActionError('ERR_UNEXPECTED', `${subject} did not answer in time.`),
-      failure: 'ERR_UNEXPECTED',
-      subject,
-    }
-  }
-
-  private async readHistory(appName: string, environment: string, terms: PhaseTerms, code: ErrorCode): Promise<HistoryRow[]> {
-    const args = historyArgs(appName, environment)
-    const result = await this.sessions.cli(args, terms, {})
-    const problem = (why: string) =>
-      new ActionError(code, `${commandLine(args)} ${why}`, { command: commandLine(args), stderrTail: tail(result.stderr) })
-    if (result.exitCode !== 0) throw problem(`failed: ${failureMessage('modal app history', result)}`)
-    try {
-      return parseHistory(result.stdout)
-    } catch (error) {
-      throw problem(`printed output that is not a version history (${(error as Error).message}): ${tail(result.stdout, 3, 300)}`)
-    }
-  }
-}
-
-function historyArgs(appName: string, environment: string): string[] {
-  return ['app', 'history', appName, '--env', environment, '--json']
-}
-
-// A rollback the server will not do (a plan without rollbacks, a permission) rather than one that broke.
-function isRefusal(stderr: string): boolean {
-  return /not available on|not allowed|your plan|permission denied|upgrade your/i.test(errorPanelMessage(stderr) ?? '')
-}
-
-function failureMessage(what: string, result: CliResult): string {
-  const panel = errorPanelMessage(result.stderr)
-  const lastLine = tail(result.stderr, 1, 500)
-  return `${what} exited with code ${result.exitCode}: ${panel ?? (lastLine || 'no error output')}`
-}
-
-function seconds(ms: number): string {
-  return `${Math.round(ms / 1000)}s`
 }

@@ -153,6 +153,13 @@ export function classifyReadFailure(stderr: string): ErrorCode {
   return accountProblem(panel) ?? 'ERR_PREFLIGHT_FAILED'
 }
 
+/** A failed command's line for a message: its exit code and its error panel, else its last line. */
+export function failureMessage(what: string, result: { exitCode: number; stderr: string }): string {
+  const panel = errorPanelMessage(result.stderr)
+  const lastLine = tail(result.stderr, 1, 500)
+  return `${what} exited with code ${result.exitCode}: ${panel ?? (lastLine || 'no error output')}`
+}
+
 /** What a failed command said, for a message: its error panel's text, else its last lines without box drawing. */
 export function failureText(stderr: string): string {
   const panel = errorPanelMessage(stderr)

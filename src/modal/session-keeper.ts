@@ -221,6 +221,11 @@ function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
+/** A timeout as its messages say it: whole seconds. */
+export function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)}s`
+}
+
 export function commandLine(args: string[]): string {
   return ['modal', ...args].join(' ')
 }
