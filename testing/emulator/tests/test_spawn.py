@@ -96,10 +96,14 @@ class SpawnTest(CallHelpers, DeployTestCase):
         self.assertFalse(alive(pid))
 
     def test_cancel_without_terminate_containers_leaves_the_container_running(self):
-        out = self.spawn("spawned", {"sleep": 1})
-        self.wait_for_call(out["id"], lambda c: c["container"] == "running")
+        # The call runs until the file exists: it is still running when it is cancelled, however slow the machine.
+        release = str(self.tmp / "release-the-call")
+        out = self.spawn("spawned", {"until_exists": release})
+        pid = self.wait_for_call(out["id"], lambda c: c["container"] == "running")["container_pgid"]
         self.assertEqual(self.cancel(out["id"], terminate=False), ["modal.exception", "RemoteError"])
         self.assertEqual(self.calls()[out["id"]]["status"], "cancelled")
+        self.assertTrue(alive(pid))  # not terminated: the container goes on
+        open(release, "w").close()
         call = self.wait_for_call(out["id"], lambda c: c["container"] == "exited")  # it ran to its end
         self.assertEqual(call["status"], "cancelled")
 
