@@ -104,7 +104,11 @@ export const COMMANDS = {
     options: [
       catalogue,
       registryAlias,
-      { name: 'changed-since', value: 'REF', help: 'only the processors a change since this git commit touches (default: all)' },
+      {
+        name: 'changed-since',
+        value: 'REF',
+        help: 'only the processors changed since where this git commit and HEAD meet, as in a pull request (default: all)',
+      },
       {
         name: 'since-last-success',
         help: "the same, since the commit of this workflow's last successful run on this branch (in GitHub Actions)",
