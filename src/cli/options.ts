@@ -63,7 +63,7 @@ export const COMMANDS = {
       { name: 'json', help: 'print the result as JSON on stdout' },
       { name: 'quiet', help: 'no progress on stderr' },
     ],
-    note: 'With several refs, every processor is attempted even when one fails; a summary ends the output, and the exit code is 0 only when all passed.',
+    note: 'With several refs, each must be in the catalogue (checked before anything deploys), and every processor is attempted even when one fails; a summary ends the output, and the exit code is 0 only when all passed.',
   },
   logs: {
     summary: "Show the logs of a processor's Modal app",
