@@ -67,3 +67,31 @@ test('a file that does not exist is a usage error', () => {
   expect(run.status).toBe(2)
   expect(run.stderr).toContain('No such file: no-such-workflow.yml')
 })
+
+test('`uses: ./.github/workflows/…` is read from the checked file’s repository, not from this clone', () => {
+  // A consumer repository whose deploy-fleet.yml takes other inputs than this clone's, and a workflow only it has.
+  const dir = scratchDir('lint-workflows-consumer-')
+  mkdirSync(path.join(dir, '.github', 'workflows'), { recursive: true })
+  mkdirSync(path.join(dir, 'docs'))
+  const callee = (input: string) =>
+    `on:\n  workflow_call:\n    inputs:\n      ${input}:\n        type: string\n        required: true\npermissions:\n  contents: read\njobs:\n  work:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "$GREETING"\n        env:\n          GREETING: \${{ inputs.${input} }}\n`
+  writeFileSync(path.join(dir, '.github', 'workflows', 'deploy-fleet.yml'), callee('target'))
+  writeFileSync(path.join(dir, '.github', 'workflows', 'only-there.yml'), callee('where'))
+  const caller = `on: push\npermissions:\n  contents: read\njobs:\n  fleet:\n    uses: ./.github/workflows/deploy-fleet.yml\n    with:\n      target: dev\n  other:\n    uses: ./.github/workflows/only-there.yml\n    with:\n      where: here\n`
+  const file = path.join(dir, '.github', 'workflows', 'caller.yml')
+  writeFileSync(file, caller)
+  // A Markdown file of that repository: its example's calls are read from the repository too.
+  const doc = path.join(dir, 'docs', 'guide.md')
+  writeFileSync(doc, `# Guide\n\n\`\`\`yaml\n# .github/workflows/caller.yml\n${caller}\`\`\`\n`)
+  const run = lintWorkflows(file, doc)
+  expect(run.lines).toEqual(['2 workflow(s) in 2 file(s): no findings.'])
+  expect(run.status).toBe(0)
+  // The same call without the consumer's workflow beside it is not known.
+  const alone = path.join(scratchDir('lint-workflows-alone-'), 'caller.yml')
+  writeFileSync(alone, caller)
+  const lonely = lintWorkflows(alone)
+  expect(lonely.status).toBe(1)
+  expect(lonely.lines).toContain(
+    `${alone}: jobs.fleet.uses: ./.github/workflows/deploy-fleet.yml is not a known reusable workflow (no on.workflow_call) [contract]`,
+  )
+})

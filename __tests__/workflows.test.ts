@@ -168,6 +168,30 @@ describe('the workflows', () => {
     ])
   })
 
+  // What docs/workflows.md says of a reusable workflow is read off this repository's copy: the consumer's copy must
+  // take the same inputs and secrets and give the same outputs (descriptions aside).
+  const reusableCopies = docExamples
+    .map((doc) => [doc, repoWorkflows.find((f) => doc.path === `docs/workflows.md#${f.path}`)] as const)
+    .filter(([, repo]) => repo !== undefined && 'workflow_call' in (parseWorkflow(repo).on as object))
+    .map(([doc, repo]) => [doc.path, doc, repo!] as const)
+
+  test('every reusable workflow of this repository has its consumer copy in docs/workflows.md', () => {
+    expect(reusableCopies.map(([name]) => name).sort()).toEqual(
+      ['canary.yml', 'deploy-fleet.yml', 'preview.yml'].map((f) => `docs/workflows.md#.github/workflows/${f}`),
+    )
+  })
+
+  test.each(reusableCopies)('%s declares the inputs, secrets and outputs of the repository’s own copy', (_, doc, repo) => {
+    type Call = Record<'inputs' | 'secrets' | 'outputs', Record<string, Record<string, unknown>> | undefined>
+    const contract = (file: WorkflowFile) => {
+      const call = (parseWorkflow(file).on as { workflow_call: Call }).workflow_call
+      const strip = (map: Call[keyof Call]) =>
+        Object.fromEntries(Object.entries(map ?? {}).map(([name, spec]) => [name, { ...spec, description: undefined }]))
+      return { inputs: strip(call.inputs), secrets: strip(call.secrets), outputs: strip(call.outputs) }
+    }
+    expect(contract(doc)).toEqual(contract(repo))
+  })
+
   test.each([...repoWorkflows, ...docExamples].map((f) => [f.path, f] as const))('%s is valid YAML', (_, file) => {
     const workflow = parseWorkflow(file)
     expect(Object.keys(workflow)).toEqual(expect.arrayContaining(['on', 'jobs']))
@@ -277,13 +301,11 @@ describe('deploy-fleet.yml', () => {
     expect(batch.if).toBe("matrix.processor-refs != ''")
     expect(batch.env).toMatchObject({ REFS: '${{ matrix.processor-refs }}', MODAL_TOKEN_ID: '${{ secrets.MODAL_TOKEN_ID }}' })
     expect(batch.run).toMatch(
-      /deploy --env="\$ENVIRONMENT" --mode="\$MODE"( --rollout="\$ROLLOUT")? --refs="\$REFS" --report-dir=fleet-reports$/,
+      /deploy --env="\$ENVIRONMENT" --mode="\$MODE" --rollout="\$ROLLOUT" --refs="\$REFS" --report-dir=fleet-reports$/,
     )
-    // The batch deploys as the action would: the same rollout when the action is given one.
-    if (action.with!.rollout !== undefined) {
-      expect(batch.env!.ROLLOUT).toBe(action.with!.rollout)
-      expect(batch.run).toContain('--rollout="$ROLLOUT"')
-    }
+    // The batch deploys as the action would: the rollout input reaches both.
+    expect(action.with!.rollout).toBe('${{ inputs.rollout }}')
+    expect(batch.env!.ROLLOUT).toBe('${{ inputs.rollout }}')
     const upload = deploy.steps.find((s) => s.uses?.startsWith('actions/upload-artifact'))!
     // A re-run of a failed job must replace its report, or the fleet could never turn green.
     expect(upload.with).toMatchObject({

@@ -4,7 +4,7 @@
 // `# .github/workflows/<name>.yml`. Without files: .github/workflows/ and the examples of docs/workflows.md and
 // README.md, as the test suite checks them. Exits 1 when anything is found.
 import { Buffer } from 'node:buffer'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -35,12 +35,26 @@ function workflowsOf(file) {
   }))
 }
 
-/** `uses: ./.github/workflows/<file>`: an example of the same Markdown file, else the file in the current folder. */
+/** The root of the repository a file is in: the nearest folder above it that has a `.github` folder; null for none. */
+function repositoryRoot(file) {
+  for (let dir = path.dirname(path.resolve(file)); ; dir = path.dirname(dir)) {
+    if (statSync(path.join(dir, '.github'), { throwIfNoEntry: false })?.isDirectory()) return dir
+    if (path.dirname(dir) === dir) return null
+  }
+}
+
+/**
+ * `uses: ./.github/workflows/<file>`: an example of the same Markdown file, else the file in the checked file's own
+ * repository (GitHub resolves `./` against the repository of the caller: a consumer's copy is checked against the
+ * consumer's workflows, not against this clone's).
+ */
 function loaderFor(workflows, source) {
+  const root = repositoryRoot(source)
   return (uses) => {
+    if (!uses.startsWith('./')) return undefined
     const example = workflows.find((w) => w.example && w.name === `${source}#${uses.slice(2)}`)
-    const file = path.resolve(uses)
-    const text = example?.text ?? (existsSync(file) ? readFileSync(file, 'utf8') : undefined)
+    const file = root === null ? null : path.resolve(root, uses)
+    const text = example?.text ?? (file !== null && existsSync(file) ? readFileSync(file, 'utf8') : undefined)
     return text === undefined ? undefined : parse(text)
   }
 }

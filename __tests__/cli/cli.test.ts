@@ -47,8 +47,26 @@ describe('help and usage', () => {
     [['run', '--ref', 'llm/litellm@1', '--adapter', 'modal', '--env', 'dev', '--version', 'two'], '--version must be a version number'],
     [['run', '--ref', 'llm/litellm@1', '--adapter', 'modal', '--env', 'dev', '--version', ''], '--version must be a version number'],
     [['name'], 'Expected exactly one processor ref'],
+    // deploy's values of a fixed set: named by the flag, with what it takes, before the flow runs (not ERR_INVALID_INPUT).
+    [['deploy', '--env', 'dev', '--ref', 'llm/litellm@1', '--mode', 'fake'], "--mode must be mock or real, got 'fake'."],
+    [
+      ['deploy', '--env', 'dev', '--ref', 'llm/litellm@1', '--deploy-strategy', 'bogus'],
+      "--deploy-strategy must be rolling or recreate, got 'bogus'.",
+    ],
+    [
+      ['deploy', '--env', 'dev', '--ref', 'llm/litellm@1', '--rollback-strategy', 'fast'],
+      "--rollback-strategy must be rolling or recreate, got 'fast'.",
+    ],
+    [
+      ['deploy', '--env', 'dev', '--ref', 'llm/litellm@1', '--rollout', 'verifyfirst'],
+      "--rollout must be live or verify-first, got 'verifyfirst'.",
+    ],
+    [['deploy', '--env', 'dev', '--refs', 'a/b@1,c/d@1', '--rollout', ''], "--rollout must be live or verify-first, got ''."],
   ])('%j is a usage error (exit 2): %s', async (argv, text) => {
-    const run = await cli(argv)
+    const modal = new FakeModal()
+    const run = await cli(argv, modal)
+    expect(modal.requests).toEqual([])
+    expect(run.stderr).not.toContain('ERR_')
     expect(run.status).toBe(2)
     expect(run.stderr).toContain(`Try 'modal-processor ${argv[0]} --help' for help.`)
     expect(run.stderr).toContain(text)
@@ -99,8 +117,8 @@ describe('deploy', () => {
     expect(modal.versions()).toEqual([1])
     expect([...modal.stopped]).toEqual(['llm-litellm-v1-candidate'])
     const bad = await cli([...args, '--rollout', 'canary'])
-    expect(bad.status).toBe(1)
-    expect(bad.stderr).toContain("rollout must be 'live' or 'verify-first', got 'canary'.")
+    expect(bad.status).toBe(2)
+    expect(bad.stderr).toContain("Error: --rollout must be live or verify-first, got 'canary'.")
   })
 })
 

@@ -1,6 +1,6 @@
 // `deploy` with several refs, in process: one Modal session for the batch, every processor attempted, a report each,
 // a summary and the exit code of the whole.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runCli } from '../support/cli-in-process.js'
 import { cli as cliAnswer, FakeModal, panel } from '../support/fake-modal.js'
@@ -89,12 +89,27 @@ describe('deploy with several refs', () => {
     expect(run.stdout).toContain('1 of 2 processors passed (2 Modal sessions).')
   })
 
-  test('a bad ref among them is its own failure, with a report; the others deploy', async () => {
+  test('a ref the catalogue lacks is a usage error before anything deploys, naming its flag, with the near refs', async () => {
     const dir = workspace()
-    const run = await batch(dir, modalFailing(null), '--refs', `${REFS[0]},Not A Ref`, '--report-dir', 'reports')
-    expect(run.status).toBe(1)
-    expect(run.stdout).toMatch(/✗ Not A Ref: ERR_INVALID_PROCESSOR_REF/)
-    expect(readdirSync(path.join(dir, 'reports')).sort()).toEqual(['alpha-proc-v1.json', 'processor-2.json'])
+    const modal = modalFailing(null)
+    const run = await batch(dir, modal, '--ref', 'alpha/prco@1', '--refs', `${REFS[1]},gamma/proc@2,Not A Ref`, '--report-dir', 'reports')
+    expect(run.status).toBe(2)
+    expect(run.stderr).toContain("--ref 'alpha/prco@1': not in modal-processors.json. Did you mean 'alpha/proc@1'?\n")
+    expect(run.stderr).toContain("--refs 'gamma/proc@2': not in modal-processors.json. Did you mean 'gamma/proc@1'?\n")
+    expect(run.stderr).toContain("--refs 'Not A Ref': not in modal-processors.json.\n")
+    expect(run.stderr).toContain('Nothing was deployed')
+    expect(run.stderr).not.toContain('image-ref')
+    expect(run.stdout).toBe('')
+    expect(modal.sessionsStarted).toBe(0)
+    expect(existsSync(path.join(dir, 'reports'))).toBe(false)
+  })
+
+  test('with no catalogue, every ref is named, even in a dry run', async () => {
+    const dir = scratchDir('batch-none-')
+    const run = await batch(dir, new FakeModal(), '--refs', REFS.slice(0, 2).join(','), '--dry-run')
+    expect(run.status).toBe(2)
+    expect(run.stderr).toContain("--refs 'alpha/proc@1': there is no processor catalogue modal-processors.json.\n")
+    expect(run.stderr).toContain("--refs 'beta/proc@1': there is no processor catalogue modal-processors.json.\n")
   })
 
   test('one ref with --report-dir writes its report there, as a batch of one', async () => {

@@ -216,6 +216,40 @@ describe('modal-processor matrix', () => {
     )
   })
 
+  test('a base branch that moved on since the fork: only what the branch changed (from where they meet)', async () => {
+    const root = repository()
+    git(root, 'checkout', '-qb', 'feature')
+    commit(root, 'processors/llm/README.md', 'the pull request\n')
+    git(root, 'checkout', '-q', 'main')
+    // main, after the fork: another processor's entry and the Modal module change.
+    const moved = structuredClone(CATALOGUE)
+    moved.processors['replicate/generic@1'].image.oci = image('rep', 'cd')
+    commit(root, 'modal-processors.json', JSON.stringify(moved, null, 2))
+    commit(root, 'modal/modal_app.py', '# module on main\n')
+    const mainHead = git(root, 'rev-parse', 'HEAD').trim()
+    git(root, 'checkout', '-q', 'feature')
+    // What a pull_request event gives as base.sha: main's head, not the fork point.
+    const run = await matrix(root, '--changed-since', mainHead, '--verbose')
+    expect(run.status).toBe(0)
+    expect(planned(run.stdout)).toEqual(['llm/litellm@1'])
+    expect(run.stderr).toContain('llm/litellm@1: its files changed (processors/llm/)')
+  })
+
+  test('a base with no common commit is compared with itself, and the message says so', async () => {
+    const root = repository()
+    git(root, 'checkout', '-q', '--orphan', 'elsewhere')
+    commit(root, 'processors/llm/README.md', 'unrelated\n')
+    const orphan = git(root, 'rev-parse', 'HEAD').trim()
+    git(root, 'checkout', '-q', 'main')
+    const run = await matrix(root, '--changed-since', orphan, '--verbose')
+    expect(run.status).toBe(0)
+    expect(run.stderr).toContain(
+      `${orphan.slice(0, 12)} and HEAD have no common commit (their histories never meet): comparing with ${orphan.slice(0, 12)} itself`,
+    )
+    // The orphan's tree has the same files but for the README: compared with it, the llm folder differs.
+    expect(planned(run.stdout)).toEqual(['llm/litellm@1'])
+  })
+
   test('--changed-since outside a git repository exits 2', async () => {
     const dir = scratchDir('fleet-nogit-')
     writeFileSync(path.join(dir, 'modal-processors.json'), JSON.stringify(CATALOGUE))

@@ -3,8 +3,11 @@
 import path from 'node:path'
 import { batchSession } from '../flow/batch-session.js'
 import { DEFAULT_MODAL_VERSION } from '../flow/inputs.js'
-import { splitRefs } from '../rules/fleet-plan.js'
+import { readCatalogueFile } from '../flow/catalogue-file.js'
+import { CATALOGUE_FLAGS, chooseCatalogueFile } from '../rules/catalogue-alias.js'
+import { splitRefs, unknownRefs } from '../rules/fleet-plan.js'
 import { modalAppNameFromRef } from '../rules/naming.js'
+import { didYouMean } from '../rules/ref-suggestions.js'
 import type { RunReport } from '../rules/run-report.js'
 import { bounded, logLine, logText, oneLine, safeJson } from '../rules/untrusted-text.js'
 import { deployOne, jsonResult } from './deploy.js'
@@ -40,6 +43,9 @@ export async function deployBatch(flags: Flags, io: CliIo, refs: string[], envir
       `${named} name${oneProcessor.length === 1 ? 's' : ''} one processor's values; with several refs each comes from the catalogue (and --report-dir holds a report each).`,
     )
   }
+  // Without --image-ref every processor's image comes from the catalogue: a ref it lacks (a typo) is known now,
+  // offline, and must not wait for its turn after the ones before it deployed.
+  if (!oneProcessor.includes('image-ref')) await checkRefsInCatalogue(flags, io, refs)
   const quiet = flags.quiet === true
   const say = (line: string) => {
     if (!quiet) io.err(`${logLine(line)}\n`)
@@ -75,6 +81,27 @@ export async function deployBatch(flags: Flags, io: CliIo, refs: string[], envir
     io.out(`${logText([...lines, `${passed} of ${results.length} processors passed (${sessions}).`].join('\n'))}\n`)
   }
   return ok ? 0 : 1
+}
+
+/** Every ref is an entry of the catalogue the flags name; else a UsageError naming each ref that is not, and its flag. */
+async function checkRefsInCatalogue(flags: Flags, io: CliIo, refs: string[]): Promise<void> {
+  // The file as the flow will choose it; its deprecation line (--registry) is printed by the flow.
+  const choice = chooseCatalogueFile(optionalFlag(flags, 'catalogue') ?? null, optionalFlag(flags, 'registry') ?? null, CATALOGUE_FLAGS)
+  if (!choice.ok) throw choice.error
+  // Read where the flow reads it (flow/inputs-phase.ts workspacePath).
+  const catalogue = await readCatalogueFile(path.resolve(io.env.GITHUB_WORKSPACE ?? io.cwd, choice.file), choice.file)
+  const known = catalogue === null ? [] : Object.keys(catalogue.processors)
+  const unknown = catalogue === null ? refs : unknownRefs(catalogue, refs)
+  if (unknown.length === 0) return
+  const byRef = [flags.ref].flat()
+  const where = catalogue === null ? `there is no processor catalogue ${choice.file}` : `not in ${choice.file}`
+  const lines = unknown.map((ref) => {
+    const flag = byRef.includes(ref) ? '--ref' : '--refs'
+    return `${flag} '${oneLine(bounded(ref, 200))}': ${where}.${didYouMean(ref, known)}`
+  })
+  throw new UsageError(
+    `${lines.join('\n')}\nNothing was deployed: every processor's image comes from the catalogue (${CATALOGUE_FLAGS.current} names it).`,
+  )
 }
 
 /** The report's file name: the app name the ref gives (unique per ref), or its place in the batch for a bad ref. */

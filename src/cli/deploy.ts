@@ -1,5 +1,6 @@
 // `modal-processor deploy`: the action's own flow, with the terminal as its toolkit; for several refs, each in turn
-// through one Modal session (./deploy-batch.ts).
+// through one Modal session (./deploy-batch.ts). Like the action (and unlike logs, run and prune), it installs the Modal
+// client when `modal` is not on PATH: deploy-fleet.yml's batch jobs have only Python (README, Command-line tool).
 import { DEFAULT_MODAL_VERSION } from '../flow/inputs.js'
 import { logText, safeJson } from '../rules/untrusted-text.js'
 import { fixFor } from '../rules/errors.js'

@@ -12,6 +12,9 @@ export interface Git {
   commitOf(ref: string): Promise<string | null>
   /** A shallow clone lacks older commits, rather than their never having been. */
   isShallow(): Promise<boolean>
+  /** The best common ancestor of the commit and HEAD (the commit itself when it is an ancestor of HEAD), or null when
+   * there is none to be found: a shallow clone cut above it, or histories that never met. */
+  mergeBase(commit: string): Promise<string | null>
   /** Paths (from the root, with `/`) that differ between the commit and the working tree. */
   changedSince(commit: string): Promise<string[]>
   /** A file's text at the commit, or null when the commit does not have it. */
@@ -39,6 +42,10 @@ export async function openGit(cwd: string, env: NodeJS.ProcessEnv): Promise<Git>
     },
     async isShallow() {
       return (await git(root, env, ['rev-parse', '--is-shallow-repository'])).stdout.trim() === 'true'
+    },
+    async mergeBase(commit) {
+      const found = await git(root, env, ['merge-base', '--end-of-options', commit, 'HEAD'])
+      return found.exitCode === 0 && found.stdout.trim() !== '' ? found.stdout.trim().split('\n')[0] : null
     },
     async changedSince(commit) {
       const diff = await git(root, env, ['diff', '--name-only', '--no-renames', '-z', commit, '--'])

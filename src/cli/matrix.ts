@@ -104,10 +104,26 @@ async function changesToPlan(
   if (commit === null) return all(`the last successful run's commit ${base} is not in this repository's history (rewritten?)`)
   const moduleDir = namedModuleDir ?? fromRoot(git, path.join(git.root, DEFAULT_MODULE_DIR))
   return {
-    changes: await changesSince(git, commit, catalogueFile, file),
+    changes: await changesSince(git, await forkPoint(git, commit, io), catalogueFile, file),
     layout: repositoryLayout(git, catalogue, catalogueFile, moduleDir),
     noBase: null,
   }
+}
+
+/**
+ * What to compare with: where HEAD's history meets the commit's (three dots, as a pull request's diff), so that a base
+ * branch that moved on since the branch forked does not count its own changes as this branch's. For a commit HEAD
+ * descends from (a push's before), that is the commit itself. With no meeting point to be found, the commit itself,
+ * said on stderr: more is planned, never less.
+ */
+async function forkPoint(git: Git, commit: string, io: CliIo): Promise<string> {
+  const base = await git.mergeBase(commit)
+  if (base !== null) return base
+  const why = (await git.isShallow()) ? 'this shallow clone lacks the history where they meet' : 'their histories never meet'
+  io.err(
+    `${logLine(`${commit.slice(0, 12)} and HEAD have no common commit (${why}): comparing with ${commit.slice(0, 12)} itself, so the changes made after it on its own branch count too. actions/checkout with fetch-depth: 0 fetches the whole history.`)}\n`,
+  )
+  return commit
 }
 
 /** --module-dir, relative to the repository root like the action's modal-module-dir (to the workspace): an existing

@@ -1,6 +1,9 @@
 // The CLI's commands and options, in one table: parsing and every help text are generated from it.
 import { parseArgs } from 'node:util'
 import { DEFAULT_CATALOGUE_FILE } from '../rules/catalogue.js'
+import { parsePullRequestNumber } from '../rules/naming.js'
+import { MODES, ROLLOUTS, STRATEGIES } from '../rules/settings.js'
+import { bounded, oneLine } from '../rules/untrusted-text.js'
 
 export interface OptionSpec {
   name: string
@@ -10,6 +13,15 @@ export interface OptionSpec {
   required?: boolean
   /** A string option that may be given more than once (its value is then a list). */
   multiple?: boolean
+  /** What its value must be, checked when the arguments are parsed (a usage error, before the command runs): one of
+   * `choices`, or what `accepts` takes, `format` saying so. */
+  choices?: readonly string[]
+  accepts?: { test: (value: string) => boolean; format: string }
+}
+
+/** An option of a fixed set of values, the same as the action's input: its placeholder lists them. */
+function choice(name: string, choices: readonly string[], help: string): OptionSpec {
+  return { name, value: choices.join('|'), choices, help }
 }
 
 export interface CommandSpec {
@@ -45,25 +57,27 @@ export const COMMANDS = {
       { name: 'image-ref', value: 'REF', help: 'image pinned by digest (default: from the processor catalogue)' },
       { name: 'tool-secrets', value: 'LIST', help: 'secret names, comma separated (default: from the processor catalogue)' },
       appName,
-      { name: 'mode', value: 'mock|real', help: 'mode of the smoke call (default: mock)' },
+      choice('mode', MODES, 'mode of the smoke call (default: mock)'),
       { name: 'dry-run', help: 'check everything and print the plan; change nothing' },
       { name: 'no-rollback', help: 'keep a version whose smoke call failed' },
-      { name: 'deploy-strategy', value: 'rolling|recreate', help: 'modal deploy --strategy (default: rolling)' },
-      { name: 'rollback-strategy', value: 'recreate|rolling', help: 'modal app rollback --strategy (default: recreate)' },
-      {
-        name: 'rollout',
-        value: 'live|verify-first',
-        help: 'verify-first: smoke-test the release as a candidate app before it goes live (default: live)',
-      },
+      choice('deploy-strategy', STRATEGIES, 'modal deploy --strategy (default: rolling)'),
+      choice('rollback-strategy', STRATEGIES, 'modal app rollback --strategy (default: recreate)'),
+      choice('rollout', ROLLOUTS, 'verify-first: smoke-test the release as a candidate app before it goes live (default: live)'),
       catalogue,
       registryAlias,
       { name: 'report-file', value: 'FILE', help: 'also write the run report as JSON to FILE (what fleet-report reads)' },
       { name: 'report-dir', value: 'DIR', help: 'write a run report per processor to DIR/<app-name>.json' },
-      { name: 'preview', value: 'N', help: "deploy pull request N's preview app <app>-pr<N>; the live app is not touched" },
+      {
+        name: 'preview',
+        value: 'N',
+        help: "deploy pull request N's preview app <app>-pr<N>; the live app is not touched",
+        // The action's preview: true reads the number from the pull request event; a terminal has none.
+        accepts: { test: (value) => parsePullRequestNumber(value) !== null, format: 'a pull request number, e.g. --preview 42' },
+      },
       { name: 'json', help: 'print the result as JSON on stdout' },
       { name: 'quiet', help: 'no progress on stderr' },
     ],
-    note: 'With several refs, every processor is attempted even when one fails; a summary ends the output, and the exit code is 0 only when all passed.',
+    note: 'With several refs, each must be in the catalogue (checked before anything deploys), and every processor is attempted even when one fails; a summary ends the output, and the exit code is 0 only when all passed.',
   },
   logs: {
     summary: "Show the logs of a processor's Modal app",
@@ -80,12 +94,10 @@ export const COMMANDS = {
     options: [
       ref,
       {
-        name: 'adapter',
-        value: 'modal|local',
-        help: 'modal: call the deployed run; local: run the processor on this machine',
+        ...choice('adapter', ['modal', 'local'], 'modal: call the deployed run; local: run the processor on this machine'),
         required: true,
       },
-      { name: 'mode', value: 'mock|real', help: "the envelope's mode (default: mock)" },
+      choice('mode', MODES, "the envelope's mode (default: mock)"),
       {
         name: 'inputs-json',
         value: 'JSON',
@@ -104,7 +116,11 @@ export const COMMANDS = {
     options: [
       catalogue,
       registryAlias,
-      { name: 'changed-since', value: 'REF', help: 'only the processors a change since this git commit touches (default: all)' },
+      {
+        name: 'changed-since',
+        value: 'REF',
+        help: 'only the processors changed since where this git commit and HEAD meet, as in a pull request (default: all)',
+      },
       {
         name: 'since-last-success',
         help: "the same, since the commit of this workflow's last successful run on this branch (in GitHub Actions)",
@@ -200,11 +216,26 @@ export function parseCommandArgs(name: CommandName, args: string[]): { flags: Fl
     ...spec.options.map((o) => [o.name, { type: o.value ? ('string' as const) : ('boolean' as const), multiple: o.multiple === true }]),
     ['help', { type: 'boolean' as const, short: 'h' }],
   ])
+  let parsed: { flags: Flags; positionals: string[] }
   try {
     const { values, positionals } = parseArgs({ args, options, allowPositionals: spec.positional !== undefined, strict: true })
-    return { flags: values as Flags, positionals }
+    parsed = { flags: values as Flags, positionals }
   } catch (error) {
     throw new UsageError((error as Error).message)
+  }
+  if (parsed.flags.help !== true) for (const option of spec.options) checkValue(option, parsed.flags[option.name])
+  return parsed
+}
+
+/** A value outside what the option takes is a usage error naming the flag and what it takes. */
+function checkValue(option: OptionSpec, given: Flags[string]): void {
+  if (typeof given !== 'string') return
+  const quoted = `'${oneLine(bounded(given, 200))}'`
+  if (option.choices !== undefined && !option.choices.includes(given)) {
+    throw new UsageError(`--${option.name} must be ${option.choices.slice(0, -1).join(', ')} or ${option.choices.at(-1)}, got ${quoted}.`)
+  }
+  if (option.accepts !== undefined && !option.accepts.test(given)) {
+    throw new UsageError(`--${option.name} must be ${option.accepts.format}, got ${quoted}.`)
   }
 }
 

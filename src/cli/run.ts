@@ -21,8 +21,8 @@ import { jsonSyntaxProblem } from '../rules/json-syntax.js'
 
 export async function runCommand(flags: Flags, io: CliIo): Promise<number> {
   const ref = requiredFlag(flags, 'ref')
+  // modal or local: the option's choices (./options.ts), checked when the arguments were parsed.
   const adapter = requiredFlag(flags, 'adapter')
-  if (adapter !== 'modal' && adapter !== 'local') throw new UsageError(`--adapter must be modal or local, got '${adapter}'.`)
   const parsed = parseProcessorRef(ref)
   if (!parsed.ok) throw new ActionError('ERR_INVALID_PROCESSOR_REF', parsed.error)
   const file = catalogueFileFromFlags(flags, io)
@@ -54,8 +54,8 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 /** The v1 envelope from --inputs-json and --mode (the flag sets the mode); params default to the action's. */
 async function envelopeFrom(flags: Flags, defaultParams: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
+  // One of the option's choices (./options.ts), checked when the arguments were parsed.
   const mode = (optionalFlag(flags, 'mode') ?? 'mock') as Mode
-  if (mode !== 'mock' && mode !== 'real') throw new UsageError(`--mode must be mock or real, got '${mode}'.`)
   let given: unknown = {}
   const json = optionalFlag(flags, 'inputs-json')
   if (json !== undefined && (Buffer.byteLength(json) > MAX_SMOKE_INPUTS_BYTES || jsonDepth(json) > MAX_SMOKE_INPUTS_DEPTH)) {

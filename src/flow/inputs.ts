@@ -7,11 +7,21 @@ import {
   isValidDeployTag,
   isValidModalAppName,
   isValidModalEnvironmentName,
+  parsePullRequestNumber,
   parseProcessorRef,
-  PULL_REQUEST_MAX,
 } from '../rules/naming.js'
 import { parseToolSecrets } from '../rules/secrets-policy.js'
-import { INPUT_NAMES, type InputName, type RawInputs, type Settings, type Strategy } from '../rules/settings.js'
+import {
+  INPUT_NAMES,
+  MODES,
+  ROLLOUTS,
+  STRATEGIES,
+  type InputName,
+  type RawInputs,
+  type Rollout,
+  type Settings,
+  type Strategy,
+} from '../rules/settings.js'
 import { bounded, oneLine } from '../rules/untrusted-text.js'
 import { jsonSyntaxProblem } from '../rules/json-syntax.js'
 
@@ -44,6 +54,10 @@ export function jsonDepth(text: string): number {
   return deepest
 }
 
+function isOneOf<T extends string>(values: readonly T[], value: string): value is T {
+  return (values as readonly string[]).includes(value)
+}
+
 function fail(ctx: z.RefinementCtx, errCode: ErrorCode, message: string): never {
   ctx.addIssue({ code: 'custom', message, params: { errCode } })
   return z.NEVER as never
@@ -73,7 +87,7 @@ function booleanInput(input: InputName, fallback: boolean) {
 function strategyInput(input: InputName, fallback: Strategy) {
   return z.string().transform((raw, ctx): Strategy => {
     const value = raw.trim() || fallback
-    if (value === 'rolling' || value === 'recreate') return value
+    if (isOneOf(STRATEGIES, value)) return value
     return fail(ctx, 'ERR_INVALID_INPUT', `${input} must be rolling or recreate, got ${quoted(raw)}.`)
   })
 }
@@ -97,8 +111,8 @@ const rawSchema = z.object({
     )
   }),
   mode: z.string().transform((raw, ctx) => {
-    const mode = raw.trim() || 'mock'
-    if (mode === 'mock' || mode === 'real') return mode
+    const mode = raw.trim() || MODES[0]
+    if (isOneOf(MODES, mode)) return mode
     return fail(ctx, 'ERR_INVALID_INPUT', `mode must be 'mock' or 'real', got ${quoted(raw)}.`)
   }),
   'tool-secrets': z.string().transform((raw, ctx) => {
@@ -153,9 +167,9 @@ const rawSchema = z.object({
   'rollback-on-failure': booleanInput('rollback-on-failure', true),
   'deploy-strategy': strategyInput('deploy-strategy', 'rolling'),
   'rollback-strategy': strategyInput('rollback-strategy', 'recreate'),
-  rollout: z.string().transform((raw, ctx) => {
-    const rollout = raw.trim() || 'live'
-    if (rollout === 'live' || rollout === 'verify-first') return rollout
+  rollout: z.string().transform((raw, ctx): Rollout => {
+    const rollout = raw.trim() || ROLLOUTS[0]
+    if (isOneOf(ROLLOUTS, rollout)) return rollout
     return fail(ctx, 'ERR_INVALID_INPUT', `rollout must be 'live' or 'verify-first', got ${quoted(raw)}.`)
   }),
   // Read by the inputs phase, which chooses between the catalogue file and its alias before these rules run.
@@ -171,7 +185,8 @@ const rawSchema = z.object({
     const value = raw.trim()
     if (['', 'false', 'False', 'FALSE'].includes(value)) return null
     if (['true', 'True', 'TRUE'].includes(value)) return 'event' as const
-    if (/^[1-9][0-9]{0,9}$/.test(value) && Number(value) <= PULL_REQUEST_MAX) return Number(value)
+    const number = parsePullRequestNumber(value)
+    if (number !== null) return number
     return fail(ctx, 'ERR_INVALID_INPUT', `preview must be true, false or a pull request number, got ${quoted(raw)}.`)
   }),
 })

@@ -118,6 +118,11 @@ const HASH_LENGTH = 8
 export const CANDIDATE_SUFFIX = 'candidate'
 export const PULL_REQUEST_MAX = 9_999_999_999
 
+/** A pull request number as given in text (1 to PULL_REQUEST_MAX, no sign or leading zero), or null. */
+export function parsePullRequestNumber(text: string): number | null {
+  return /^[1-9][0-9]{0,9}$/.test(text) && Number(text) <= PULL_REQUEST_MAX ? Number(text) : null
+}
+
 /** `llm-litellm-v1` → `llm-litellm-v1-pr42`. */
 export function previewAppName(appName: string, pullRequest: number): string {
   if (!Number.isSafeInteger(pullRequest) || pullRequest < 1 || pullRequest > PULL_REQUEST_MAX) {

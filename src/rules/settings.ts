@@ -35,10 +35,16 @@ export const INPUT_NAMES = [
   'preview',
 ] as const
 
+/** The values an input of a fixed set takes, the default first: the inputs' rules (flow/inputs.ts) and the CLI's
+ * flags (cli/options.ts) check them against the same lists. */
+export const MODES = ['mock', 'real'] as const
 /** How Modal replaces the containers of the live version: rolling (old ones may finish their inputs) or recreate. */
-export type Strategy = 'rolling' | 'recreate'
+export const STRATEGIES = ['rolling', 'recreate'] as const
 /** How a release reaches the live app. */
-export type Rollout = 'live' | 'verify-first'
+export const ROLLOUTS = ['live', 'verify-first'] as const
+
+export type Strategy = (typeof STRATEGIES)[number]
+export type Rollout = (typeof ROLLOUTS)[number]
 
 export type InputName = (typeof INPUT_NAMES)[number]
 export type RawInputs = Record<InputName, string>
