@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runCli } from '../support/cli-in-process.js'
 import { startFakeGitHubApi, githubError, type FakeGitHubApi } from '../support/fake-github-api.js'
-import { FakeModal } from '../support/fake-modal.js'
+import { cli, FakeModal } from '../support/fake-modal.js'
+import { CONTROL } from '../support/hostile-samples.js'
 import { scratchDir } from '../../testing/harness/scratch.mjs'
 
 const IMAGE = `ghcr.io/acme/llm-litellm:1@sha256:${'a'.repeat(64)}`
@@ -117,6 +118,26 @@ describe('modal-processor prune', () => {
     expect(run.stderr).toContain('pull-requests: read')
     expect(run.stderr).not.toContain('ghs_pruneTokenForTests')
     expect(stops(modal)).toEqual([])
+  })
+
+  test("Modal's hostile state and stop error stay in their one bounded cell: no line of stdout is a workflow command", async () => {
+    const modal = new FakeModal().deployed('llm-litellm-v1', 't').deployed('llm-litellm-v1-pr6', 't')
+    const hostile = (name: string) =>
+      name === 'llm-litellm-v1' ? 'deployed\n::error title=X::y\r::warning::z\u001b[2J' : `deployed${'x'.repeat(5000)}`
+    modal.on('modal app list', () => {
+      const rows = [...modal.apps].map(([name, a]) => ({ app_id: a.id, description: name, state: hostile(name) }))
+      return cli(0, JSON.stringify(rows))
+    })
+    modal.on('modal app stop', () => cli(1, '', 'Denied\n::error::forged\n'))
+    const run = await runCli(['prune', '--env', 'dev', '--yes'], { modal, cwd: dir, env: env() })
+    expect(run.status).toBe(1)
+    for (const line of run.stdout.split('\n')) {
+      expect(line).not.toMatch(/^\s*::/)
+      expect(line.length).toBeLessThan(1500)
+    }
+    expect(run.stdout).not.toMatch(CONTROL)
+    expect(run.stdout).toContain('deployed ⏎ ::error title=X::y ⏎ ::warning::z␛[2J')
+    expect(run.stdout).toMatch(/deployedx+… \(\d+ more characters\)/)
   })
 
   test('no previews: GitHub is not asked, and nothing to prune', async () => {

@@ -7,7 +7,7 @@ import { isRunning, listApps } from '../modal/app-lifecycle.js'
 import { ActionError } from '../rules/errors.js'
 import { appNameOf, parseProcessorRef } from '../rules/naming.js'
 import { hasPreviews, planPrune, type PruneRow } from '../rules/prune.js'
-import { logText, oneLine, safeJson } from '../rules/untrusted-text.js'
+import { bounded, logText, oneLine, safeJson } from '../rules/untrusted-text.js'
 import { catalogueFileFromFlags } from './catalogue-flag.js'
 import { getGitHubJson } from './github-rest.js'
 import type { CliIo } from './io.js'
@@ -52,11 +52,19 @@ async function openPullRequests(env: NodeJS.ProcessEnv): Promise<Set<number>> {
   throw failed(`more than ${MAX_PAGES * PAGE} open pull requests`)
 }
 
+/** The longest cell of the table: an app name is at most 64 characters, a state a word, a reason a sentence. */
+const MAX_CELL = 300
+
 type Outcome = PruneRow & { result: 'kept' | 'listed' | 'stopped' | 'already stopped' | 'failed'; error?: string }
+
+/** Every cell one bounded line: a state or an error from Modal must not start a line (a `::` workflow command) of its own. */
+function cell(text: string): string {
+  return bounded(oneLine(text), MAX_CELL)
+}
 
 function table(rows: Outcome[]): string {
   const header = ['APP', 'KIND', 'STATE', 'ACTION', 'WHY']
-  const cells = rows.map((r) => [r.app, r.kind, r.state, r.result, r.error ? `${r.reason}; ${r.error}` : r.reason])
+  const cells = rows.map((r) => [r.app, r.kind, r.state, r.result, r.error ? `${r.reason}; ${r.error}` : r.reason].map(cell))
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)))
   return [header, ...cells]
     .map((line) =>
