@@ -93,6 +93,16 @@ describe('a pull request opened, pushed to, closed', () => {
     ])
   })
 
+  test("the preview's GitHub Deployment is of the pull request's head commit, not GITHUB_SHA's merge commit", async () => {
+    const merge = '9999999999999999999999999999999999999999'
+    const result = await run(withLiveApp(), runnerEnv(event('opened'), { GITHUB_SHA: merge }))
+    expect(result.errors).toEqual([])
+    const created = api.requests.filter((r) => r.method === 'POST' && /\/deployments$/.test(r.path))
+    expect(created.map((r) => (r.body as { ref: string }).ref)).toEqual([HEAD_1])
+    expect(api.comments[0].body).toContain(HEAD_1)
+    expect(api.comments[0].body).not.toContain(merge)
+  })
+
   test('synchronize edits the same comment; closed stops the app, marks the deployment inactive and edits it again', async () => {
     const modal = withLiveApp()
     await run(modal, runnerEnv(event('opened')))
