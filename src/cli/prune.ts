@@ -1,14 +1,16 @@
-// `modal-processor prune --env ENV [--yes] [--json]`: the apps of an environment that nothing needs any more (previews of
-// closed pull requests, processors that left the catalogue), as a table; stopped only with --yes.
+// `modal-processor prune --env ENV [--yes] [--json]`: the apps of an environment that this repository made and nothing
+// needs any more (previews of closed pull requests, processors that left the catalogue, by the catalogue file's git
+// history), as a table; stopped only with --yes.
 import path from 'node:path'
 import * as z from 'zod'
 import { readCatalogueFile } from '../flow/catalogue-file.js'
 import { isRunning, listApps } from '../modal/app-lifecycle.js'
 import { ActionError } from '../rules/errors.js'
 import { appNameOf, parseProcessorRef } from '../rules/naming.js'
-import { hasPreviews, planPrune, type PruneRow } from '../rules/prune.js'
+import { formerAppNames, hasPreviews, planPrune, type Attribution, type PruneRow } from '../rules/prune.js'
 import { bounded, logText, oneLine, safeJson } from '../rules/untrusted-text.js'
 import { catalogueFileFromFlags } from './catalogue-flag.js'
+import { MAX_CATALOGUE_CHANGES, readCatalogueHistory } from './catalogue-history.js'
 import { getGitHubJson } from './github-rest.js'
 import type { CliIo } from './io.js'
 import { commandClient, environmentOf } from './modal.js'
@@ -89,12 +91,23 @@ export async function pruneCommand(flags: Flags, io: CliIo): Promise<number> {
       return parsed.ok ? [appNameOf(parsed.value)] : []
     }),
   )
+  // Removed processors are known only from the catalogue's own history: without it they are not considered at all.
+  const history = await readCatalogueHistory(path.resolve(io.cwd, file), file, io.env)
+  const attribution: Attribution = {
+    catalogueApps,
+    formerApps: history.available ? formerAppNames(history.versions, catalogueApps) : new Set(),
+  }
+  const note = !history.available
+    ? `Processors removed from the catalogue were not considered: ${history.why}; check out the full history (actions/checkout with fetch-depth: 0) to stop their apps and previews.`
+    : history.complete
+      ? null
+      : `Processors removed from the catalogue before its last ${MAX_CATALOGUE_CHANGES} changes were not considered.`
   const client = commandClient(io)
   try {
     const apps = (await listApps(client, env, 'ERR_PREFLIGHT_FAILED', MODAL_TIMEOUT_MS)).filter(isRunning)
-    const openPulls = hasPreviews(apps, catalogueApps) ? await openPullRequests(io.env) : new Set<number>()
+    const openPulls = hasPreviews(apps, attribution) ? await openPullRequests(io.env) : new Set<number>()
     const outcomes: Outcome[] = []
-    for (const row of planPrune(apps, catalogueApps, openPulls)) {
+    for (const row of planPrune(apps, attribution, openPulls)) {
       if (row.action === 'keep') outcomes.push({ ...row, result: 'kept' })
       else if (flags.yes !== true) outcomes.push({ ...row, result: 'listed' })
       else {
@@ -107,7 +120,13 @@ export async function pruneCommand(flags: Flags, io: CliIo): Promise<number> {
     const failed = outcomes.filter((o) => o.result === 'failed').length
     const toStop = outcomes.filter((o) => o.action === 'stop').length
     if (flags.json) {
-      io.out(`${safeJson({ ok: failed === 0, environment: env, stopped: flags.yes === true, apps: outcomes }, 2)}\n`)
+      const historyJson = {
+        available: history.available,
+        versions: history.available ? history.versions.length : 0,
+        complete: history.available && history.complete,
+        note,
+      }
+      io.out(`${safeJson({ ok: failed === 0, environment: env, stopped: flags.yes === true, apps: outcomes, history: historyJson }, 2)}\n`)
     } else {
       const verdict =
         toStop === 0
@@ -115,7 +134,9 @@ export async function pruneCommand(flags: Flags, io: CliIo): Promise<number> {
           : flags.yes === true
             ? `${toStop - failed} of ${toStop} app(s) stopped in ${env}${failed ? `; ${failed} failed` : ''}.`
             : `${toStop} app(s) to stop in ${env}; run again with --yes to stop them.`
-      io.out(`${logText(`${outcomes.length ? `${table(outcomes)}\n\n` : ''}${verdict}`)}\n`)
+      io.out(
+        `${logText(`${outcomes.length ? `${table(outcomes)}\n\n` : ''}${note === null ? '' : `Note: ${oneLine(note)}\n`}${verdict}`)}\n`,
+      )
     }
     return failed === 0 ? 0 : 1
   } finally {
