@@ -84,6 +84,14 @@ describe('planDeployment', () => {
     })
   })
 
+  test("a preview records the pull request's head commit; without one (the CLI's --preview N), GITHUB_SHA", () => {
+    const head = '1111111111111111111111111111111111111111'
+    expect(planDeployment({ ...settings, pullRequest: 42, headSha: head }, runnerEnv(api.url))).toMatchObject({ ref: head })
+    expect(planDeployment({ ...settings, pullRequest: 42, headSha: null }, runnerEnv(api.url))).toMatchObject({ ref: SHA })
+    // A live deploy is of the commit the run checked out, whatever is passed.
+    expect(planDeployment({ ...settings, headSha: head }, runnerEnv(api.url))).toMatchObject({ ref: SHA })
+  })
+
   test('without a token, skips', () => {
     expect(planDeployment({ ...settings, token: '' }, runnerEnv(api.url))).toEqual({ skipped: true, reason: 'no github-token was given' })
   })

@@ -93,6 +93,16 @@ describe('a pull request opened, pushed to, closed', () => {
     ])
   })
 
+  test("the preview's GitHub Deployment is of the pull request's head commit, not GITHUB_SHA's merge commit", async () => {
+    const merge = '9999999999999999999999999999999999999999'
+    const result = await run(withLiveApp(), runnerEnv(event('opened'), { GITHUB_SHA: merge }))
+    expect(result.errors).toEqual([])
+    const created = api.requests.filter((r) => r.method === 'POST' && /\/deployments$/.test(r.path))
+    expect(created.map((r) => (r.body as { ref: string }).ref)).toEqual([HEAD_1])
+    expect(api.comments[0].body).toContain(HEAD_1)
+    expect(api.comments[0].body).not.toContain(merge)
+  })
+
   test('synchronize edits the same comment; closed stops the app, marks the deployment inactive and edits it again', async () => {
     const modal = withLiveApp()
     await run(modal, runnerEnv(event('opened')))
@@ -204,11 +214,8 @@ describe('the comment is best effort', () => {
     expect(warning.message).not.toContain('ghs_previewTokenForTests')
   })
 
-  test("someone else's comment carrying the marker is not taken over: the preview writes its own, then edits that", async () => {
+  test("a user's comment carrying the marker is never edited: the preview creates its own, then edits only that", async () => {
     api.comments.push({ id: 7, issue: 42, body: `${MARKER}\nplanted`, user: { login: 'mallory', type: 'User' } })
-    api.override((request) =>
-      request.method === 'PATCH' && request.path.endsWith('/comments/7') ? githubError(403, 'Forbidden') : undefined,
-    )
     const modal = withLiveApp()
     const first = await run(modal, runnerEnv(event('opened')))
     expect(first.annotations.filter((a) => a.level === 'warning')).toEqual([])
@@ -217,6 +224,33 @@ describe('the comment is best effort', () => {
     expect(api.comments).toHaveLength(2)
     expect(api.comments[0].body).toBe(`${MARKER}\nplanted`)
     expect(api.comments[1].body).toContain(HEAD_2)
+    const patched = api.requests.filter((r) => r.method === 'PATCH').map((r) => r.path)
+    expect(patched).toEqual([`/repos/acme/processors/issues/comments/${api.comments[1].id}`])
+    // The job's token may not read GET /user (403): then only a bot's comment is ours.
+    expect(api.requests.filter((r) => r.path === '/user')).toHaveLength(2)
+  })
+
+  test('with a personal access token, only its own login’s comment is ours: not a bot’s, not another user’s', async () => {
+    api.tokenUser = { login: 'Release-Robot', type: 'User' }
+    api.comments.push(
+      { id: 7, issue: 42, body: `${MARKER}\nplanted`, user: { login: 'mallory', type: 'User' } },
+      { id: 8, issue: 42, body: `${MARKER}\nof the job token`, user: { login: 'github-actions[bot]', type: 'Bot' } },
+      { id: 9, issue: 42, body: `${MARKER}\nours`, user: { login: 'release-robot', type: 'User' } },
+    )
+    const result = await run(withLiveApp(), runnerEnv(event('opened')))
+    expect(result.annotations.filter((a) => a.level === 'warning')).toEqual([])
+    expect(api.comments).toHaveLength(3)
+    expect(api.comments.map((c) => c.body.split('\n')[1])).toEqual(['planted', 'of the job token', expect.stringContaining('Preview')])
+    expect(api.requests.filter((r) => r.method === 'PATCH').map((r) => r.path)).toEqual(['/repos/acme/processors/issues/comments/9'])
+  })
+
+  test('with a personal access token and no comment of its own, one is created; a bot’s marker comment is left alone', async () => {
+    api.tokenUser = { login: 'release-robot', type: 'User' }
+    api.comments.push({ id: 8, issue: 42, body: `${MARKER}\nother`, user: { login: 'other-app[bot]', type: 'Bot' } })
+    await run(withLiveApp(), runnerEnv(event('opened')))
+    expect(api.comments.map((c) => c.user.login)).toEqual(['other-app[bot]', 'release-robot'])
+    expect(api.comments[0].body).toBe(`${MARKER}\nother`)
+    expect(api.requests.filter((r) => r.method === 'PATCH')).toEqual([])
   })
 
   test('a secret and Markdown in what the comment quotes are redacted and escaped', async () => {

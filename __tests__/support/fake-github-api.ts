@@ -37,6 +37,9 @@ export interface FakeGitHubApi {
   comments: FakeComment[]
   /** Every deployment created, with its environment and the states set on it, in order. */
   deployments: { id: number; environment: string; transient: boolean; states: string[] }[]
+  /** Who the token is: a personal access token's user (GET /user answers it, comments are written as it), or null for
+   * the job's GITHUB_TOKEN (GET /user is refused with 403, comments are written as github-actions[bot]). */
+  tokenUser: { login: string; type: string } | null
   /** The pull requests `GET /pulls?state=open` lists (numbers), set by the test. */
   openPulls: number[]
   /** The releases the API holds, as GitHub would list them (a created one is added, an updated one changed). */
@@ -146,7 +149,7 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
         id: nextId++,
         issue: Number(issueComments[1]),
         body: String(fields.body),
-        user: { login: 'github-actions[bot]', type: 'Bot' },
+        user: api.tokenUser ?? { login: 'github-actions[bot]', type: 'Bot' },
       }
       comments.push(comment)
       return { status: 201, body: comment }
@@ -157,6 +160,10 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
       if (!comment) return githubError(404, 'Not Found')
       comment.body = String(fields.body)
       return { status: 200, body: comment }
+    }
+    if (where.pathname === '/user' && request.method === 'GET') {
+      if (api.tokenUser === null) return githubError(403, 'Resource not accessible by integration')
+      return { status: 200, body: { id: 583231, ...api.tokenUser } }
     }
     if (DEPLOYMENTS.test(where.pathname) && request.method === 'GET') {
       const environment = where.searchParams.get('environment')
@@ -241,12 +248,13 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
   const server = createServer((incoming, response) => void handle(incoming, response))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return {
+  const api: FakeGitHubApi = {
     url,
     requests,
     releases,
     comments,
     deployments,
+    tokenUser: null,
     openPulls,
     override: (reply) => {
       override = reply
@@ -258,4 +266,5 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
         server.close(() => resolve())
       }),
   }
+  return api
 }

@@ -1,14 +1,16 @@
-// `modal-processor prune --env ENV [--yes] [--json]`: the apps of an environment that nothing needs any more (previews of
-// closed pull requests, processors that left the catalogue), as a table; stopped only with --yes.
+// `modal-processor prune --env ENV [--yes] [--json]`: the apps of an environment that this repository made and nothing
+// needs any more (previews of closed pull requests, processors that left the catalogue, by the catalogue file's git
+// history), as a table; stopped only with --yes.
 import path from 'node:path'
 import * as z from 'zod'
 import { readCatalogueFile } from '../flow/catalogue-file.js'
 import { isRunning, listApps } from '../modal/app-lifecycle.js'
 import { ActionError } from '../rules/errors.js'
 import { appNameOf, parseProcessorRef } from '../rules/naming.js'
-import { hasPreviews, planPrune, type PruneRow } from '../rules/prune.js'
-import { logText, oneLine, safeJson } from '../rules/untrusted-text.js'
+import { formerAppNames, hasPreviews, planPrune, type Attribution, type PruneRow } from '../rules/prune.js'
+import { bounded, logText, oneLine, safeJson } from '../rules/untrusted-text.js'
 import { catalogueFileFromFlags } from './catalogue-flag.js'
+import { MAX_CATALOGUE_CHANGES, readCatalogueHistory } from './catalogue-history.js'
 import { getGitHubJson } from './github-rest.js'
 import type { CliIo } from './io.js'
 import { commandClient, environmentOf } from './modal.js'
@@ -52,11 +54,19 @@ async function openPullRequests(env: NodeJS.ProcessEnv): Promise<Set<number>> {
   throw failed(`more than ${MAX_PAGES * PAGE} open pull requests`)
 }
 
+/** The longest cell of the table: an app name is at most 64 characters, a state a word, a reason a sentence. */
+const MAX_CELL = 300
+
 type Outcome = PruneRow & { result: 'kept' | 'listed' | 'stopped' | 'already stopped' | 'failed'; error?: string }
+
+/** Every cell one bounded line: a state or an error from Modal must not start a line (a `::` workflow command) of its own. */
+function cell(text: string): string {
+  return bounded(oneLine(text), MAX_CELL)
+}
 
 function table(rows: Outcome[]): string {
   const header = ['APP', 'KIND', 'STATE', 'ACTION', 'WHY']
-  const cells = rows.map((r) => [r.app, r.kind, r.state, r.result, r.error ? `${r.reason}; ${r.error}` : r.reason])
+  const cells = rows.map((r) => [r.app, r.kind, r.state, r.result, r.error ? `${r.reason}; ${r.error}` : r.reason].map(cell))
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)))
   return [header, ...cells]
     .map((line) =>
@@ -81,12 +91,23 @@ export async function pruneCommand(flags: Flags, io: CliIo): Promise<number> {
       return parsed.ok ? [appNameOf(parsed.value)] : []
     }),
   )
+  // Removed processors are known only from the catalogue's own history: without it they are not considered at all.
+  const history = await readCatalogueHistory(path.resolve(io.cwd, file), file, io.env)
+  const attribution: Attribution = {
+    catalogueApps,
+    formerApps: history.available ? formerAppNames(history.versions, catalogueApps) : new Set(),
+  }
+  const note = !history.available
+    ? `Processors removed from the catalogue were not considered: ${history.why}; check out the full history (actions/checkout with fetch-depth: 0) to stop their apps and previews.`
+    : history.complete
+      ? null
+      : `Processors removed from the catalogue before its last ${MAX_CATALOGUE_CHANGES} changes were not considered.`
   const client = commandClient(io)
   try {
     const apps = (await listApps(client, env, 'ERR_PREFLIGHT_FAILED', MODAL_TIMEOUT_MS)).filter(isRunning)
-    const openPulls = hasPreviews(apps, catalogueApps) ? await openPullRequests(io.env) : new Set<number>()
+    const openPulls = hasPreviews(apps, attribution) ? await openPullRequests(io.env) : new Set<number>()
     const outcomes: Outcome[] = []
-    for (const row of planPrune(apps, catalogueApps, openPulls)) {
+    for (const row of planPrune(apps, attribution, openPulls)) {
       if (row.action === 'keep') outcomes.push({ ...row, result: 'kept' })
       else if (flags.yes !== true) outcomes.push({ ...row, result: 'listed' })
       else {
@@ -99,7 +120,13 @@ export async function pruneCommand(flags: Flags, io: CliIo): Promise<number> {
     const failed = outcomes.filter((o) => o.result === 'failed').length
     const toStop = outcomes.filter((o) => o.action === 'stop').length
     if (flags.json) {
-      io.out(`${safeJson({ ok: failed === 0, environment: env, stopped: flags.yes === true, apps: outcomes }, 2)}\n`)
+      const historyJson = {
+        available: history.available,
+        versions: history.available ? history.versions.length : 0,
+        complete: history.available && history.complete,
+        note,
+      }
+      io.out(`${safeJson({ ok: failed === 0, environment: env, stopped: flags.yes === true, apps: outcomes, history: historyJson }, 2)}\n`)
     } else {
       const verdict =
         toStop === 0
@@ -107,7 +134,9 @@ export async function pruneCommand(flags: Flags, io: CliIo): Promise<number> {
           : flags.yes === true
             ? `${toStop - failed} of ${toStop} app(s) stopped in ${env}${failed ? `; ${failed} failed` : ''}.`
             : `${toStop} app(s) to stop in ${env}; run again with --yes to stop them.`
-      io.out(`${logText(`${outcomes.length ? `${table(outcomes)}\n\n` : ''}${verdict}`)}\n`)
+      io.out(
+        `${logText(`${outcomes.length ? `${table(outcomes)}\n\n` : ''}${note === null ? '' : `Note: ${oneLine(note)}\n`}${verdict}`)}\n`,
+      )
     }
     return failed === 0 ? 0 : 1
   } finally {

@@ -14,6 +14,8 @@ export interface DeploymentSettings {
   description: string // e.g. 'llm/litellm@1 → llm-litellm-v1'
   /** A pull request's preview: environment `modal-<environment>-pr<N>`, transient (it goes away with the PR). */
   pullRequest?: number
+  /** The preview's pull request head commit (from the event): on `pull_request` GITHUB_SHA is the merge commit. */
+  headSha?: string | null
 }
 
 export type DeploymentSkip = { skipped: true; reason: string }
@@ -63,7 +65,7 @@ export function planDeployment(settings: DeploymentSettings, env: NodeJS.Process
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
     owner: repository[1],
     repo: repository[2],
-    ref: env.GITHUB_SHA,
+    ref: (settings.pullRequest !== undefined && settings.headSha) || env.GITHUB_SHA,
     environment: githubEnvironment(settings.modalEnvironment, settings.pullRequest),
     transient: settings.pullRequest !== undefined,
     logUrl: `${serverUrl}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/attempts/${env.GITHUB_RUN_ATTEMPT || '1'}`,
@@ -226,13 +228,17 @@ function shorten(text: string): string {
 }
 
 /** Records the rollout as a GitHub Deployment when a token allows it; API trouble is only ever a warning. */
-export async function startGithubDeployment(kit: Toolkit, settings: Settings, pullRequest?: number): Promise<DeploymentRecorder | null> {
+export async function startGithubDeployment(
+  kit: Toolkit,
+  settings: Settings,
+  preview?: { pullRequest: number; headSha: string | null },
+): Promise<DeploymentRecorder | null> {
   const plan = planDeployment(
     {
       token: settings.githubToken,
       modalEnvironment: settings.environment,
       description: `${settings.processorRef} → ${settings.appName}`,
-      ...(pullRequest === undefined ? {} : { pullRequest }),
+      ...(preview === undefined ? {} : { pullRequest: preview.pullRequest, headSha: preview.headSha }),
     },
     kit.env,
   )

@@ -45,30 +45,49 @@ function refused(what: string, result: Extract<ApiResult<unknown>, { ok: false }
   return `${what} failed (${result.reason}); the deploy and its smoke call decide the step.`
 }
 
+/** Who writes the comments: the token's own login, or (when GitHub will not say) any bot, github-actions[bot] first. */
+type Author = { login: string } | { bot: true }
+
+const ACTIONS_BOT = 'github-actions[bot]'
+
 /**
- * The comment of this processor on the pull request, when there is one: its id, and whether a bot wrote it. Anyone
- * can paste the marker into a comment, so one written by a bot (the job's token writes as github-actions[bot]) wins.
+ * The token's identity, asked once: GET /user names a personal access token's user; the job's GITHUB_TOKEN and app
+ * installation tokens are refused it (403), and then only a bot's comment can be ours (a user cannot post as a bot).
+ */
+async function tokenAuthor(github: GitHubClient): Promise<Author> {
+  const result = await send(DEFAULT_API_TIMEOUT_MS, (options) => github.rest.users.getAuthenticated({ ...options }))
+  return result.ok && typeof result.data.login === 'string' && result.data.login !== '' ? { login: result.data.login } : { bot: true }
+}
+
+/**
+ * The id of this processor's comment on the pull request, when it has one. Anyone can paste the marker into a comment,
+ * so only a comment written by the token's own identity is ours: another author's is never edited, whatever it says.
  */
 async function findComment(
   github: GitHubClient,
   repository: Repository,
   pullRequest: number,
   marker: string,
-): Promise<ApiResult<{ id: number; bot: boolean } | null>> {
-  let first: { id: number; bot: boolean } | null = null
+  author: Author,
+): Promise<ApiResult<number | null>> {
+  let anyBot: number | null = null
   for (let page = 1; page <= MAX_COMMENT_PAGES; page++) {
     const result = await send(DEFAULT_API_TIMEOUT_MS, (options) =>
       github.rest.issues.listComments({ ...repository, issue_number: pullRequest, per_page: 100, page, ...options }),
     )
     if (!result.ok) return result
     for (const comment of result.data.filter((c) => isPreviewComment(c.body, marker))) {
-      const found = { id: comment.id, bot: comment.user?.type === 'Bot' }
-      if (found.bot) return { ok: true, data: found }
-      first ??= found
+      const login = comment.user?.login ?? ''
+      if ('login' in author) {
+        if (login.toLowerCase() === author.login.toLowerCase()) return { ok: true, data: comment.id }
+      } else if (comment.user?.type === 'Bot') {
+        if (login === ACTIONS_BOT) return { ok: true, data: comment.id }
+        anyBot ??= comment.id
+      }
     }
     if (result.data.length < 100) break
   }
-  return { ok: true, data: first }
+  return { ok: true, data: anyBot }
 }
 
 function update(github: GitHubClient, repository: Repository, id: number, body: string) {
@@ -103,7 +122,7 @@ export async function writePreviewComment(
     }
     const marker = previewMarker(settings.processorRef, settings.environment)
     const body = renderPreviewComment(facts, redactor(secretValues))
-    const found = await findComment(github, repository, preview.pullRequest, marker)
+    const found = await findComment(github, repository, preview.pullRequest, marker, await tokenAuthor(github))
     if (!found.ok) return warn(refused('Reading the pull request comments', found, 'pull-requests: write'))
     // A close plans every processor: one that never had a preview gets no comment just to say so.
     if (found.data === null && preview.action === 'teardown') return kit.info('No preview comment to update.')
@@ -112,12 +131,12 @@ export async function writePreviewComment(
         github.rest.issues.createComment({ ...repository, issue_number: preview.pullRequest, body, ...options }),
       )
     const existing = found.data
-    let written = existing === null ? await create() : await update(github, repository, existing.id, body)
-    // Someone else's comment with the marker cannot be edited (403, 404): the preview gets a comment of its own.
-    const notOurs = existing !== null && !existing.bot && !written.ok && (written.status === 403 || written.status === 404)
-    if (notOurs) written = await create()
+    let written = existing === null ? await create() : await update(github, repository, existing, body)
+    // Our comment deleted meanwhile (404), or another app's bot comment (403): the preview gets a comment of its own.
+    const recreated = existing !== null && !written.ok && (written.status === 403 || written.status === 404)
+    if (recreated) written = await create()
     if (!written.ok) return warn(refused('The preview comment', written, 'pull-requests: write'))
-    kit.info(`Preview comment ${existing === null || notOurs ? 'written' : 'updated'} on pull request #${preview.pullRequest}.`)
+    kit.info(`Preview comment ${existing === null || recreated ? 'written' : 'updated'} on pull request #${preview.pullRequest}.`)
   } catch (error) {
     // Whatever the API client does, the comment must never fail the step.
     warn(`not written: ${(error as Error).message}`)

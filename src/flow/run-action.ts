@@ -98,7 +98,7 @@ export async function runAction(givenKit: Toolkit, sessions: SessionSource = {})
         report.versionAfter = preflight.liveVersion
         await proveCandidate(flow, { moduleDir, tag, preflight })
       }
-      githubDeployment = await startGithubDeployment(kit, settings, previewRun?.preview.pullRequest)
+      githubDeployment = await startGithubDeployment(kit, settings, previewRun?.preview)
       const deployedVersion = await deployAndVerify(flow, { moduleDir, tag, preflight }, () => deployLog.end())
       if (deployedVersion !== null) rollbackTarget = { failedVersion: deployedVersion, previousVersion: preflight.liveVersion }
     } else {

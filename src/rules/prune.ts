@@ -1,12 +1,22 @@
-// What `modal-processor prune` stops in an environment: previews of pull requests that are no longer open, and apps of
-// processors that left the catalogue. Never a catalogue processor's live app, never an open pull request's preview,
-// and never an app whose name is not one this project makes (another team's app in the same environment).
-import { candidateAppName, CANDIDATE_SUFFIX, previewAppName } from './naming.js'
+// What `modal-processor prune` stops in an environment: only apps it can attribute to this repository. Previews of pull
+// requests that are no longer open (`<app>-pr<N>` of a processor of the catalogue, or of one it had before), and the
+// apps and candidates of processors that left the catalogue (known from the catalogue file's git history). Never a
+// catalogue processor's live app or candidate, never an open pull request's preview, and never an app whose name is
+// only shaped like one of ours: another team's `billing-api-v2` in the same environment is not listed at all.
+import { appNameOf, candidateAppName, parseProcessorRef, previewAppName } from './naming.js'
 
 export interface PruneApp {
   name: string
   appId: string
   state: string
+}
+
+/** The app names prune may attribute to this repository. */
+export interface Attribution {
+  /** The apps of the processors in the catalogue now. */
+  catalogueApps: ReadonlySet<string>
+  /** The apps of processors an earlier version of the catalogue had and this one does not (its git history). */
+  formerApps: ReadonlySet<string>
 }
 
 export type AppKind =
@@ -26,38 +36,49 @@ export interface PruneRow {
   reason: string
 }
 
-/** `<namespace>-<name>-v<major>` (rules/naming.ts): the shape of every processor's own app name. */
-const PROCESSOR_APP = /^[a-z][a-z0-9]{0,23}-[a-z][a-z0-9]*(-[a-z0-9]+)*-v(0|[1-9][0-9]{0,3})$/
-/** A name cut to Modal's 64 characters keeps an 8-hex hash of the whole app name before its suffix. */
-const CUT_APP = /^[a-z][a-z0-9-]*-[0-9a-f]{8}$/
-const PREVIEW = /^(.+)-pr([1-9][0-9]{0,9})$/
+const PREVIEW = /-pr([1-9][0-9]{0,9})$/
 
-function madeHere(prefix: string, whole: string): boolean {
-  return PROCESSOR_APP.test(prefix) || (whole.length === 64 && CUT_APP.test(prefix))
+/** The app names of the valid processor refs of a catalogue's text (any version of it), or [] when it is not one. */
+export function catalogueAppNames(text: string): string[] {
+  let document: unknown
+  try {
+    document = JSON.parse(text)
+  } catch {
+    return []
+  }
+  const processors = (document as { processors?: unknown } | null)?.processors
+  if (typeof processors !== 'object' || processors === null || Array.isArray(processors)) return []
+  return Object.keys(processors).flatMap((ref) => {
+    const parsed = parseProcessorRef(ref)
+    return parsed.ok ? [appNameOf(parsed.value)] : []
+  })
 }
 
-/** What an app of the environment is to this project, given the catalogue's app names. */
-export function classifyApp(name: string, catalogueApps: ReadonlySet<string>): AppKind {
+/** The apps of processors the catalogue's earlier versions had and the current one does not. */
+export function formerAppNames(versions: string[], catalogueApps: ReadonlySet<string>): Set<string> {
+  return new Set(versions.flatMap(catalogueAppNames).filter((app) => !catalogueApps.has(app)))
+}
+
+/** What an app of the environment is to this repository; `other` is anything it cannot attribute to it. */
+export function classifyApp(name: string, { catalogueApps, formerApps }: Attribution): AppKind {
   if (catalogueApps.has(name)) return { kind: 'live' }
+  if (formerApps.has(name)) return { kind: 'removed' }
+  const ours = [...catalogueApps, ...formerApps]
   const preview = PREVIEW.exec(name)
   if (preview) {
-    const pullRequest = Number(preview[2])
-    const ofCatalogue = [...catalogueApps].some((app) => previewAppName(app, pullRequest) === name)
-    if (ofCatalogue || madeHere(preview[1], name)) return { kind: 'preview', pullRequest }
+    const pullRequest = Number(preview[1])
+    if (ours.some((app) => previewAppName(app, pullRequest) === name)) return { kind: 'preview', pullRequest }
   }
-  if (name.endsWith(`-${CANDIDATE_SUFFIX}`)) {
-    const ofCatalogue = [...catalogueApps].some((app) => candidateAppName(app) === name)
-    const prefix = name.slice(0, -CANDIDATE_SUFFIX.length - 1)
-    if (ofCatalogue || madeHere(prefix, name)) return { kind: 'candidate', ofCatalogue }
-  }
-  return PROCESSOR_APP.test(name) ? { kind: 'removed' } : { kind: 'other' }
+  if ([...catalogueApps].some((app) => candidateAppName(app) === name)) return { kind: 'candidate', ofCatalogue: true }
+  if ([...formerApps].some((app) => candidateAppName(app) === name)) return { kind: 'candidate', ofCatalogue: false }
+  return { kind: 'other' }
 }
 
-/** The running apps this project made, each with what prune does to it. `openPulls` is needed only for previews. */
-export function planPrune(apps: PruneApp[], catalogueApps: ReadonlySet<string>, openPulls: ReadonlySet<number>): PruneRow[] {
+/** The running apps attributed to this repository, each with what prune does to it. `openPulls` only for previews. */
+export function planPrune(apps: PruneApp[], attribution: Attribution, openPulls: ReadonlySet<number>): PruneRow[] {
   const rows: PruneRow[] = []
   for (const app of apps) {
-    const what = classifyApp(app.name, catalogueApps)
+    const what = classifyApp(app.name, attribution)
     const row = { app: app.name, appId: app.appId, state: app.state, pullRequest: null }
     switch (what.kind) {
       case 'live':
@@ -70,6 +91,7 @@ export function planPrune(apps: PruneApp[], catalogueApps: ReadonlySet<string>, 
         break
       }
       case 'candidate':
+        // A catalogue processor's candidate may be in use by a verify-first run going on now: never stopped here.
         rows.push({
           ...row,
           kind: 'candidate',
@@ -88,6 +110,6 @@ export function planPrune(apps: PruneApp[], catalogueApps: ReadonlySet<string>, 
 }
 
 /** Whether any app is a preview: only then does prune need GitHub's list of open pull requests. */
-export function hasPreviews(apps: PruneApp[], catalogueApps: ReadonlySet<string>): boolean {
-  return apps.some((app) => classifyApp(app.name, catalogueApps).kind === 'preview')
+export function hasPreviews(apps: PruneApp[], attribution: Attribution): boolean {
+  return apps.some((app) => classifyApp(app.name, attribution).kind === 'preview')
 }
