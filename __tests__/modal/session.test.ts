@@ -133,6 +133,31 @@ describe('the session protocol', () => {
     expect(failure.message).toContain('has a value that does not fit app')
   })
 
+  test.each([
+    ['an answer', { value: { function_call_id: '--json', result: {} } }],
+    [
+      'a failed call',
+      {
+        raised: { type: 'E', chain: [], message: 'x', stage: 'call' },
+        function_call: {
+          function_call_id: 'fc-1\n::stop-commands::x',
+          timed_out: false,
+          cancelled: false,
+          cancel_raised: null,
+          stopped_by: null,
+        },
+      },
+    ],
+  ])(
+    "a function-call id that is not one of Modal's (in %s) is refused: it would become an argument and a summary cell",
+    async (_where, answer) => {
+      const { process: started } = startFake({ answers: { call: [answer] } })
+      const session = await ModalSession.connect(started, 10000, onTiming)
+      const failure = await failureOf(session.request('call', { app: 'a' }, { timeoutMs: 10000 }))
+      expect(failure.kind).toBe('invalid')
+    },
+  )
+
   test('a request past its deadline kills the whole process group', async () => {
     const { env, process: started } = startFake({ answers: { call: ['hang'] } })
     const session = await ModalSession.connect(started, 10000, onTiming)

@@ -20,12 +20,16 @@ const handshakeSchema = z.object({
   import_error: raisedSchema.nullable(),
 })
 
+/** A function call's id as Modal writes it. It is passed on as an argument (`modal app logs --function-call`) and
+ * shown in the summary, so anything else is refused as outside the protocol. */
+const functionCallIdSchema = z.string().regex(/^fc-[A-Za-z0-9]{1,64}$/)
+
 const VALUE_SCHEMAS = {
   authenticate: z.null(),
   environment: z.null(),
   secret: z.null(),
   app: z.object({ app_id: z.string() }),
-  call: z.object({ function_call_id: z.string(), result: z.unknown() }),
+  call: z.object({ function_call_id: functionCallIdSchema, result: z.unknown() }),
   cli: z.object({ exit_code: z.number().int(), stdout: z.string(), stderr: z.string() }),
 }
 export type Operation = keyof typeof VALUE_SCHEMAS
@@ -33,7 +37,7 @@ export type Operation = keyof typeof VALUE_SCHEMAS
 /** What became of a call that did not end well: its id, whether the wait for it timed out, whether it was cancelled on
  * Modal (with its containers) or what the cancel raised, and the stop (a signal, the request pipe closing) if any. */
 const functionCallSchema = z.object({
-  function_call_id: z.string(),
+  function_call_id: functionCallIdSchema,
   timed_out: z.boolean(),
   cancelled: z.boolean(),
   cancel_raised: raisedSchema.nullable(),

@@ -1,7 +1,7 @@
 // The one comment a pull request gets per processor preview: found again by a hidden marker (processor ref and Modal
 // environment), then edited on every push and on close. Every value is untrusted text: escaped as Markdown, bounded,
 // and redacted by the caller's redactor before it leaves.
-import { markdownCell, versionLabel } from './report-text.js'
+import { markdownCell, markdownCode, markdownLink, versionLabel } from './report-text.js'
 import type { ReportedError } from './run-report.js'
 
 export interface PreviewCommentFacts {
@@ -35,15 +35,11 @@ export function isPreviewComment(body: string | null | undefined, marker: string
 
 const cell = (value: string | number | null) => markdownCell(value, 1000)
 
-/** A code span: one line, no backtick that could close it. */
-function code(value: string): string {
-  return `\`${value.replace(/[`\r\n\u0085\u2028\u2029]/g, ' ').slice(0, 200)}\``
-}
+/** A code span in a table cell (see `markdownCode`). */
+const code = (value: string) => markdownCode(value, { limit: 200, inTable: true })
 
-/** A link only to a plain web address; anything else is text. */
-function link(text: string, url: string | null): string {
-  return url !== null && /^https?:\/\/[^\s()<>[\]`"'\\]+$/.test(url) && url.length <= 2000 ? `[${cell(text)}](${url})` : '—'
-}
+/** A link only to a plain web address; anything else is a dash. */
+const link = (text: string, url: string | null) => markdownLink(text, url, '—')
 
 const HEADLINE: Record<PreviewCommentFacts['state'], string> = {
   deployed: '✅ Preview deployed and smoke-tested',
@@ -86,7 +82,7 @@ export function renderPreviewComment(given: PreviewCommentFacts, redact: (text: 
   )
   const lines = [
     previewMarker(facts.processorRef, facts.environment),
-    `### ${HEADLINE[facts.state]}: ${code(facts.processorRef)}`,
+    `### ${HEADLINE[facts.state]}: ${markdownCode(facts.processorRef, { limit: 200 })}`,
     '',
     '| | |',
     '| --- | --- |',

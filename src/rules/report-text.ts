@@ -1,6 +1,6 @@
 // How the job summaries write a value, shared by the run summary (rules/run-report.ts) and the fleet table
 // (rules/fleet-report.ts), so that both read alike.
-import { bounded, markdownText } from './untrusted-text.js'
+import { bounded, markdownText, oneLine } from './untrusted-text.js'
 
 /** Untrusted text in a Markdown table cell: escaped, bounded, and a dash when there is none. */
 export function markdownCell(value: string | number | null, limit: number): string {
@@ -15,4 +15,20 @@ export function versionLabel(version: number | null): string {
 /** A duration in seconds, to a tenth: `4.2 s`. */
 export function secondsText(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`
+}
+
+/**
+ * Untrusted text as a code span: one line, bounded, its backticks turned to quotes so none can close the span. GFM
+ * splits a table row at every `|` before it reads code spans, so in a table cell a `|` is escaped (GFM drops the `\`).
+ */
+export function markdownCode(value: string | number | null, { limit = 500, inTable = false } = {}): string {
+  if (value === null) return '—'
+  const text = oneLine(bounded(String(value), limit)).replace(/`/g, "'")
+  return `\`${inTable ? text.replace(/\|/g, '\\|') : text}\``
+}
+
+/** A link only to a plain web address that neither Markdown nor a table cell reads as markup; otherwise `fallback`. */
+export function markdownLink(text: string, url: string | null, fallback: string): string {
+  const plain = url !== null && url.length <= 2000 && /^https?:\/\/[^\s()<>[\]`"'\\|]+$/.test(url)
+  return plain ? `[${markdownCell(text, 1000)}](${url})` : fallback
 }

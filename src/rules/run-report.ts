@@ -1,7 +1,7 @@
 // What a run found and did, and how it is shown: outputs for later steps and a job summary for people.
 import { fixFor, type ErrorCode, type Fix, type FixValues, type Phase } from '../rules/errors.js'
-import { markdownCell, secondsText, versionLabel } from '../rules/report-text.js'
-import { bounded, markdownFence, oneLine, safeJson } from '../rules/untrusted-text.js'
+import { markdownCell, markdownCode, markdownLink, secondsText, versionLabel } from '../rules/report-text.js'
+import { bounded, markdownFence, safeJson } from '../rules/untrusted-text.js'
 import { renderSmokeTests, type SmokeTestRecord } from './smoke-tests.js'
 
 export const OUTPUT_NAMES = [
@@ -161,15 +161,8 @@ function boundedJson(value: unknown): string {
 /** Untrusted text as Markdown text, bounded; never markup. */
 const cell = (value: string | number | null) => markdownCell(value, 4000)
 
-/** A code span: one line, no backtick that could close it. */
-function code(value: string | number | null): string {
-  return value === null ? '—' : `\`${oneLine(bounded(String(value), 500)).replace(/`/g, "'")}\``
-}
-
-/** A link only to a plain web address (the dashboard URL comes from the Modal client's output). */
-function link(text: string | null, url: string | null): string {
-  return url !== null && /^https?:\/\/[^\s()<>[\]`]+$/.test(url) ? `[${cell(text)}](${url})` : code(text)
-}
+/** A code span in a table cell (see `markdownCode`). */
+const code = (value: string | number | null) => markdownCode(value, { inTable: true })
 
 // GitHub drops a job summary over 1 MiB.
 const SUMMARY_LIMIT = 1_000_000
@@ -238,7 +231,7 @@ export function renderSummary(report: RunReport, values: FixValues = fixValuesOf
       : report.preview
         ? previewHeadline(report, report.preview)
         : `✅ ${report.processorRef} ${report.deployOutcome === 'deployed' ? 'deployed and smoke-tested' : 'smoke-tested'} on Modal \`${report.environment}\``
-  const app = link(report.appName, report.dashboardUrl)
+  const app = markdownLink(report.appName ?? '', report.dashboardUrl, code(report.appName))
   const rows: [string, string][] = [
     ['Processor', code(report.processorRef)],
     ['Image digest', code(report.imageDigest)],
@@ -269,7 +262,7 @@ export function renderSummary(report: RunReport, values: FixValues = fixValuesOf
     lines.push('', '### What to do', '')
     for (const error of report.errors) {
       lines.push(`- **${error.code}**: ${cell(error.message)}  `, `  Fix: ${cell(fixFor(error, 'action', values))}`)
-      if (error.command) lines.push(`  Command: ${code(error.command)}`)
+      if (error.command) lines.push(`  Command: ${markdownCode(error.command)}`)
       if (error.stderrTail) lines.push('', ...markdownFence(bounded(error.stderrTail, 6000)).map((l) => `  ${l}`))
     }
   }
@@ -295,6 +288,7 @@ export function renderSummary(report: RunReport, values: FixValues = fixValuesOf
 function previewHeadline(report: RunReport, preview: NonNullable<RunReport['preview']>): string {
   const pr = preview.pullRequest === null ? 'the pull request' : `pull request #${preview.pullRequest}`
   if (preview.outcome === 'skipped') return `⏭️ No preview of ${report.processorRef} for ${pr}: skipped`
-  if (preview.outcome === 'removed') return `🧹 Preview ${code(report.appName)} of ${pr} removed from Modal \`${report.environment}\``
-  return `✅ ${report.processorRef}: preview ${code(report.appName)} of ${pr} deployed and smoke-tested on Modal \`${report.environment}\``
+  if (preview.outcome === 'removed')
+    return `🧹 Preview ${markdownCode(report.appName)} of ${pr} removed from Modal \`${report.environment}\``
+  return `✅ ${report.processorRef}: preview ${markdownCode(report.appName)} of ${pr} deployed and smoke-tested on Modal \`${report.environment}\``
 }

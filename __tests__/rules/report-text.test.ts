@@ -1,0 +1,90 @@
+import { markdownCode, markdownLink } from '../../src/rules/report-text.js'
+import { renderPreviewComment } from '../../src/rules/preview-comment.js'
+import { emptyReport, renderSummary } from '../../src/rules/run-report.js'
+
+/** The cells GFM reads from a table row: it splits at every `|` that is not escaped, code spans included. */
+function cells(row: string): string[] {
+  return row
+    .trim()
+    .replace(/^\||\|$/g, '')
+    .split(/(?<!\\)\|/)
+}
+
+describe('markdownCode', () => {
+  test('in a table cell, a | stays inside its cell (GFM splits rows before it reads code spans)', () => {
+    const row = `| App | ${markdownCode('ap-1|2 | x', { inTable: true })} |`
+    expect(cells(row)).toHaveLength(2)
+    expect(row).toContain('`ap-1\\|2 \\| x`')
+  })
+
+  test('outside a table a | is left as it is, since a backslash would show', () => {
+    expect(markdownCode('a|b')).toBe('`a|b`')
+  })
+
+  test('no backtick or line break can close the span or start a block', () => {
+    const span = markdownCode('x` **bold** `\n# heading')
+    expect(span.slice(1, -1)).not.toContain('`')
+    expect(span).not.toContain('\n')
+  })
+
+  test('bounded, and a dash when there is no value', () => {
+    expect(markdownCode('y'.repeat(10_000), { limit: 200 }).length).toBeLessThan(300)
+    expect(markdownCode(null)).toBe('—')
+  })
+})
+
+describe('markdownLink', () => {
+  test('a plain web address is a link', () => {
+    expect(markdownLink('dashboard', 'https://modal.com/apps/acme/dev', '—')).toBe('[dashboard](https://modal.com/apps/acme/dev)')
+  })
+
+  test.each([
+    ['a pipe, which would split a table row', 'https://modal.com/a|b'],
+    ['a closing parenthesis', 'https://modal.com/a)b'],
+    ['another scheme', 'javascript:alert(1)'],
+    ['a space', 'https://modal.com/a b'],
+    ['too long', `https://modal.com/${'a'.repeat(2100)}`],
+  ])('refuses an address with %s and gives the fallback', (_why, url) => {
+    expect(markdownLink('dashboard', url, '—')).toBe('—')
+  })
+})
+
+describe('hostile values in the tables', () => {
+  test("the run summary's rows keep two cells when Modal's app id or URL has a pipe", () => {
+    const summary = renderSummary({
+      ...emptyReport(),
+      processorRef: 'llm/litellm@1',
+      environment: 'dev',
+      appName: 'llm-litellm-v1',
+      appId: 'ap-1 | injected | cell',
+      dashboardUrl: 'https://modal.com/x|y',
+      functionCallIds: ['fc-a|b'],
+    })
+    for (const row of summary.split('\n').filter((line) => /^\| (App|Function calls) \|/.test(line))) {
+      expect(cells(row)).toHaveLength(2)
+    }
+    expect(summary).not.toContain('](https://modal.com/x|y)')
+  })
+
+  test("the preview comment's rows keep two cells when the app name has a pipe", () => {
+    const body = renderPreviewComment(
+      {
+        processorRef: 'llm/litellm@1',
+        environment: 'dev',
+        appName: 'app | injected',
+        pullRequest: 42,
+        state: 'deployed',
+        version: 3,
+        smokeStatus: 'passed',
+        error: null,
+        commit: 'a'.repeat(40),
+        dashboardUrl: 'https://modal.com/a|b',
+        runUrl: null,
+      },
+      (text) => text,
+    )
+    const rows = body.split('\n').filter((line) => /^\| (App|Dashboard) \|/.test(line))
+    expect(rows).toHaveLength(2)
+    for (const row of rows) expect(cells(row)).toHaveLength(2)
+  })
+})
