@@ -29,6 +29,11 @@ const PIECES = [
   'https://a.b',
   'www.evil.example',
   'a@b.example',
+  '@',
+  '@octocat',
+  '#',
+  '12',
+  'GH-',
   ' ',
   'text',
   'é',
@@ -59,7 +64,9 @@ describe('markdownText', () => {
           !/[<>`*_[\]|~\\]/.test(unescaped) &&
           !/:\/\//.test(unescaped) &&
           !/www\./i.test(unescaped) &&
-          !/[^\u200b]@[a-z0-9_-]+\.[a-z0-9]/i.test(unescaped)
+          !/@[a-z0-9_-]+\.[a-z0-9]/i.test(unescaped) &&
+          !/(^|[^a-z0-9])@[a-z0-9]/i.test(unescaped) &&
+          !/#\d|\bGH-\d/i.test(unescaped)
         )
       }),
       RUNS,
@@ -69,7 +76,14 @@ describe('markdownText', () => {
   test('an escaped colon next to a plain one reads as text, not as a scheme separator', () => {
     expect(markdownText(':://')).toBe(':\\://')
     expect(markdownText('https://evil')).toBe('https\\://evil')
-    expect(markdownText('WWW.evil.example a@b.example llm/litellm@1')).toBe('WWW\u200b.evil.example a\u200b@b.example llm/litellm@1')
+    expect(markdownText('WWW.evil.example a@b.example llm/litellm@1')).toBe('WWW\u200b.evil.example a@\u200bb.example llm/litellm@1')
+  })
+
+  test('mentions no one and references no issue: GitHub would notify them from a comment', () => {
+    expect(markdownText('ping @octocat (@acme/team) about #12, acme/repo#3 and GH-7')).toBe(
+      'ping @\u200boctocat (@\u200bacme/team) about #\u200b12, acme/repo#\u200b3 and GH-\u200b7',
+    )
+    expect(markdownText('llm/litellm@1 stays as it is; so does step #a')).toBe('llm/litellm@1 stays as it is; so does step #a')
   })
 })
 

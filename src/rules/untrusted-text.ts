@@ -92,17 +92,24 @@ export function safeJson(value: unknown, indent?: number): string {
 /**
  * Plain text inside Markdown (a table cell, a list item): one line (so nothing can start a heading, list or fence),
  * and every character that inline Markdown or HTML reads as markup escaped: no link, image, emphasis, code span,
- * table cell or tag can come from it.
+ * table cell or tag can come from it, and no mention or reference that would notify someone.
  */
 export function markdownText(text: string): string {
-  return oneLine(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
-    .replace(/:\/\//g, '\\://') // no autolinks: not from a scheme, nor GitHub's extended www. and e-mail ones
-    .replace(/www\./gi, (www) => `${www.slice(0, 3)}\u200b.`)
-    .replace(/@(?=[a-z0-9_-]+\.[a-z0-9])/gi, '\u200b@') // an e-mail address needs a domain with a dot
+  return (
+    oneLine(text)
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
+      .replace(/:\/\//g, '\\://') // no autolinks: not from a scheme, nor GitHub's extended www. and e-mail ones
+      .replace(/www\./gi, (www) => `${www.slice(0, 3)}\u200b.`)
+      // No mention, e-mail autolink, issue or pull request reference (GitHub notifies and links them): a zero-width
+      // space after the `@`, `#` or `GH-`. An `@` after a letter or digit (`llm/litellm@1`) mentions no one, and is
+      // an e-mail address only before a domain with a dot.
+      .replace(/(?<![a-z0-9])@(?=[a-z0-9])|@(?=[a-z0-9_-]+\.[a-z0-9])/gi, '@\u200b')
+      .replace(/#(?=\d)/g, '#\u200b')
+      .replace(/GH-(?=\d)/gi, (gh) => `${gh}\u200b`)
+  )
 }
 
 /** A fenced code block that no line of the text can close: the fence is longer than any run of backticks in it. */
