@@ -127,6 +127,8 @@ describe('a pull request opened, pushed to, closed', () => {
     expect(api.comments[0].body).toContain('pull request #42 was closed')
     expect(api.deployments.every((d) => d.states.at(-1) === 'inactive')).toBe(true)
     expect(closed.summary).toContain('Preview `llm-litellm-v1-pr42` of pull request #42 removed')
+    expect(closed.logs).toContain('The preview llm-litellm-v1-pr42 of pull request #42 is gone from dev: nothing of it runs.')
+    expect(closed.logs.join('\n')).not.toContain('is live')
     expect(closed.report.phases.map((p) => [p.phase, p.status])).toEqual([
       ['inputs', 'passed'],
       ['deploy', 'skipped'],
@@ -179,6 +181,7 @@ describe('runs that deploy nothing', () => {
     expect(notice.message).toContain(reason)
     expect(notice.message).toContain('forks receive no secrets')
     expect(api.requests).toEqual([])
+    expect(result.logs).toContain('No preview of llm/litellm@1 for pull request #42: nothing was deployed and Modal was not called.')
   })
 
   test('preview: true on a push is ERR_PREVIEW_EVENT naming the event, before anything runs', async () => {

@@ -47,6 +47,7 @@ describe('the happy path', () => {
     ])
     expect(modal.sessionsStarted).toBe(1)
     expect(modal.sessionsClosed).toBe(1)
+    expect(result.logs).toContain('llm-litellm-v1 v1 is live in dev and answered the smoke call.')
     const deploy = modal.requests.find((r) => r.label === 'modal deploy')!
     expect(deploy.args.args).toEqual(['deploy', '-m', 'modal_app', '--env', 'dev', '--tag', '3f2a1bc9d8e7-r1001.1-800000'])
     expect(deploy.args.env).toMatchObject({

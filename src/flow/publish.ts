@@ -1,5 +1,6 @@
 // The run's report, published on every path: outputs, annotations, the job summary and the run report file, with
 // known secret values removed first.
+import { closingLine } from '../rules/closing-line.js'
 import { fixFor, type FixValues } from '../rules/errors.js'
 import { fixValuesFrom } from '../rules/fix-values.js'
 import { redactor, redactValue } from '../rules/redaction.js'
@@ -63,9 +64,8 @@ export async function publish(
   if (unwritten.length > 0)
     kit.annotate('warning', 'Outputs not written', `The step's outputs could not be written: ${unwritten.join('; ')}`)
   for (const error of report.errors) kit.annotate('error', error.code, annotationText(error, kit, fixValues(raw, report)))
-  if (report.errors.length === 0 && !report.dryRun) {
-    kit.info(`${report.appName} v${report.versionAfter} is live in ${report.environment} and answered the smoke call.`)
-  }
+  const closing = closingLine(report)
+  if (closing !== null) kit.info(closing)
   if (report.errors.length > 0) kit.fail()
   await Promise.resolve()
     .then(() => kit.writeSummary(renderSummary(report, fixValues(raw, report))))
