@@ -2,7 +2,7 @@
 // expectations and max_ms judged, the summary and the report file carry each test, and a failure rolls back as before.
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { contractAnswer, FakeModal, fails, raised } from '../support/fake-modal.js'
+import { contractAnswer, FakeModal, fails, functionCallId, raised } from '../support/fake-modal.js'
 import { errorTitles, recordingToolkit } from '../support/recording-toolkit.js'
 import { scratchDir } from '../../testing/harness/scratch.mjs'
 import { runAction } from '../../src/flow/run-action.js'
@@ -134,6 +134,10 @@ describe('smoke tests from the catalogue', () => {
       { name: 'third', status: 'passed', code: null },
     ])
     expect(modal.versions()).toEqual([1, 2, 3]) // deployed v2, rolled back as v3
+    // The logs shown are the first failing test's own call, not the last (passing) one's.
+    expect(modal.requests.find((r) => r.label === 'modal app logs')!.args.args).toEqual(
+      expect.arrayContaining(['--function-call', functionCallId(1)]),
+    )
   })
 
   test('a timed-out test is that test’s verdict: the next one still runs', async () => {

@@ -64,8 +64,16 @@ export function rollbackReport(outcome: RollbackOutcome, settings: Settings, tar
 /** A failed run waits at most this long for the app's logs. */
 const LOGS_TIMEOUT_MS = 10_000
 
-/** The last lines the app logged, to show next to a failed smoke call; empty when they cannot be had. */
-export async function recentLogs(app: ModalApp, functionCallId?: string): Promise<string> {
-  const logs = await app.logs(50, LOGS_TIMEOUT_MS, functionCallId).catch(() => null)
-  return logs ? tail(logs, 20, 2000) : ''
+/**
+ * Adds to a failed smoke phase's first error the logs of the call it is about (else `lastCall`, the phase's last; else
+ * the app's last lines): they say more about the failure. None for a cancelled step or a function that does not exist.
+ */
+export async function addCallLogs(app: ModalApp, failures: ActionError[], lastCall: string | undefined): Promise<void> {
+  const [first] = failures
+  if (failures.some((f) => f.code === 'ERR_CANCELLED') || first.code === 'ERR_FUNCTION_NOT_FOUND') return
+  const call = first.details.functionCallId ?? lastCall
+  const logs = await app.logs(50, LOGS_TIMEOUT_MS, call).catch(() => null)
+  if (!logs) return
+  const source = call === undefined ? `${app.name} (last lines)` : `${app.name} --function-call ${call}`
+  first.details.stderrTail = `${first.details.stderrTail ?? ''}\n--- modal app logs ${source} ---\n${tail(logs, 20, 2000)}`.trim()
 }

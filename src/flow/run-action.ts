@@ -18,7 +18,7 @@ import { optionalSecretsMissing, preflightProblems, runPreflight, secretsFound, 
 import { resolvePreview, skipPreview, tearDownPreview, type PreviewTarget } from './preview.js'
 import { finishPreview } from './preview-github.js'
 import { publish } from './publish.js'
-import { recentLogs, rollBack, rollbackReport, type RollbackTarget } from './rollback.js'
+import { addCallLogs, rollBack, rollbackReport, type RollbackTarget } from './rollback.js'
 import { maskStepSecrets, maskTokens, redacting } from './secret-masking.js'
 import { runSmokeTests } from './smoke-tests.js'
 import type { Toolkit } from './toolkit.js'
@@ -208,14 +208,7 @@ async function smokeThenRollBack(
     const failures = asActionErrors(error)
     const cancelled = failures.some((f) => f.code === 'ERR_CANCELLED')
     report.functionCallIds = [...modal.functionCallIds]
-    // The call's own log (the app's, when no call started) says more about a failure; there is none to read when the
-    // function does not exist.
-    const call = modal.functionCallIds.slice(callsBefore).at(-1)
-    const logs = cancelled || failures[0].code === 'ERR_FUNCTION_NOT_FOUND' ? '' : await recentLogs(app, call)
-    if (logs) {
-      const source = call === undefined ? `${settings.appName} (last lines)` : `${settings.appName} --function-call ${call}`
-      failures[0].details.stderrTail = `${failures[0].details.stderrTail ?? ''}\n--- modal app logs ${source} ---\n${logs}`.trim()
-    }
+    await addCallLogs(app, failures, modal.functionCallIds.slice(callsBefore).at(-1))
     if (!cancelled && rollbackTarget !== null) {
       const target = rollbackTarget
       const outcome = await phase('rollback', `Roll back to v${target.previousVersion ?? '-'}`, async () => {

@@ -27,7 +27,7 @@ export async function smokeCall(
   kit.info(`Calling ${app.name}.run${pin} with mode ${settings.mode}`)
   const answer = await app.smoke({ version, payload }, settings.timeouts.smoke * 1000)
   kit.info(`Function call ${answer.functionCallId} answered`)
-  const output = processorOutputOf(answer.result)
+  const output = aboutCall(answer.functionCallId, () => processorOutputOf(answer.result))
   kit.info('The processor answered:')
   kit.untrusted(safeJson(output, 2).split('\n'))
   return { appId: answer.appId, functionCallId: answer.functionCallId, output }
@@ -46,4 +46,14 @@ export function processorOutputOf(result: unknown): Record<string, unknown> {
     })
   }
   return verdict.output
+}
+
+/** `check`'s result; an ActionError it throws is marked as about the call `functionCallId` (its logs are that call's). */
+export function aboutCall<T>(functionCallId: string, check: () => T): T {
+  try {
+    return check()
+  } catch (error) {
+    if (error instanceof ActionError) error.details.functionCallId ??= functionCallId
+    throw error
+  }
 }

@@ -9,7 +9,7 @@ import { bounded, oneLine } from '../rules/untrusted-text.js'
 import type { Settings } from '../rules/settings.js'
 import type { ModalApp } from '../modal/client.js'
 import { asActionErrors, Failures } from './phases.js'
-import { smokeCall, type SmokeResult } from './smoke-call.js'
+import { aboutCall, smokeCall, type SmokeResult } from './smoke-call.js'
 import type { Toolkit } from './toolkit.js'
 
 /** The failures that are a test's verdict on the release: the next test still runs. */
@@ -55,7 +55,7 @@ export async function runSmokeTests(
     try {
       const result = await smokeCall(kit, app, settings, version, test.params)
       latencyMs = kit.now() - started
-      judge(test, result, latencyMs, redact)
+      aboutCall(result.functionCallId, () => judge(test, result, latencyMs!, redact))
       records.push({ name: test.name, status: 'passed', latencyMs, code: null, detail: null })
       if (named) kit.info(`${test.name} passed in ${latencyMs} ms`)
       first ??= result

@@ -11,7 +11,7 @@ import type { Settings } from '../rules/settings.js'
 import type { ModalApp, ModalClient } from '../modal/client.js'
 import { deploy, type DeployTarget } from './deploy.js'
 import { asActionErrors, Failures, type phaseRunner } from './phases.js'
-import { recentLogs, rollBack, rollbackReport } from './rollback.js'
+import { addCallLogs, rollBack, rollbackReport } from './rollback.js'
 import { runSmokeTests } from './smoke-tests.js'
 import type { Toolkit } from './toolkit.js'
 import { verdictError } from './verify.js'
@@ -117,15 +117,7 @@ async function smokeCandidate(
       action: fixTemplate(fix, 'action').replaceAll('{app}', asCandidate.appName),
       cli: fixTemplate(fix, 'cli').replaceAll('{app}', asCandidate.appName),
     }
-    if (first.code !== 'ERR_CANCELLED' && first.code !== 'ERR_FUNCTION_NOT_FOUND') {
-      // The candidate call's own logs (the app's last lines when no call started).
-      const call = modal.functionCallIds.slice(callsBefore).at(-1)
-      const logs = await recentLogs(candidateApp, call)
-      if (logs) {
-        const source = call === undefined ? `${asCandidate.appName} (last lines)` : `${asCandidate.appName} --function-call ${call}`
-        first.details.stderrTail = `${first.details.stderrTail ?? ''}\n--- modal app logs ${source} ---\n${logs}`.trim()
-      }
-    }
+    await addCallLogs(candidateApp, failures, modal.functionCallIds.slice(callsBefore).at(-1))
     throw new Failures(failures)
   }
 }

@@ -52,6 +52,10 @@ export async function smokeRequest(
     onCall(answer.value.function_call_id)
     return { appId: app.value.app_id, result: answer.value.result, functionCallId: answer.value.function_call_id }
   }
-  if (answer.functionCall) onCall(answer.functionCall.function_call_id)
-  throw callError(answer.raised, answer.functionCall, { ...call, timeoutMs })
+  const error = callError(answer.raised, answer.functionCall, { ...call, timeoutMs })
+  if (answer.functionCall) {
+    onCall(answer.functionCall.function_call_id)
+    error.details.functionCallId = answer.functionCall.function_call_id
+  }
+  throw error
 }

@@ -157,8 +157,9 @@ export class ActionError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    /** `fix`: what to do when it is more precise than the code's fix in the catalogue. */
-    readonly details: { stderrTail?: string; command?: string; fix?: Fix } = {},
+    /** `fix`: what to do when it is more precise than the code's fix in the catalogue; `functionCallId`: the Modal
+     * function call the error is about, whose own logs tell more. */
+    readonly details: { stderrTail?: string; command?: string; fix?: Fix; functionCallId?: string } = {},
   ) {
     super(message)
     this.name = 'ActionError'
