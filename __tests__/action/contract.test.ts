@@ -5,6 +5,7 @@ import { readCatalogueFile } from '../../src/flow/catalogue-file.js'
 import { catalogueChoice } from '../../src/flow/inputs-phase.js'
 import { DEFAULT_MODAL_VERSION, DEFAULT_SMOKE_PARAMS, parseInputs } from '../../src/flow/inputs.js'
 import { DEFAULT_CATALOGUE_FILE } from '../../src/rules/catalogue.js'
+import { PHASES } from '../../src/rules/error-fix.js'
 import { OUTPUT_NAMES } from '../../src/rules/run-report.js'
 import { GENERATED, readMetadata, replaceSection } from '../support/readme-tables.js'
 import { INPUT_NAMES, type InputName, type RawInputs } from '../../src/rules/settings.js'
@@ -40,6 +41,11 @@ describe('action.yml', () => {
       if (spec.required) expect({ name, default: spec.default }).toEqual({ name, default: undefined })
     }
     for (const spec of Object.values(meta.outputs)) expect(spec.description.length).toBeGreaterThan(10)
+  })
+
+  test('the phase output names every phase a run can report, in order', () => {
+    const named = meta.outputs.phase.description.match(/[a-z-]+(?=[,.( ])/g)!.filter((word) => (PHASES as readonly string[]).includes(word))
+    expect(named).toEqual([...PHASES])
   })
 
   test('every input is required or has a default, but the deprecated alias registry-file (so that giving it shows)', () => {

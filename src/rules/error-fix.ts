@@ -1,17 +1,20 @@
 // What an error says to do, and the words it is said in: the phases, the two surfaces (the action, the CLI) and the
 // values a fix may name.
 
-export type Phase =
-  | 'inputs'
-  | 'preflight'
-  | 'candidate-deploy'
-  | 'candidate-smoke'
-  | 'candidate-stop'
-  | 'deploy'
-  | 'verify'
-  | 'smoke'
-  | 'rollback'
-  | 'teardown'
+/** The phases of a run, in the order they can run (the `phase` output names one). */
+export const PHASES = [
+  'inputs',
+  'preflight',
+  'candidate-deploy',
+  'candidate-smoke',
+  'candidate-stop',
+  'deploy',
+  'verify',
+  'smoke',
+  'rollback',
+  'teardown',
+] as const
+export type Phase = (typeof PHASES)[number]
 
 /** Where a fix is read: the action's annotations and summary, or the terminal of `modal-processor`. */
 export type Surface = 'action' | 'cli'
