@@ -408,7 +408,8 @@ describe('one error vocabulary: every failure is ERR_*, a one-line message and a
     const deploy = await cli(['deploy', '--env', 'dev', '--ref', 'llm/litelm@1'])
     expect(failure(deploy.stderr)).toEqual({
       code: 'ERR_REGISTRY_ENTRY_MISSING',
-      message: 'image-ref is empty and modal-processors.json has no entry processors["llm/litelm@1"]. Did you mean \'llm/litellm@1\'?',
+      message:
+        'no --image-ref was given and modal-processors.json has no entry processors["llm/litelm@1"]. Did you mean \'llm/litellm@1\'?',
       fix: 'Give --image-ref (and --tool-secrets), or add llm/litelm@1 to the processor catalogue (--catalogue, default modal-processors.json); check --ref for a typo.',
     })
     const local = await cli(['run', '--ref', 'replicate/generik@1', '--adapter', 'local'])

@@ -212,7 +212,7 @@ describe('modal-processor with the emulator', () => {
     const near = await cli(['deploy', '--env', 'dev', '--ref', 'llm/litelm@1'], { env, cwd: repo })
     expect(near.status).toBe(1)
     expect(near.stderr).toContain(
-      '✗ ERR_REGISTRY_ENTRY_MISSING: image-ref is empty and modal-processors.json has no entry processors["llm/litelm@1"]. Did you mean \'llm/litellm@1\'?',
+      '✗ ERR_REGISTRY_ENTRY_MISSING: no --image-ref was given and modal-processors.json has no entry processors["llm/litelm@1"]. Did you mean \'llm/litellm@1\'?',
     )
     expect(near.stderr).toContain('Fix: Give --image-ref (and --tool-secrets), or add llm/litelm@1 to the processor catalogue (--catalogue')
     const local = await cli(['run', '--ref', 'llm/litelm@1', '--adapter', 'local'], { cwd: repo })

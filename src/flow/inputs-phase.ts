@@ -104,7 +104,8 @@ async function completeFromCatalogue(
   const file = choice.file
   try {
     const catalogue = file === '' ? null : await readCatalogueFile(workspacePath(kit, file), file)
-    const completed = applyCatalogue(raw, catalogue, file || 'the processor catalogue')
+    const noImageRef = kit.surface === 'cli' ? 'no --image-ref was given' : 'image-ref is empty'
+    const completed = applyCatalogue(raw, catalogue, file || 'the processor catalogue', noImageRef)
     return { completed, smokeTests: catalogueSmokeTests(raw, catalogue) }
   } catch (error) {
     if (!(error instanceof ActionError)) throw error

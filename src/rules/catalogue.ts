@@ -86,8 +86,16 @@ export function parseCatalogue(text: string, file: string): ProcessorCatalogue {
   throw new ActionError(onlySmokeTests ? 'ERR_INVALID_SMOKE_TESTS' : 'ERR_INVALID_REGISTRY', problems.join('\n'))
 }
 
-/** Fills image-ref, tool-secrets and smoke-inputs from the catalogue where the inputs leave them empty; inputs always win. */
-export function applyCatalogue(raw: RawInputs, catalogue: ProcessorCatalogue | null, file: string): RawInputs {
+/**
+ * Fills image-ref, tool-secrets and smoke-inputs from the catalogue where the inputs leave them empty; inputs always win.
+ * `noImageRef`: how the surface says the image was not given (`no --image-ref was given` on the command line).
+ */
+export function applyCatalogue(
+  raw: RawInputs,
+  catalogue: ProcessorCatalogue | null,
+  file: string,
+  noImageRef = 'image-ref is empty',
+): RawInputs {
   const ref = raw['processor-ref'].trim()
   // An invalid ref is the inputs' error, and the only one: no catalogue can hold it.
   if (!parseProcessorRef(ref).ok) return raw
@@ -97,7 +105,7 @@ export function applyCatalogue(raw: RawInputs, catalogue: ProcessorCatalogue | n
     const where = catalogue ? `${file} has no entry processors["${ref}"]` : `there is no processor catalogue ${file}`
     throw new ActionError(
       'ERR_REGISTRY_ENTRY_MISSING',
-      `image-ref is empty and ${where}.${didYouMean(ref, catalogue ? Object.keys(catalogue.processors) : [])}`,
+      `${noImageRef} and ${where}.${didYouMean(ref, catalogue ? Object.keys(catalogue.processors) : [])}`,
     )
   }
   return {
