@@ -17,6 +17,19 @@ const facts: PreviewCommentFacts = {
 const none = (text: string) => text
 
 describe('renderPreviewComment', () => {
+  test("a | in the app name or the dashboard address keeps the table's rows at two cells", () => {
+    const body = renderPreviewComment({ ...facts, appName: 'app | injected', dashboardUrl: 'https://modal.com/a|b' }, none)
+    const rows = body.split('\n').filter((line) => /^\| (App|Dashboard) \|/.test(line))
+    expect(rows).toHaveLength(2)
+    for (const row of rows)
+      expect(
+        row
+          .trim()
+          .slice(1, -1)
+          .split(/(?<!\\)\|/),
+      ).toHaveLength(2)
+  })
+
   test('starts with the marker, which finds it again', () => {
     const body = renderPreviewComment(facts, none)
     expect(isPreviewComment(body, previewMarker('llm/litellm@1', 'dev'))).toBe(true)

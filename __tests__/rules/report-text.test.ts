@@ -1,5 +1,4 @@
 import { markdownCode, markdownLink } from '../../src/rules/report-text.js'
-import { renderPreviewComment } from '../../src/rules/preview-comment.js'
 import { emptyReport, renderSummary } from '../../src/rules/run-report.js'
 
 /** The cells GFM reads from a table row: it splits at every `|` that is not escaped, code spans included. */
@@ -64,27 +63,5 @@ describe('hostile values in the tables', () => {
       expect(cells(row)).toHaveLength(2)
     }
     expect(summary).not.toContain('](https://modal.com/x|y)')
-  })
-
-  test("the preview comment's rows keep two cells when the app name has a pipe", () => {
-    const body = renderPreviewComment(
-      {
-        processorRef: 'llm/litellm@1',
-        environment: 'dev',
-        appName: 'app | injected',
-        pullRequest: 42,
-        state: 'deployed',
-        version: 3,
-        smokeStatus: 'passed',
-        error: null,
-        commit: 'a'.repeat(40),
-        dashboardUrl: 'https://modal.com/a|b',
-        runUrl: null,
-      },
-      (text) => text,
-    )
-    const rows = body.split('\n').filter((line) => /^\| (App|Dashboard) \|/.test(line))
-    expect(rows).toHaveLength(2)
-    for (const row of rows) expect(cells(row)).toHaveLength(2)
   })
 })
