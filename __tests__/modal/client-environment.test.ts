@@ -1,7 +1,8 @@
 // The action's own client environment, for real: `python -m venv` and pip on the system's externally managed Python
 // (PEP 668), installing a stand-in modal wheel from a local folder (no network). Few tests: each new environment costs
 // seconds on this machine.
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { hostname } from 'node:os'
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { FolderCache, InstallLog } from '../../src/modal/client-environment.js'
@@ -119,6 +120,46 @@ describe('the client environment on an externally managed Python', () => {
     const found = await ensureModalClient(options(toolCache, noWheels, cache, log))
     expect(lines.join('\n')).toContain('Restored the Modal client environment')
     expect(execFileSync(found.modalPath, ['--version'], { encoding: 'utf8' })).toContain('1.5.4')
+  })
+})
+
+describe('two jobs of one machine at once', () => {
+  test('one installs, the other waits for it and uses what it made: one pip install', async () => {
+    const toolCache = scratchDir('tool-cache-')
+    const venv = path.join(toolCache, 'modal-processor-deploy', '1.5.4', systemVersion)
+    const first = recordingLog()
+    const second = recordingLog()
+    const found = await Promise.all([
+      ensureModalClient(options(toolCache, wheels, null, first.log)),
+      ensureModalClient(options(toolCache, wheels, null, second.log)),
+    ])
+    expect(found[0]).toEqual(found[1])
+    expect([...first.groups, ...second.groups]).toEqual([`Install modal==1.5.4 into ${venv}`])
+    const waited = [first, second].find((job) => job.groups.length === 0)!
+    expect(waited.lines.join('\n')).toMatch(/Another job \(process \d+\) is making .*: waiting for it/)
+    expect(waited.lines.join('\n')).toContain(`Using the Modal client environment another job made in ${venv}`)
+    expect(existsSync(`${venv}.lock`)).toBe(false)
+  })
+
+  test('an install that holds the lock too long is ERR_MODAL_INSTALL_FAILED, naming its process and the lock to remove', async () => {
+    const toolCache = scratchDir('tool-cache-')
+    const venv = path.join(toolCache, 'modal-processor-deploy', '1.5.4', systemVersion)
+    const holder = spawn('sleep', ['30'])
+    try {
+      mkdirSync(`${venv}.lock`, { recursive: true })
+      writeFileSync(path.join(`${venv}.lock`, 'owner.json'), JSON.stringify({ pid: holder.pid, host: hostname() }))
+      const error = await ensureModalClient({ ...options(toolCache, wheels, null, recordingLog().log), lockWaitMs: 300 }).catch(
+        (caught: unknown) => caught,
+      )
+      expect(error).toBeInstanceOf(ActionError)
+      expect((error as ActionError).code).toBe('ERR_MODAL_INSTALL_FAILED')
+      expect((error as ActionError).message).toContain(`(process ${holder.pid} on ${hostname()}) did not end within`)
+      expect((error as ActionError).details.fix).toBe(`When no other job is installing it, remove ${venv}.lock and run the step again.`)
+      expect(existsSync(venv)).toBe(false) // nothing made, nothing removed
+      expect(existsSync(`${venv}.lock`)).toBe(true)
+    } finally {
+      holder.kill()
+    }
   })
 })
 

@@ -21,6 +21,7 @@ import {
   type Marker,
 } from '../rules/client-install.js'
 import { ActionError } from '../rules/errors.js'
+import { LockTimeout, withFolderLock, type LockOwner } from '../platform/folder-lock.js'
 import { runProcess, type ProcessResult } from '../platform/process.js'
 import { tail } from './output.js'
 
@@ -45,6 +46,8 @@ export interface ClientEnvironmentOptions {
   log: InstallLog
   /** The cache service, when the runner has one (loaded only then: it is a large bundle). */
   cache: () => Promise<FolderCache | null>
+  /** How long to wait for another job making the same environment (default: as long as its install may take). */
+  lockWaitMs?: number
 }
 
 /** How the environment came to be there, for the log and the benchmark. */
@@ -59,6 +62,8 @@ export interface ClientEnvironment {
 
 const VENV_TIMEOUT_MS = 2 * 60 * 1000
 const PIP_TIMEOUT_MS = 5 * 60 * 1000
+/** Another job's install, with a cache restore and save around it. */
+const LOCK_WAIT_MS = VENV_TIMEOUT_MS + PIP_TIMEOUT_MS + 3 * 60 * 1000
 
 /** The client environment for `modalVersion` on `basePython`: reused, restored, or made now. */
 export async function provideClientEnvironment(basePython: string, options: ClientEnvironmentOptions): Promise<ClientEnvironment> {
@@ -71,13 +76,32 @@ export async function provideClientEnvironment(basePython: string, options: Clie
   const facts = await pythonFacts(basePython, env)
   const dir = clientEnvironmentDir(toolCacheRoot(env, os.tmpdir()), modalVersion, facts.version)
   const marker: Marker = { modalVersion, pythonVersion: facts.version, baseExecutable: facts.executable }
-  const found = (source: EnvironmentSource): ClientEnvironment => ({ ...venvPaths(dir), source, dir })
   if (isComplete(dir, marker)) {
     log.info(`Using the Modal client environment in ${dir} (modal==${modalVersion}, Python ${facts.version}).`)
-    return found('reused')
+    return environmentAt(dir, 'reused')
   }
+  // Another job of this machine may be making the same environment (a shared tool cache, or the temporary folder):
+  // one at a time, and the one that waited uses what the other made.
+  return holdingInstallLock(dir, options, async () => {
+    if (isComplete(dir, marker)) {
+      log.info(`Using the Modal client environment another job made in ${dir} (modal==${modalVersion}).`)
+      return environmentAt(dir, 'reused')
+    }
+    return restoreOrInstall(basePython, dir, marker, facts.version, options)
+  })
+}
+
+/** Restored from the cache service when it has it; else installed now (and saved for the next jobs). */
+async function restoreOrInstall(
+  basePython: string,
+  dir: string,
+  marker: Marker,
+  pythonVersion: string,
+  options: ClientEnvironmentOptions,
+): Promise<ClientEnvironment> {
+  const { modalVersion, log } = options
   const cache = await options.cache()
-  const key = clientCacheKey({ os: process.platform, arch: process.arch, pythonVersion: facts.version, modalVersion })
+  const key = clientCacheKey({ os: process.platform, arch: process.arch, pythonVersion, modalVersion })
   if (cache !== null) {
     const restored = await log.group(`Restore the Modal client environment (${key})`, async () => {
       await rm(dir, { recursive: true, force: true })
@@ -85,12 +109,32 @@ export async function provideClientEnvironment(basePython: string, options: Clie
     })
     if (restored) {
       log.info(`Restored the Modal client environment in ${dir} from the cache service.`)
-      return found('restored')
+      return environmentAt(dir, 'restored')
     }
   }
   await log.group(`Install modal==${modalVersion} into ${dir}`, () => install(basePython, dir, marker, options))
   if (cache !== null) await log.group(`Save the Modal client environment (${key})`, () => cache.save(dir, key))
-  return found('installed')
+  return environmentAt(dir, 'installed')
+}
+
+/** `body` while this process alone may make `dir`; a wait past `lockWaitMs` is ERR_MODAL_INSTALL_FAILED. */
+async function holdingInstallLock<T>(
+  dir: string,
+  { log, lockWaitMs = LOCK_WAIT_MS }: ClientEnvironmentOptions,
+  body: () => Promise<T>,
+): Promise<T> {
+  const onWait = (owner: LockOwner | null) =>
+    log.info(`Another job${owner ? ` (process ${owner.pid})` : ''} is making ${dir}: waiting for it, at most ${lockWaitMs / 1000}s.`)
+  try {
+    return await withFolderLock(dir, { waitMs: lockWaitMs, onWait }, body)
+  } catch (error) {
+    if (!(error instanceof LockTimeout)) throw error
+    throw new ActionError(
+      'ERR_MODAL_INSTALL_FAILED',
+      `Another install of the Modal client into ${dir} (${error.owner ? `process ${error.owner.pid} on ${error.owner.host}` : 'its owner unknown'}) did not end within ${Math.round(error.waitedMs / 1000)}s.`,
+      { fix: `When no other job is installing it, remove ${error.lock} and run the step again.` },
+    )
+  }
 }
 
 /**
@@ -103,12 +147,16 @@ export function findCompleteEnvironment(basePython: string, env: NodeJS.ProcessE
     const versions = path.dirname(clientEnvironmentDir(toolCacheRoot(env, os.tmpdir()), modalVersion, 'any'))
     for (const pythonVersion of readdirSync(versions)) {
       const dir = path.join(versions, pythonVersion)
-      if (isComplete(dir, { modalVersion, pythonVersion, baseExecutable })) return { ...venvPaths(dir), source: 'reused', dir }
+      if (isComplete(dir, { modalVersion, pythonVersion, baseExecutable })) return environmentAt(dir, 'reused')
     }
   } catch {
     // no interpreter there, or no environment for this version yet
   }
   return null
+}
+
+function environmentAt(dir: string, source: EnvironmentSource): ClientEnvironment {
+  return { ...venvPaths(dir), source, dir }
 }
 
 function venvPaths(dir: string): { modalPath: string; python: string } {

@@ -1,0 +1,98 @@
+// The lock that keeps two jobs of one machine from making the same folder at once.
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs'
+import { hostname } from 'node:os'
+import path from 'node:path'
+import { LockTimeout, withFolderLock } from '../../src/platform/folder-lock.js'
+import { scratchDir } from '../../testing/harness/scratch.mjs'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** A lock folder left as another process would leave it (`owner` a string: the owner file's text as it is). */
+function heldBy(target: string, owner: unknown, ageSeconds = 0): void {
+  mkdirSync(`${target}.lock`, { recursive: true })
+  const text = typeof owner === 'string' ? owner : JSON.stringify(owner)
+  if (owner !== undefined) writeFileSync(path.join(`${target}.lock`, 'owner.json'), text)
+  const then = Date.now() / 1000 - ageSeconds
+  utimesSync(`${target}.lock`, then, then)
+}
+
+describe('withFolderLock', () => {
+  test('bodies on one folder run one at a time, in turn; the lock goes with the last', async () => {
+    const target = path.join(scratchDir('lock-'), 'venv')
+    const events: string[] = []
+    const body = (name: string) => async () => {
+      events.push(`${name} in`)
+      await sleep(100)
+      events.push(`${name} out`)
+      return name
+    }
+    const results = await Promise.all([
+      withFolderLock(target, { waitMs: 5000, pollMs: 10 }, body('a')),
+      withFolderLock(target, { waitMs: 5000, pollMs: 10 }, body('b')),
+    ])
+    expect(results).toEqual(['a', 'b'])
+    expect(events).toEqual(['a in', 'a out', 'b in', 'b out'])
+    expect(existsSync(`${target}.lock`)).toBe(false)
+  })
+
+  test('a body that throws releases the lock', async () => {
+    const target = path.join(scratchDir('lock-'), 'venv')
+    await expect(withFolderLock(target, { waitMs: 1000 }, () => Promise.reject(new Error('pip failed')))).rejects.toThrow('pip failed')
+    expect(existsSync(`${target}.lock`)).toBe(false)
+  })
+
+  test('a lock whose owner on this host has exited is taken over at once', async () => {
+    const target = path.join(scratchDir('lock-'), 'venv')
+    const gone = spawnSync('true').pid
+    heldBy(target, { pid: gone, host: hostname() })
+    const waits: unknown[] = []
+    expect(await withFolderLock(target, { waitMs: 5000, onWait: (owner) => waits.push(owner) }, async () => 'made')).toBe('made')
+    expect(waits).toEqual([])
+  })
+
+  test('a live owner is waited for, once said, then given up on: LockTimeout names it', async () => {
+    const target = path.join(scratchDir('lock-'), 'venv')
+    const owner = spawn('sleep', ['30'])
+    try {
+      heldBy(target, { pid: owner.pid, host: hostname() })
+      const waits: unknown[] = []
+      let ran = false
+      const error = await withFolderLock(target, { waitMs: 300, pollMs: 20, onWait: (who) => waits.push(who) }, async () => {
+        ran = true
+      }).catch((caught: unknown) => caught)
+      expect(error).toBeInstanceOf(LockTimeout)
+      expect((error as LockTimeout).owner).toEqual({ pid: owner.pid, host: hostname() })
+      expect(waits).toEqual([{ pid: owner.pid, host: hostname() }])
+      expect(ran).toBe(false)
+      expect(existsSync(`${target}.lock`)).toBe(true) // not ours to remove
+    } finally {
+      owner.kill()
+    }
+  })
+
+  test("another host's owner cannot be checked: it is waited for", async () => {
+    const target = path.join(scratchDir('lock-'), 'venv')
+    heldBy(target, { pid: spawnSync('true').pid, host: `not-${hostname()}` })
+    await expect(withFolderLock(target, { waitMs: 200, pollMs: 20 }, async () => 'made')).rejects.toBeInstanceOf(LockTimeout)
+  })
+
+  test('an empty lock folder is taken at once; an unreadable owner is waited for until its grace has passed', async () => {
+    const empty = path.join(scratchDir('lock-'), 'venv')
+    heldBy(empty, undefined)
+    expect(await withFolderLock(empty, { waitMs: 200, pollMs: 20 }, async () => 'made')).toBe('made')
+    const fresh = path.join(scratchDir('lock-'), 'venv')
+    heldBy(fresh, 'not json')
+    await expect(withFolderLock(fresh, { waitMs: 200, pollMs: 20 }, async () => 'made')).rejects.toBeInstanceOf(LockTimeout)
+    const old = path.join(scratchDir('lock-'), 'venv')
+    heldBy(old, 'not json', 60)
+    expect(await withFolderLock(old, { waitMs: 200, pollMs: 20 }, async () => 'made')).toBe('made')
+  })
+
+  test('nothing is left beside the lock: the folder it was made in is gone, won or lost', async () => {
+    const dir = scratchDir('lock-')
+    const target = path.join(dir, 'venv')
+    await Promise.all([1, 2, 3].map(() => withFolderLock(target, { waitMs: 5000, pollMs: 10 }, () => sleep(30))))
+    expect(readdirSync(dir)).toEqual([])
+  })
+})

@@ -1,0 +1,121 @@
+// One process at a time may make a folder that several jobs of one machine can want at once (the Modal client
+// environment in a shared tool cache): the lock is the folder `<target>.lock` holding its owner's pid and host. It
+// appears whole: made under another name, then renamed, which fails when a lock with an owner is there. A lock whose
+// owner on this host is gone is taken over.
+import { readFileSync, statSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+export interface LockOwner {
+  pid: number
+  host: string
+}
+
+/** The lock was still held after `waitedMs`: by `owner`, when it says who. */
+export class LockTimeout extends Error {
+  constructor(
+    readonly lock: string,
+    readonly owner: LockOwner | null,
+    readonly waitedMs: number,
+  ) {
+    super(`${lock} is held${owner ? ` by process ${owner.pid} on ${owner.host}` : ''}`)
+    this.name = 'LockTimeout'
+  }
+}
+
+export interface FolderLockOptions {
+  /** How long to wait for another owner before giving up (LockTimeout). */
+  waitMs: number
+  pollMs?: number
+  /** Told once, when the lock is found held by a live owner: the wait begins. */
+  onWait?: (owner: LockOwner | null, lock: string) => void
+}
+
+const OWNER_FILE = 'owner.json'
+/** A lock whose owner file cannot be read (another version's, or damaged) is given this long before it is removed. */
+const UNOWNED_GRACE_MS = 10_000
+
+/** Runs `body` holding the lock on `target`, then releases it (also when `body` throws). */
+export async function withFolderLock<T>(target: string, options: FolderLockOptions, body: () => Promise<T>): Promise<T> {
+  const lock = `${target}.lock`
+  await mkdir(path.dirname(lock), { recursive: true })
+  const started = Date.now()
+  let told = false
+  const token = randomBytes(8).toString('hex')
+  while (!(await take(lock, token))) {
+    const text = ownerText(lock)
+    const owner = parseOwner(text)
+    if (owner === null ? ageMs(lock) > UNOWNED_GRACE_MS : !isAlive(owner)) {
+      // Only the lock that was judged: another waiter may have taken it over meanwhile.
+      if (ownerText(lock) === text) await rm(lock, { recursive: true, force: true })
+      continue
+    }
+    const who = owner === null ? null : { pid: owner.pid, host: owner.host }
+    if (Date.now() - started >= options.waitMs) throw new LockTimeout(lock, who, Date.now() - started)
+    if (!told) options.onWait?.(who, lock)
+    told = true
+    await sleep(options.pollMs ?? 500)
+  }
+  try {
+    return await body()
+  } finally {
+    if (parseOwner(ownerText(lock))?.token === token) await rm(lock, { recursive: true, force: true })
+  }
+}
+
+async function take(lock: string, token: string): Promise<boolean> {
+  const owner = { pid: process.pid, host: os.hostname(), token }
+  const made = `${lock}.${token}`
+  await mkdir(made)
+  await writeFile(path.join(made, OWNER_FILE), JSON.stringify(owner))
+  try {
+    // Replaces an empty folder (a crash before the rename), never one with an owner.
+    await rename(made, lock)
+    return true
+  } catch (error) {
+    await rm(made, { recursive: true, force: true })
+    if (['ENOTEMPTY', 'EEXIST'].includes((error as NodeJS.ErrnoException).code ?? '')) return false
+    throw error
+  }
+}
+
+function ownerText(lock: string): string | null {
+  try {
+    return readFileSync(path.join(lock, OWNER_FILE), 'utf8')
+  } catch {
+    return null
+  }
+}
+
+/** The owner a lock's file names, with the token of its taking (each taking has its own). */
+function parseOwner(text: string | null): (LockOwner & { token: string | null }) | null {
+  try {
+    const owner = JSON.parse(text ?? '') as Partial<LockOwner> & { token?: unknown }
+    if (!Number.isInteger(owner.pid) || typeof owner.host !== 'string') return null
+    return { pid: owner.pid!, host: owner.host, token: typeof owner.token === 'string' ? owner.token : null }
+  } catch {
+    return null
+  }
+}
+
+/** Alive unless it is this host's and no such process exists; another host's owner can only be waited out. */
+function isAlive(owner: LockOwner): boolean {
+  if (owner.host !== os.hostname()) return true
+  try {
+    process.kill(owner.pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH'
+  }
+}
+
+function ageMs(lock: string): number {
+  try {
+    return Date.now() - statSync(lock).mtimeMs
+  } catch {
+    return 0 // gone meanwhile: the next take will tell
+  }
+}
