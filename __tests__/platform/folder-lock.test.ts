@@ -18,7 +18,7 @@ function heldBy(target: string, owner: unknown, ageSeconds = 0): void {
 }
 
 describe('withFolderLock', () => {
-  test('bodies on one folder run one at a time, in turn; the lock goes with the last', async () => {
+  test('bodies on one folder run one at a time, never overlapping; the lock goes with the last', async () => {
     const target = path.join(scratchDir('lock-'), 'venv')
     const events: string[] = []
     const body = (name: string) => async () => {
@@ -32,7 +32,9 @@ describe('withFolderLock', () => {
       withFolderLock(target, { waitMs: 5000, pollMs: 10 }, body('b')),
     ])
     expect(results).toEqual(['a', 'b'])
-    expect(events).toEqual(['a in', 'a out', 'b in', 'b out'])
+    // Whichever won the race ran whole before the other began.
+    const [first, second] = events[0] === 'a in' ? ['a', 'b'] : ['b', 'a']
+    expect(events).toEqual([`${first} in`, `${first} out`, `${second} in`, `${second} out`])
     expect(existsSync(`${target}.lock`)).toBe(false)
   })
 
@@ -66,6 +68,23 @@ describe('withFolderLock', () => {
       expect(waits).toEqual([{ pid: owner.pid, host: hostname() }])
       expect(ran).toBe(false)
       expect(existsSync(`${target}.lock`)).toBe(true) // not ours to remove
+    } finally {
+      owner.kill()
+    }
+  })
+
+  test('a wait that is stopped (a cancelled job) ends at once, saying so', async () => {
+    const target = path.join(scratchDir('lock-'), 'venv')
+    const owner = spawn('sleep', ['30'])
+    try {
+      heldBy(target, { pid: owner.pid, host: hostname() })
+      let asked = 0
+      const error = await withFolderLock(target, { waitMs: 60_000, pollMs: 20, stopped: () => ++asked > 2 }, async () => 'made').catch(
+        (caught: unknown) => caught,
+      )
+      expect(error).toBeInstanceOf(LockTimeout)
+      expect((error as LockTimeout).stopped).toBe(true)
+      expect(asked).toBe(3)
     } finally {
       owner.kill()
     }

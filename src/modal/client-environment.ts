@@ -22,7 +22,7 @@ import {
 } from '../rules/client-install.js'
 import { ActionError } from '../rules/errors.js'
 import { LockTimeout, withFolderLock, type LockOwner } from '../platform/folder-lock.js'
-import { runProcess, type ProcessResult } from '../platform/process.js'
+import { isCancelled, runProcess, type ProcessResult } from '../platform/process.js'
 import { tail } from './output.js'
 
 /** A folder carried from one job to the next (the runner's cache service). */
@@ -126,9 +126,10 @@ async function holdingInstallLock<T>(
   const onWait = (owner: LockOwner | null) =>
     log.info(`Another job${owner ? ` (process ${owner.pid})` : ''} is making ${dir}: waiting for it, at most ${lockWaitMs / 1000}s.`)
   try {
-    return await withFolderLock(dir, { waitMs: lockWaitMs, onWait }, body)
+    return await withFolderLock(dir, { waitMs: lockWaitMs, onWait, stopped: isCancelled }, body)
   } catch (error) {
     if (!(error instanceof LockTimeout)) throw error
+    if (error.stopped) throw new ActionError('ERR_CANCELLED', `The job was cancelled while it waited for another job to make ${dir}.`)
     throw new ActionError(
       'ERR_MODAL_INSTALL_FAILED',
       `Another install of the Modal client into ${dir} (${error.owner ? `process ${error.owner.pid} on ${error.owner.host}` : 'its owner unknown'}) did not end within ${Math.round(error.waitedMs / 1000)}s.`,

@@ -14,12 +14,13 @@ export interface LockOwner {
   host: string
 }
 
-/** The lock was still held after `waitedMs`: by `owner`, when it says who. */
+/** The lock was still held after `waitedMs` (by `owner`, when it says who), or the wait was `stopped`. */
 export class LockTimeout extends Error {
   constructor(
     readonly lock: string,
     readonly owner: LockOwner | null,
     readonly waitedMs: number,
+    readonly stopped = false,
   ) {
     super(`${lock} is held${owner ? ` by process ${owner.pid} on ${owner.host}` : ''}`)
     this.name = 'LockTimeout'
@@ -32,6 +33,8 @@ export interface FolderLockOptions {
   pollMs?: number
   /** Told once, when the lock is found held by a live owner: the wait begins. */
   onWait?: (owner: LockOwner | null, lock: string) => void
+  /** Asked while waiting: true ends the wait (a cancelled job). */
+  stopped?: () => boolean
 }
 
 const OWNER_FILE = 'owner.json'
@@ -54,7 +57,8 @@ export async function withFolderLock<T>(target: string, options: FolderLockOptio
       continue
     }
     const who = owner === null ? null : { pid: owner.pid, host: owner.host }
-    if (Date.now() - started >= options.waitMs) throw new LockTimeout(lock, who, Date.now() - started)
+    const stopped = options.stopped?.() ?? false
+    if (stopped || Date.now() - started >= options.waitMs) throw new LockTimeout(lock, who, Date.now() - started, stopped)
     if (!told) options.onWait?.(who, lock)
     told = true
     await sleep(options.pollMs ?? 500)
