@@ -38,6 +38,23 @@ describe('withFolderLock', () => {
     expect(existsSync(`${target}.lock`)).toBe(false)
   })
 
+  test('many takers polling hard: never two inside at once, no error, nothing left behind', async () => {
+    const dir = scratchDir('lock-')
+    const target = path.join(dir, 'venv')
+    let inside = 0
+    let most = 0
+    const body = async () => {
+      most = Math.max(most, ++inside)
+      await sleep(2)
+      inside--
+    }
+    for (let round = 0; round < 5; round++) {
+      await Promise.all(Array.from({ length: 10 }, () => withFolderLock(target, { waitMs: 20_000, pollMs: 1 }, body)))
+    }
+    expect(most).toBe(1)
+    expect(readdirSync(dir)).toEqual([])
+  })
+
   test('a body that throws releases the lock', async () => {
     const target = path.join(scratchDir('lock-'), 'venv')
     await expect(withFolderLock(target, { waitMs: 1000 }, () => Promise.reject(new Error('pip failed')))).rejects.toThrow('pip failed')

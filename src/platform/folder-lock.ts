@@ -48,33 +48,31 @@ export async function withFolderLock<T>(target: string, options: FolderLockOptio
   const started = Date.now()
   let told = false
   const token = randomBytes(8).toString('hex')
-  while (!(await take(lock, token))) {
+  const mine = JSON.stringify({ pid: process.pid, host: os.hostname(), token })
+  while (!(await take(lock, token, mine))) {
     const text = ownerText(lock)
     const owner = parseOwner(text)
     if (owner === null ? ageMs(lock) > UNOWNED_GRACE_MS : !isAlive(owner)) {
-      // Only the lock that was judged: another waiter may have taken it over meanwhile.
-      if (ownerText(lock) === text) await rm(lock, { recursive: true, force: true })
+      await removeIfOwned(lock, text)
       continue
     }
-    const who = owner === null ? null : { pid: owner.pid, host: owner.host }
     const stopped = options.stopped?.() ?? false
-    if (stopped || Date.now() - started >= options.waitMs) throw new LockTimeout(lock, who, Date.now() - started, stopped)
-    if (!told) options.onWait?.(who, lock)
+    if (stopped || Date.now() - started >= options.waitMs) throw new LockTimeout(lock, owner, Date.now() - started, stopped)
+    if (!told) options.onWait?.(owner, lock)
     told = true
     await sleep(options.pollMs ?? 500)
   }
   try {
     return await body()
   } finally {
-    if (parseOwner(ownerText(lock))?.token === token) await rm(lock, { recursive: true, force: true })
+    await removeIfOwned(lock, mine)
   }
 }
 
-async function take(lock: string, token: string): Promise<boolean> {
-  const owner = { pid: process.pid, host: os.hostname(), token }
+async function take(lock: string, token: string, owner: string): Promise<boolean> {
   const made = `${lock}.${token}`
   await mkdir(made)
-  await writeFile(path.join(made, OWNER_FILE), JSON.stringify(owner))
+  await writeFile(path.join(made, OWNER_FILE), owner)
   try {
     // Replaces an empty folder (a crash before the rename), never one with an owner.
     await rename(made, lock)
@@ -86,6 +84,28 @@ async function take(lock: string, token: string): Promise<boolean> {
   }
 }
 
+/**
+ * Removes the lock if its owner file still reads `owner`: first moved away whole (a rename), so that no other taker's
+ * rename can land in a half-removed folder; put back when it turns out to be another's (taken over meanwhile).
+ */
+async function removeIfOwned(lock: string, owner: string | null): Promise<void> {
+  const away = `${lock}.${randomBytes(8).toString('hex')}.gone`
+  try {
+    await rename(lock, away)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return // already gone
+    throw error
+  }
+  if (ownerText(away) !== owner) {
+    const restored = await rename(away, lock).then(
+      () => true,
+      () => false,
+    )
+    if (restored) return
+  }
+  await rm(away, { recursive: true, force: true })
+}
+
 function ownerText(lock: string): string | null {
   try {
     return readFileSync(path.join(lock, OWNER_FILE), 'utf8')
@@ -94,12 +114,11 @@ function ownerText(lock: string): string | null {
   }
 }
 
-/** The owner a lock's file names, with the token of its taking (each taking has its own). */
-function parseOwner(text: string | null): (LockOwner & { token: string | null }) | null {
+/** The owner a lock's file names. */
+function parseOwner(text: string | null): LockOwner | null {
   try {
-    const owner = JSON.parse(text ?? '') as Partial<LockOwner> & { token?: unknown }
-    if (!Number.isInteger(owner.pid) || typeof owner.host !== 'string') return null
-    return { pid: owner.pid!, host: owner.host, token: typeof owner.token === 'string' ? owner.token : null }
+    const owner = JSON.parse(text ?? '') as Partial<LockOwner>
+    return Number.isInteger(owner.pid) && typeof owner.host === 'string' ? { pid: owner.pid!, host: owner.host } : null
   } catch {
     return null
   }
