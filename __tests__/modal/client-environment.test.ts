@@ -12,6 +12,7 @@ import { judgeInstallFailure, MARKER_FILE } from '../../src/rules/client-install
 import { ActionError } from '../../src/rules/errors.js'
 import { REPO_ROOT } from '../../testing/harness/emulator.mjs'
 import { scratchDir } from '../../testing/harness/scratch.mjs'
+import { heldBy } from '../support/held-lock.js'
 import { offlinePipEnv, standInWheelFolder } from '../../testing/harness/stand-in-wheel.mjs'
 
 // The distribution's Python: externally managed on Debian 12 and Ubuntu 24.04, as on a runner without setup-python.
@@ -146,8 +147,7 @@ describe('two jobs of one machine at once', () => {
     const venv = path.join(toolCache, 'modal-processor-deploy', '1.5.4', systemVersion)
     const holder = spawn('sleep', ['30'])
     try {
-      mkdirSync(`${venv}.lock`, { recursive: true })
-      writeFileSync(path.join(`${venv}.lock`, 'owner.json'), JSON.stringify({ pid: holder.pid, host: hostname() }))
+      heldBy(venv, { pid: holder.pid, host: hostname() })
       const error = await ensureModalClient({ ...options(toolCache, wheels, null, recordingLog().log), lockWaitMs: 300 }).catch(
         (caught: unknown) => caught,
       )

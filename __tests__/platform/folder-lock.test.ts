@@ -1,21 +1,13 @@
 // The lock that keeps two jobs of one machine from making the same folder at once.
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { hostname } from 'node:os'
 import path from 'node:path'
 import { LockTimeout, withFolderLock } from '../../src/platform/folder-lock.js'
 import { scratchDir } from '../../testing/harness/scratch.mjs'
+import { heldBy } from '../support/held-lock.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** A lock folder left as another process would leave it (`owner` a string: the owner file's text as it is). */
-function heldBy(target: string, owner: unknown, ageSeconds = 0): void {
-  mkdirSync(`${target}.lock`, { recursive: true })
-  const text = typeof owner === 'string' ? owner : JSON.stringify(owner)
-  if (owner !== undefined) writeFileSync(path.join(`${target}.lock`, 'owner.json'), text)
-  const then = Date.now() / 1000 - ageSeconds
-  utimesSync(`${target}.lock`, then, then)
-}
 
 describe('withFolderLock', () => {
   test('bodies on one folder run one at a time, never overlapping; the lock goes with the last', async () => {

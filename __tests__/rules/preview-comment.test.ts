@@ -1,5 +1,6 @@
 import { isPreviewComment, previewMarker, renderPreviewComment, type PreviewCommentFacts } from '../../src/rules/preview-comment.js'
 import { redactor } from '../../src/rules/redaction.js'
+import { tableCells } from '../support/markdown-table.js'
 
 const facts: PreviewCommentFacts = {
   processorRef: 'llm/litellm@1',
@@ -21,13 +22,7 @@ describe('renderPreviewComment', () => {
     const body = renderPreviewComment({ ...facts, appName: 'app | injected', dashboardUrl: 'https://modal.com/a|b' }, none)
     const rows = body.split('\n').filter((line) => /^\| (App|Dashboard) \|/.test(line))
     expect(rows).toHaveLength(2)
-    for (const row of rows)
-      expect(
-        row
-          .trim()
-          .slice(1, -1)
-          .split(/(?<!\\)\|/),
-      ).toHaveLength(2)
+    for (const row of rows) expect(tableCells(row)).toHaveLength(2)
   })
 
   test('starts with the marker, which finds it again', () => {

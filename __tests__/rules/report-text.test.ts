@@ -1,18 +1,11 @@
 import { markdownCode, markdownLink } from '../../src/rules/report-text.js'
 import { emptyReport, renderSummary } from '../../src/rules/run-report.js'
-
-/** The cells GFM reads from a table row: it splits at every `|` that is not escaped, code spans included. */
-function cells(row: string): string[] {
-  return row
-    .trim()
-    .replace(/^\||\|$/g, '')
-    .split(/(?<!\\)\|/)
-}
+import { tableCells } from '../support/markdown-table.js'
 
 describe('markdownCode', () => {
   test('in a table cell, a | stays inside its cell (GFM splits rows before it reads code spans)', () => {
     const row = `| App | ${markdownCode('ap-1|2 | x', { inTable: true })} |`
-    expect(cells(row)).toHaveLength(2)
+    expect(tableCells(row)).toHaveLength(2)
     expect(row).toContain('`ap-1\\|2 \\| x`')
   })
 
@@ -60,7 +53,7 @@ describe('hostile values in the tables', () => {
       functionCallIds: ['fc-a|b'],
     })
     for (const row of summary.split('\n').filter((line) => /^\| (App|Function calls) \|/.test(line))) {
-      expect(cells(row)).toHaveLength(2)
+      expect(tableCells(row)).toHaveLength(2)
     }
     expect(summary).not.toContain('](https://modal.com/x|y)')
   })

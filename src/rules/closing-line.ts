@@ -1,11 +1,11 @@
 // The log's last line after a run that went well: what is now true, in one plain sentence (the summary says the rest).
 import type { RunReport } from './run-report.js'
-import { versionLabel } from './report-text.js'
+import { pullRequestText, versionLabel } from './report-text.js'
 
 /** Null after a failure (the errors say it) or a dry run (its plan says it). */
 export function closingLine(report: RunReport): string | null {
   if (report.errors.length > 0 || report.dryRun) return null
-  const pr = report.preview?.pullRequest == null ? 'the pull request' : `pull request #${report.preview.pullRequest}`
+  const pr = pullRequestText(report.preview?.pullRequest)
   switch (report.preview?.outcome) {
     case 'skipped':
       return `No preview of ${report.processorRef} for ${pr}: nothing was deployed and Modal was not called.`

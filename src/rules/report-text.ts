@@ -1,5 +1,5 @@
-// How the job summaries write a value, shared by the run summary (rules/run-report.ts) and the fleet table
-// (rules/fleet-report.ts), so that both read alike.
+// How the reports write a value, shared by the run summary (rules/run-report.ts), the fleet table
+// (rules/fleet-report.ts), the preview comment (rules/preview-comment.ts) and the log's closing line, so all read alike.
 import { bounded, markdownText, oneLine } from './untrusted-text.js'
 
 /** Untrusted text in a Markdown table cell: escaped, bounded, and a dash when there is none. */
@@ -31,4 +31,9 @@ export function markdownCode(value: string | number | null, { limit = 500, inTab
 export function markdownLink(text: string, url: string | null, fallback: string): string {
   const plain = url !== null && url.length <= 2000 && /^https?:\/\/[^\s()<>[\]`"'\\|]+$/.test(url)
   return plain ? `[${markdownCell(text, 1000)}](${url})` : fallback
+}
+
+/** A pull request in a sentence: `pull request #42`, or `the pull request` when its number is not known. */
+export function pullRequestText(pullRequest: number | null | undefined): string {
+  return pullRequest == null ? 'the pull request' : `pull request #${pullRequest}`
 }

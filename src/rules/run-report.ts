@@ -1,6 +1,6 @@
 // What a run found and did, and how it is shown: outputs for later steps and a job summary for people.
 import { fixFor, type ErrorCode, type Fix, type FixValues, type Phase } from '../rules/errors.js'
-import { markdownCell, markdownCode, markdownLink, secondsText, versionLabel } from '../rules/report-text.js'
+import { markdownCell, markdownCode, markdownLink, pullRequestText, secondsText, versionLabel } from '../rules/report-text.js'
 import { bounded, markdownFence, safeJson } from '../rules/untrusted-text.js'
 import { renderSmokeTests, type SmokeTestRecord } from './smoke-tests.js'
 
@@ -286,7 +286,7 @@ export function renderSummary(report: RunReport, values: FixValues = fixValuesOf
 }
 
 function previewHeadline(report: RunReport, preview: NonNullable<RunReport['preview']>): string {
-  const pr = preview.pullRequest === null ? 'the pull request' : `pull request #${preview.pullRequest}`
+  const pr = pullRequestText(preview.pullRequest)
   if (preview.outcome === 'skipped') return `⏭️ No preview of ${report.processorRef} for ${pr}: skipped`
   if (preview.outcome === 'removed')
     return `🧹 Preview ${markdownCode(report.appName)} of ${pr} removed from Modal \`${report.environment}\``
