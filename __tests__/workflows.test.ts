@@ -323,6 +323,47 @@ describe('deploy-fleet.yml', () => {
   })
 })
 
+describe('preview.yml', () => {
+  type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }
+  type Job = { if?: string; permissions?: Record<string, string>; concurrency?: unknown; steps: Step[] }
+  const copies = [
+    repoWorkflows.find((f) => f.path.endsWith('/preview.yml'))!,
+    docExamples.find((f) => f.path.endsWith('/preview.yml'))!,
+  ].map((file) => [file.path, parseWorkflow(file).jobs as Record<string, Job>] as const)
+
+  test.each(copies)(
+    '%s: plans the processors the pull request changes (all of them when it closes) and previews each with preview: true',
+    (_, jobs) => {
+      expect(Object.keys(jobs)).toEqual(['plan', 'preview'])
+      const checkout = jobs.plan.steps.find((s) => s.uses?.startsWith('actions/checkout@'))!
+      expect(checkout.with).toEqual({ ref: '${{ github.event.pull_request.head.sha }}', 'fetch-depth': 0 })
+      const plan = jobs.plan.steps.find((s) => /cli\.cjs matrix/.test(s.run ?? ''))!
+      expect(plan.env).toEqual({ ACTION: '${{ github.event.action }}', BASE_SHA: '${{ github.event.pull_request.base.sha }}' })
+      expect(plan.run).toMatch(
+        /if \[ "\$ACTION" = closed \]; then\n(?:\s*#.*\n)*\s+.*dist\/cli\.cjs matrix\nelse\n\s+.*dist\/cli\.cjs matrix --changed-since="\$BASE_SHA"\n/,
+      )
+      const { preview } = jobs
+      expect(preview.if).toBe("needs.plan.outputs.count != '0'")
+      expect(preview.permissions).toEqual({ contents: 'read', deployments: 'write', 'pull-requests': 'write' })
+      // One run per preview app at a time, never cancelled: a close waits for the push before it.
+      expect(preview.concurrency).toEqual({
+        group: 'modal-preview-${{ inputs.environment }}-${{ matrix.processor-ref }}-pr${{ github.event.pull_request.number }}',
+        'cancel-in-progress': false,
+      })
+      const step = preview.steps.find((s) => s.uses !== undefined && isThisAction(s.uses))!
+      expect(step.with).toMatchObject({ 'processor-ref': '${{ matrix.processor-ref }}', preview: true })
+    },
+  )
+
+  test('the caller in docs/workflows.md runs it on every pull request event a preview needs', () => {
+    const caller = parseWorkflow(docExamples.find((f) => f.path.endsWith('/pr-preview.yml'))!)
+    expect(triggers(caller)).toEqual({ pull_request: { types: ['opened', 'synchronize', 'reopened', 'closed'] } })
+    expect(Object.values(caller.jobs as Record<string, { uses?: string }>).map((job) => job.uses)).toEqual([
+      './.github/workflows/preview.yml',
+    ])
+  })
+})
+
 describe('release.yml', () => {
   interface Step {
     uses?: string
