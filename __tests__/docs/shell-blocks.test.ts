@@ -91,7 +91,7 @@ function runBlock(block: ShellBlock): Promise<Outcome> {
 }
 
 describe('shellBlocks', () => {
-  test('finds sh, bash and shell blocks, indented ones too, with where they run from and their skip marker', () => {
+  test('finds sh, bash and shell blocks, indented ones too, with where they run from and their skip and expect markers', () => {
     const markdown = [
       '# Title',
       '```sh',
@@ -104,6 +104,7 @@ describe('shellBlocks', () => {
       '1. a list item:',
       '',
       '   <!-- docs-test: skip (pushes to GitHub (a tag)) -->',
+      '   <!-- docs-test: expect (pushed: v1 (moved)) -->',
       '   ```bash',
       '   # from a new, empty folder (a project); more words',
       '   git push',
@@ -120,15 +121,17 @@ describe('shellBlocks', () => {
         code: '# from the repository root: the first step\nnpm run demo\n',
         from: 'the repository root',
         skip: null,
+        expect: [],
       },
       {
-        where: 'doc.md:12',
+        where: 'doc.md:13',
         file: 'doc.md',
         code: '# from a new, empty folder (a project); more words\ngit push\n',
         from: 'a new, empty folder',
         skip: 'pushes to GitHub (a tag)',
+        expect: ['pushed: v1 (moved)'],
       },
-      { where: 'doc.md:16', file: 'doc.md', code: 'echo no place\n```\n', from: null, skip: null },
+      { where: 'doc.md:17', file: 'doc.md', code: 'echo no place\n```\n', from: null, skip: null, expect: [] },
     ])
   })
 })
@@ -182,6 +185,8 @@ describe.each(runnable.map((block) => [block.where, block] as const))('%s', (_wh
       const outcome = await inTurn(() => runBlock(block))
       if (outcome.status !== 0) throw new Error(`exit ${outcome.status}\n${block.code}\n--- output ---\n${outcome.output.slice(-4000)}`)
       expect(outcome.status).toBe(0)
+      // What the block's expect markers say its output shows.
+      for (const text of block.expect) expect(outcome.output).toContain(text)
     },
     120_000,
   )

@@ -351,30 +351,6 @@ describe('modal-processor in a workflow step', () => {
   })
 })
 
-describe('the README', () => {
-  test('the CLI walkthrough runs as written against the emulator', async () => {
-    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8')
-    const block = /Try it against the local emulator[^`]*```sh\n([\s\S]*?)```/.exec(readme)?.[1]
-    expect(block).toContain('node dist/cli.cjs deploy --env dev --ref llm/litellm@1')
-    const run = await new Promise<CliRun>((resolve) => {
-      // Its own TMPDIR: the emulator home ci-emulator.mjs makes (and keeps, for the shell) goes with the file's scratch.
-      // Not as a workflow step, where ci-emulator.mjs writes $GITHUB_ENV instead of printing the exports.
-      const env = { ...process.env, TMPDIR: scratchDir('readme-walkthrough-'), GITHUB_ENV: undefined }
-      const child = spawn('bash', ['-euo', 'pipefail', '-c', block!], { cwd: ACTION_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] })
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (c) => (stdout += c))
-      child.stderr.on('data', (c) => (stderr += c))
-      child.on('close', (status) => resolve({ status, stdout, stderr }))
-    })
-    expect(run.stderr).not.toMatch(/ERR_/)
-    expect(run.status).toBe(0)
-    expect(run.stdout).toContain('llm-litellm-v1\n')
-    expect(run.stdout).toContain('llm-litellm-v1 in dev: v1 live, smoke call passed')
-    expect(run.stdout).toContain('mock reply to: test')
-  })
-})
-
 describe('the committed processor catalogue', () => {
   test('pins the digest the reference processor really has, so the README’s examples work as written', () => {
     const emulator = new Emulator()

@@ -82,17 +82,28 @@ describe('the client environment on an externally managed Python', () => {
   const venv = path.join(toolCache, 'modal-processor-deploy', '1.5.4', systemVersion)
   const { cache, calls } = folderCache()
 
-  test('the first run installs modal into a venv of its own under the tool cache, and saves it', async () => {
-    const { log, groups } = recordingLog()
-    const found = await ensureModalClient(options(toolCache, wheels, cache, log))
+  test('the first run installs modal into a venv of its own under the tool cache and saves it; a second job at the same time waits for it and uses what it made: one pip install', async () => {
+    const first = recordingLog()
+    const second = recordingLog()
+    const [found, foundBySecond] = await Promise.all([
+      ensureModalClient(options(toolCache, wheels, cache, first.log)),
+      ensureModalClient(options(toolCache, wheels, cache, second.log)),
+    ])
     expect(found).toEqual({ modalPath: path.join(venv, 'bin', 'modal'), python: path.join(venv, 'bin', 'python') })
+    expect(foundBySecond).toEqual(found)
     expect(execFileSync(found.python, ['-c', 'import modal; print(modal.__version__)'], { encoding: 'utf8' }).trim()).toBe('1.5.4')
     expect(existsSync(path.join(venv, MARKER_FILE))).toBe(true)
-    expect(groups).toEqual([
+    // Whichever job took the lock first installed; the other found the lock held and waited for it.
+    const [installer, waiter] = first.groups.length > 0 ? [first, second] : [second, first]
+    expect(installer.groups).toEqual([
       expect.stringMatching(/^Restore the Modal client environment \(modal-processor-deploy-client-linux-/),
       `Install modal==1.5.4 into ${venv}`,
       expect.stringMatching(/^Save the Modal client environment/),
     ])
+    expect(waiter.groups).toEqual([])
+    expect(waiter.lines.join('\n')).toMatch(/Another job \(process \d+\) is making .*: waiting for it/)
+    expect(waiter.lines.join('\n')).toContain(`Using the Modal client environment another job made in ${venv}`)
+    expect(existsSync(`${venv}.lock`)).toBe(false)
     expect(calls).toEqual([expect.stringMatching(/^restore /), expect.stringMatching(/^save /)])
   })
 
@@ -124,24 +135,7 @@ describe('the client environment on an externally managed Python', () => {
   })
 })
 
-describe('two jobs of one machine at once', () => {
-  test('one installs, the other waits for it and uses what it made: one pip install', async () => {
-    const toolCache = scratchDir('tool-cache-')
-    const venv = path.join(toolCache, 'modal-processor-deploy', '1.5.4', systemVersion)
-    const first = recordingLog()
-    const second = recordingLog()
-    const found = await Promise.all([
-      ensureModalClient(options(toolCache, wheels, null, first.log)),
-      ensureModalClient(options(toolCache, wheels, null, second.log)),
-    ])
-    expect(found[0]).toEqual(found[1])
-    expect([...first.groups, ...second.groups]).toEqual([`Install modal==1.5.4 into ${venv}`])
-    const waited = [first, second].find((job) => job.groups.length === 0)!
-    expect(waited.lines.join('\n')).toMatch(/Another job \(process \d+\) is making .*: waiting for it/)
-    expect(waited.lines.join('\n')).toContain(`Using the Modal client environment another job made in ${venv}`)
-    expect(existsSync(`${venv}.lock`)).toBe(false)
-  })
-
+describe('a job that waits for another', () => {
   test('an install that holds the lock too long is ERR_MODAL_INSTALL_FAILED, naming its process and the lock to remove', async () => {
     const toolCache = scratchDir('tool-cache-')
     const venv = path.join(toolCache, 'modal-processor-deploy', '1.5.4', systemVersion)

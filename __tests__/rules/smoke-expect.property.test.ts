@@ -6,7 +6,7 @@ import { findMismatch, renderMismatch, type PathSegment } from '../../src/rules/
 import { redactor } from '../../src/rules/redaction.js'
 import { lines } from '../../src/rules/untrusted-text.js'
 
-const RUNS = { numRuns: 10_000 }
+const RUNS = { numRuns: 2_000 }
 
 const json = fc.jsonValue({ maxDepth: 4 })
 
