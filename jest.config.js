@@ -24,6 +24,8 @@ export default {
   globalTeardown: '<rootDir>/__tests__/support/global-teardown.ts',
   // The end-to-end files mostly wait on child processes: two workers on a 2-core machine finish sooner than one.
   maxWorkers: 2,
+  // Untimed (a fresh clone), the files that start processes run first: see the file.
+  testSequencer: '<rootDir>/__tests__/support/slow-files-first.mjs',
   collectCoverageFrom: ['src/**/*.ts'],
   coverageReporters: ['text-summary', 'json-summary'],
   coverageThreshold: covered([
