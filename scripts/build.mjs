@@ -51,6 +51,9 @@ function options(bundle, write, root = REPO_ROOT) {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
+    // `import('./main.cjs')` as a deferred require(): Node's import() of a CommonJS file first scans all of it for its
+    // export names (about 60 ms for main.cjs, at every start of the action).
+    supported: { 'dynamic-import': false },
     minify: true,
     legalComments: 'none',
     banner: bundle.banner ? { js: bundle.banner } : undefined,
