@@ -11,8 +11,20 @@ export const LAYERS = {
   rules: [],
 }
 
+/**
+ * The layers from the top down, those that may import the same number of others side by side:
+ * `[['action', 'cli'], ['flow'], ['modal'], ['platform', 'rules']]`.
+ */
+export function layerTiers() {
+  const counts = [...new Set(Object.values(LAYERS).map((below) => below.length))].sort((a, b) => b - a)
+  return counts.map((count) => Object.keys(LAYERS).filter((layer) => LAYERS[layer].length === count))
+}
+
 /** One flat-config block per layer: `no-restricted-imports` refuses every other layer. */
 export function layerRules() {
+  const direction = layerTiers()
+    .map((tier) => tier.join(', '))
+    .join(' → ')
   return Object.entries(LAYERS).map(([layer, below]) => {
     const forbidden = Object.keys(LAYERS).filter((other) => other !== layer && !below.includes(other))
     return {
@@ -23,7 +35,7 @@ export function layerRules() {
           {
             patterns: forbidden.map((other) => ({
               group: [`../${other}/*`, `../../src/${other}/*`],
-              message: `src/${layer}/ may not import src/${other}/: dependencies point down (action, cli → flow → modal → platform, rules); see docs/internals.md.`,
+              message: `src/${layer}/ may not import src/${other}/: dependencies point down (${direction}); see docs/internals.md.`,
             })),
           },
         ],

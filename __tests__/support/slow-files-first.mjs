@@ -7,10 +7,8 @@ const START_PROCESSES = /[/\\]__tests__[/\\](e2e|modal)[/\\]/
 
 export default class SlowFilesFirst extends (TestSequencer.default ?? TestSequencer) {
   sort(tests) {
-    const sorted = super.sort(tests)
-    if (sorted.every((test) => test.duration != null)) return sorted
-    // A stable sort: by file size within each group, as jest had them.
+    // A stable sort: timed files keep jest's order, untimed ones their order by size within each group.
     const rank = (test) => (test.duration == null && START_PROCESSES.test(test.path) ? 0 : 1)
-    return [...sorted].sort((a, b) => rank(a) - rank(b))
+    return [...super.sort(tests)].sort((a, b) => rank(a) - rank(b))
   }
 }
