@@ -2,7 +2,7 @@
 // floating promises and unsafe any, which matter in an action that awaits child processes.
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
-import { layerRules } from './eslint.layers.js'
+import { layerRules, sourceSizeRule } from './eslint.layers.js'
 
 export default tseslint.config(
   {
@@ -28,6 +28,7 @@ export default tseslint.config(
     },
   },
   ...layerRules(),
+  sourceSizeRule(),
   {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: {

@@ -4,3 +4,4 @@ import type { Linter } from 'eslint'
 export const LAYERS: Record<string, string[]>
 export function layerRules(): Linter.Config[]
 export function layerTiers(): string[][]
+export function sourceSizeRule(): Linter.Config

@@ -1,7 +1,8 @@
 // The source layers, one way down: `action` and `cli` (the two entries) → `flow` (the deploy step both run) →
 // `modal` (the session and client) → `platform` (processes, files, bundle paths, GitHub API headers) and `rules`
 // (pure policy). A layer imports only from itself and the layers below it, type imports included; docs/internals.md
-// draws the same picture, and __tests__/layers.test.ts holds this rule to it.
+// draws the same picture, and __tests__/layers.test.ts holds this rule to it. Also the size of a source file: one job
+// per file, none over 300 lines.
 export const LAYERS = {
   action: ['flow', 'modal', 'platform', 'rules'],
   cli: ['flow', 'modal', 'platform', 'rules'],
@@ -42,4 +43,9 @@ export function layerRules() {
       },
     }
   })
+}
+
+/** No file of src/ over 300 lines: a longer one holds more than one job. */
+export function sourceSizeRule() {
+  return { files: ['src/**/*.ts'], rules: { 'max-lines': ['error', { max: 300 }] } }
 }

@@ -52,9 +52,9 @@ describe('hostile values in the tables', () => {
       dashboardUrl: 'https://modal.com/x|y',
       functionCallIds: ['fc-a|b'],
     })
-    for (const row of summary.split('\n').filter((line) => /^\| (App|Function calls) \|/.test(line))) {
-      expect(tableCells(row)).toHaveLength(2)
-    }
+    const rows = summary.split('\n').filter((line) => /^\| (App|Function calls) \|/.test(line))
+    expect(rows).toHaveLength(2)
+    for (const row of rows) expect(tableCells(row)).toHaveLength(2)
     expect(summary).not.toContain('](https://modal.com/x|y)')
   })
 })
